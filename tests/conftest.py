@@ -1,0 +1,50 @@
+"""Shared fixtures. Nothing here touches the network: vocab comes from the package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import tiktoken
+from hypothesis import HealthCheck, settings
+
+from tokbudget.vocab import ENCODINGS, find_vocab_file, load_ranks
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+settings.register_profile(
+    "default",
+    max_examples=int(os.environ.get("TOKBUDGET_MAX_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("default")
+
+_RAW: dict[str, tiktoken.Encoding] = {}
+
+
+def raw_encoding(name: str) -> tiktoken.Encoding:
+    """A plain tiktoken.Encoding over the same vocab: the oracle for exactness tests."""
+    if name not in _RAW:
+        spec = ENCODINGS[name]
+        path = find_vocab_file(spec.vocab)
+        assert path is not None
+        _RAW[name] = tiktoken.Encoding(
+            name,
+            pat_str=spec.pat_str,
+            mergeable_ranks=load_ranks(path, spec.sha256),
+            special_tokens=dict(spec.special_tokens),
+        )
+    return _RAW[name]
+
+
+@pytest.fixture(params=["cl100k_base", "o200k_base"])
+def encoding_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def real_texts() -> dict[str, str]:
+    """The committed real-text fixtures (several scripts), by file name."""
+    folder = FIXTURES / "text"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}

@@ -1,0 +1,3 @@
+from tokbudget.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,48 @@
+"""The command group and options shared by every command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+
+__all__ = ["cli", "emit_json", "model_options"]
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="tokbudget")
+def cli() -> None:
+    """Exact, offline token counts, budgets, chunks and costs for OpenAI-style models.
+
+    \b
+    Examples:
+      tokbudget count README.md            tokens of a file (gpt-4o)
+      cat prompt.txt | tokbudget count -m gpt-5 --json
+    """
+
+
+def model_options(f: Any) -> Any:
+    """``-m/--model`` and ``-e/--encoding`` (mutually exclusive)."""
+    f = click.option(
+        "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
+    )(f)
+    f = click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")(f)
+    return f
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def register() -> None:
+    from . import count_cmd  # noqa: F401 - registers its command
+
+
+register()

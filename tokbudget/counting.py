@@ -1,0 +1,252 @@
+"""Counting tokens: one text, many texts, or a stream too large to hold in memory.
+
+Every count equals ``len(enc.encode_ordinary(text))`` for tiktoken's encoding of the same
+vocab: text that looks like a special token (``<|endoftext|>``) is ordinary text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from .encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
+from .errors import InvalidInputError, SettingsError
+from .pretokenize import last_safe_cut
+from .registry import default_registry
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "count",
+    "count_many",
+    "count_stream",
+    "decode",
+    "encode",
+    "encoding_for",
+    "resolve_encoding",
+]
+
+DEFAULT_MODEL = "gpt-4o"
+"""The model assumed when neither ``model`` nor ``encoding`` is given."""
+
+
+def encoding_for(model: str) -> Encoder:
+    """Return the offline encoding (a ``tiktoken.Encoding``) that ``model`` uses.
+
+    Resolves exact names, aliases, dated snapshots, ``ft:`` fine-tunes and, for models the
+    registry does not list yet, family prefixes (``gpt-5.9-mini-2027-01-01`` -> o200k_base).
+
+    >>> encoding_for("gpt-4o-2024-08-06").name
+    'o200k_base'
+    """
+    return get_encoding(default_registry().encoding_name(model))
+
+
+def resolve_encoding(model: str | None = None, encoding: str | None = None) -> Encoder:
+    """The encoder for ``model`` or ``encoding`` (not both); default :data:`DEFAULT_MODEL`."""
+    if model is not None and encoding is not None:
+        raise SettingsError(
+            f"give model= or encoding=, not both (got model={model!r}, encoding={encoding!r})"
+        )
+    if encoding is not None:
+        return get_encoding(encoding)
+    return encoding_for(model if model is not None else DEFAULT_MODEL)
+
+
+def require_text(value: object, what: str = "text") -> str:
+    """Return ``value`` if it is a ``str``; otherwise raise a clear ``InvalidInputError``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise InvalidInputError(
+            f"{what} must be str, got {type(value).__name__} ({len(value)} bytes); decode it "
+            f"first, e.g. data.decode('utf-8') (or data.decode('utf-8', 'replace') if unsure)"
+        )
+    if value is None:
+        raise InvalidInputError(f"{what} must be str, got None")
+    raise InvalidInputError(f"{what} must be str, got {type(value).__name__}: {value!r:.60}")
+
+
+def count(text: str, model: str | None = None, *, encoding: str | None = None) -> int:
+    """Return the number of tokens in ``text`` for ``model`` (or ``encoding``).
+
+    >>> count("hello world", encoding="cl100k_base")
+    2
+    """
+    enc = resolve_encoding(model, encoding)
+    return enc.count(require_text(text))
+
+
+def encode(
+    text: str,
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+    allowed_special: AllowedSpecial = frozenset(),
+    disallowed_special: DisallowedSpecial = (),
+) -> list[int]:
+    """Return the token ids of ``text``.
+
+    Special-token text is ordinary text by default (``disallowed_special=()``); pass
+    ``allowed_special={"<|endoftext|>"}`` (or ``"all"``) to encode it as the control token,
+    or ``disallowed_special="all"`` for tiktoken's raise-on-sight behaviour.
+    """
+    enc = resolve_encoding(model, encoding)
+    return enc.encode(
+        require_text(text), allowed_special=allowed_special, disallowed_special=disallowed_special
+    )
+
+
+def decode(
+    tokens: Sequence[int] | npt.NDArray[Any],
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+    errors: Literal["strict", "replace", "ignore"] = "replace",
+) -> str:
+    """Return the text of ``tokens`` (``errors`` as for ``bytes.decode``)."""
+    enc = resolve_encoding(model, encoding)
+    ids = [int(t) for t in tokens]
+    limit = enc.n_vocab
+    for i, t in enumerate(ids):
+        if not 0 <= t < limit:
+            raise SettingsError(
+                f"token {i} is {t}, outside {enc.name}'s vocabulary (0..{limit - 1}); "
+                "were these ids made with another encoding?"
+            )
+    try:
+        return enc.decode_bytes(ids).decode("utf-8", errors=errors)
+    except KeyError as exc:
+        raise SettingsError(f"token {exc.args[0]} is not in {enc.name}'s vocabulary") from None
+
+
+# ---------------------------------------------------------------------------- many
+
+_BATCH_CHARS = 1 << 20  # texts joined per Rust call; bounds the extra memory
+
+
+def count_many(
+    texts: Iterable[str],
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+    threads: int | None = None,
+) -> npt.NDArray[np.int64]:
+    """Return the token count of each text, as a numpy array in input order.
+
+    Much faster than a loop over :func:`count`: texts are joined around a control token,
+    which tiktoken never lets a piece cross, so one Rust call counts a whole batch and
+    the counts are read off the control token's positions; batches run on all cores.
+
+    >>> count_many(["hello world", "", "hi"], encoding="cl100k_base").tolist()
+    [2, 0, 1]
+    """
+    enc = resolve_encoding(model, encoding)
+    if isinstance(texts, str | bytes):
+        raise InvalidInputError(
+            f"count_many() takes an iterable of strings, got a single {type(texts).__name__}; "
+            "use count() for one text or wrap it in a list"
+        )
+    batches = list(_batches(texts))
+    workers = min(len(batches), threads or os.cpu_count() or 1)
+    if workers <= 1:
+        parts = [_count_batch(enc, b) for b in batches]
+    else:
+        with ThreadPoolExecutor(workers) as pool:  # tiktoken releases the GIL
+            parts = list(pool.map(lambda b: _count_batch(enc, b), batches))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    size = 0
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            require_text(text, what=f"texts[{i}]")
+        batch.append(text)
+        size += len(text)
+        if size >= _BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _count_batch(enc: Encoder, batch: list[str]) -> npt.NDArray[np.int64]:
+    sentinel = "<|endoftext|>"
+    joined = sentinel.join(batch)
+    eot = enc._special_tokens.get(sentinel)
+    # The fast path holds only if the sentinel appears exactly at the joins.
+    if eot is not None and joined.count(sentinel) == len(batch) - 1:
+        try:
+            ids = enc.encode_to_numpy(joined, allowed_special={sentinel}, disallowed_special=())
+        except UnicodeEncodeError:  # lone surrogates: count each text on its own
+            ids = None
+        if ids is not None:
+            marks = np.flatnonzero(ids == eot)
+            edges = np.concatenate(([-1], marks, [ids.size]))
+            return np.diff(edges).astype(np.int64) - 1
+    return np.fromiter((enc.count(t) for t in batch), dtype=np.int64, count=len(batch))
+
+
+# ---------------------------------------------------------------------------- streams
+
+_PIECE = 1 << 20  # characters encoded per step when streaming
+_HARD_LIMIT = 64 << 20  # without a safe cut by then, find one with the regex module
+
+
+def count_stream(
+    chunks: Iterable[str],
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+) -> int:
+    """Count the tokens of a text given as pieces (e.g. a file read in blocks).
+
+    The pieces may be cut anywhere (mid-word, mid-line); the result equals ``count`` of
+    their concatenation. Memory stays around one megabyte of text for ordinary text.
+    """
+    enc = resolve_encoding(model, encoding)
+    return sum(enc.count(segment) for segment in safe_segments(enc, chunks))
+
+
+def safe_segments(enc: Encoder, chunks: Iterable[str]) -> Iterator[str]:
+    """Re-cut a stream of text pieces at safe cuts only, so each segment encodes alone.
+
+    The tokens of the segments, concatenated, equal the tokens of the whole stream.
+    """
+    buf = ""
+    searched = 0  # buf[:searched] holds no safe cut
+    for i, chunk in enumerate(chunks):
+        require_text(chunk, what=f"stream piece {i}")
+        buf += chunk
+        if len(buf) < _PIECE:
+            continue
+        cut = last_safe_cut(buf, max(0, searched - 1))
+        searched = len(buf)
+        if cut < 0 and len(buf) >= _HARD_LIMIT:
+            cut = _piece_boundary(enc, buf)
+        if cut > 0:
+            yield buf[:cut]
+            buf = buf[cut:]
+            searched = len(buf)
+    if buf:
+        yield buf
+
+
+def _piece_boundary(enc: Encoder, buf: str) -> int:
+    # Every piece boundary but the last is final: later text can only change the last piece.
+    from .pretokenize import PieceSplitter
+
+    last = 0
+    pos = 0
+    for piece in PieceSplitter(enc.spec.pat_str).pieces(buf):
+        last = pos
+        pos += len(piece)
+    return last

@@ -1,0 +1,127 @@
+"""Every error tokbudget raises on purpose.
+
+The tree, with the builtin each leaf also subclasses so that callers who
+catch builtins keep working::
+
+    TokbudgetError(Exception)
+    ├── VocabError(ValueError)            a vocab file is missing, unreadable or has the wrong hash
+    ├── UnknownEncodingError(KeyError)    no such encoding among the bundled or user-supplied ones
+    ├── UnknownModelError(KeyError)       no such model in the registry (suggests close names)
+    ├── RegistryError(ValueError)         a models file is malformed (names file, model and field)
+    ├── InvalidInputError(TypeError)      bytes / None / non-string where text was expected
+    ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
+    ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
+    └── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
+
+Errors carry their facts as attributes, so callers and the CLI never parse messages.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ContextOverflowError",
+    "InvalidInputError",
+    "MessageFormatError",
+    "RegistryError",
+    "SettingsError",
+    "TokbudgetError",
+    "UnknownEncodingError",
+    "UnknownModelError",
+    "VocabError",
+]
+
+
+class TokbudgetError(Exception):
+    """Base class of every error tokbudget raises on purpose."""
+
+    def __str__(self) -> str:
+        # KeyError's __str__ would repr() the message; keep messages readable.
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class VocabError(TokbudgetError, ValueError):
+    """A vocab file is missing, unreadable or does not match its pinned hash."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        expected: str | None = None,
+        actual: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+
+
+class UnknownEncodingError(TokbudgetError, KeyError):
+    """No encoding of that name is bundled or found in ``TOKBUDGET_VOCAB_DIR``."""
+
+    def __init__(self, message: str, *, name: str, known: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.known = known
+
+
+class UnknownModelError(TokbudgetError, KeyError):
+    """No model of that name (or alias, or family) is in the registry."""
+
+    def __init__(self, message: str, *, model: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.model = model
+        self.suggestions = suggestions
+
+
+class RegistryError(TokbudgetError, ValueError):
+    """A models file is malformed; the message names the file, the model and the field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        model: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.model = model
+        self.field = field
+
+
+class InvalidInputError(TokbudgetError, TypeError):
+    """Text was expected but something else (bytes, None, a number) was given."""
+
+
+class MessageFormatError(TokbudgetError, ValueError):
+    """A chat message, content part or tool definition is malformed."""
+
+    def __init__(self, message: str, *, index: int | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.index = index
+        self.field = field
+
+
+class SettingsError(TokbudgetError, ValueError):
+    """An argument is out of range; the message names the value, the limit and the fix."""
+
+
+class ContextOverflowError(TokbudgetError, ValueError):
+    """A request does not fit the model's limits.
+
+    Attributes:
+        needed: tokens the request needs (a lower bound when ``exact`` is false).
+        available: tokens the model leaves for it.
+        model: the model's name.
+    """
+
+    def __init__(
+        self, message: str, *, needed: int, available: int, model: str, exact: bool = True
+    ) -> None:
+        super().__init__(message)
+        self.needed = needed
+        self.available = available
+        self.model = model
+        self.exact = exact

@@ -1,0 +1,120 @@
+"""What we know about tiktoken's pre-tokenizer, and the two things we build on it.
+
+tiktoken splits text with a regex (``pat_str``) into pieces and runs BPE on each piece
+alone, so a text's tokens are the concatenation of its pieces' tokens. Two consequences:
+
+* **Safe cuts.** At some positions a piece boundary is certain whatever comes before or
+  after, so ``encode(text[:p]) + encode(text[p:]) == encode(text)``. We use:
+
+  - after a letter that is followed by whitespace (no pattern lets a piece run from a
+    letter into whitespace, and the whitespace after starts afresh), and
+  - after a ``\\n`` that is followed by a character that is neither whitespace nor ``/``
+    (a piece may end in newlines, but only o200k's punctuation rule lets one continue,
+    and only with ``/``).
+
+  Streaming and splitting cut text only there, so counts stay exact.
+
+* **Long whitespace.** tiktoken's regex engine gives up (a Rust panic, which
+  ``except Exception`` does not catch) on a run of about a million whitespace characters
+  followed by more text. :func:`long_whitespace_windows` finds such runs cheaply and
+  :class:`PieceSplitter` re-does the same split with the ``regex`` module, which has no
+  such limit; the BPE of each piece is still tiktoken's, so counts stay exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+__all__ = [
+    "LONG_WHITESPACE",
+    "PieceSplitter",
+    "last_safe_cut",
+    "long_whitespace_windows",
+    "next_safe_cut",
+]
+
+LONG_WHITESPACE = 100_000
+"""Whitespace runs at least this long take the ``regex`` path.
+
+tiktoken fails from about 1,000,000 characters (its regex engine's backtrack limit);
+we stay a factor of ten below that.
+"""
+
+_SAFE_CUT = regex.compile(r"\p{L}(?=\s)|\n(?=[^\s/])")
+_SAFE_CUT_REVERSE = regex.compile(r"(?r)\p{L}(?=\s)|\n(?=[^\s/])")
+_LONG_WS = regex.compile(rf"(?<!\s)\s{{{LONG_WHITESPACE},}}|^\s{{{LONG_WHITESPACE},}}")
+
+# Map every byte that may be part of a whitespace character to b" " and every other byte
+# to b"x". UTF-8 bytes >= 0x80 are all mapped to b" " because several whitespace
+# characters (U+00A0, U+3000, ...) are multi-byte: this over-reports, never under-reports,
+# and a candidate is then checked exactly with the regex above.
+_WS_MASK = bytes(
+    0x20 if (b in b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f " or b >= 0x80) else 0x78 for b in range(256)
+)
+_WS_NEEDLE = b" " * LONG_WHITESPACE
+
+
+def last_safe_cut(text: str, start: int = 0, end: int | None = None) -> int:
+    """Return the largest safe cut ``p`` with ``start < p < end``, or -1 if there is none.
+
+    The character at ``p`` must lie before ``end``, so ``end`` can be the end of the text
+    read so far when the rest of a stream is not known yet.
+    """
+    end = len(text) if end is None else end
+    match = _SAFE_CUT_REVERSE.search(text, start, end)
+    return match.end() if match else -1
+
+
+def next_safe_cut(text: str, start: int = 0, end: int | None = None) -> int:
+    """Return the smallest safe cut ``p`` with ``start < p < end``, or -1 if there is none."""
+    end = len(text) if end is None else end
+    match = _SAFE_CUT.search(text, start, end)
+    return match.end() if match else -1
+
+
+def long_whitespace_windows(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` spans to encode with :class:`PieceSplitter`, or ``[]``.
+
+    Each span contains a whitespace run of at least :data:`LONG_WHITESPACE` characters and
+    is bounded by safe cuts (or the ends of the text), so the rest of the text can go to
+    tiktoken unchanged. Spans are sorted and do not overlap. Costs a byte translation and a
+    substring search for ordinary text (a few percent of encoding it).
+    """
+    if len(text) < LONG_WHITESPACE:
+        return []
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: they are not whitespace, check exactly
+        data = text.encode("utf-8", "surrogatepass")
+    if data.translate(_WS_MASK).find(_WS_NEEDLE) < 0:
+        return []
+    windows: list[tuple[int, int]] = []
+    for run in _LONG_WS.finditer(text):
+        left = last_safe_cut(text, 0, run.start() + 1)
+        left = 0 if left < 0 or left > run.start() else left
+        right = next_safe_cut(text, run.end())
+        right = len(text) if right < 0 else right
+        if windows and left <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], right))
+        else:
+            windows.append((left, right))
+    return windows
+
+
+class PieceSplitter:
+    """tiktoken's pre-tokenizer, run by the ``regex`` module instead of Rust.
+
+    Gives the same pieces as tiktoken on every text (tested), with no length limit, but
+    at Python speed: use it only where tiktoken cannot go.
+    """
+
+    def __init__(self, pat_str: str) -> None:
+        # Rust's ``$`` (no multiline) is the very end; Python's also matches before a final
+        # newline, which would split "  \n" differently. ``\Z`` is Rust's meaning.
+        self.pattern = regex.compile(regex.sub(r"(?<!\\)\$", r"\\Z", pat_str))
+
+    def pieces(self, text: str) -> Iterator[str]:
+        for match in self.pattern.finditer(text):
+            yield match.group()
