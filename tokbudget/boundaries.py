@@ -1,0 +1,249 @@
+"""Where a text may be cut, and how natural each cut is, in one vectorised pass.
+
+:meth:`TokenBoundaries.of` encodes a text once (``encode_to_numpy``) and describes every
+token boundary that falls between two characters (a boundary inside a character, where
+a character is split over several byte tokens, is never a cut). For boundary ``j``:
+
+* ``tok[j]``: how many tokens lie before it; ``pos[j]``: its character offset;
+* ``level[j]``: how natural a cut there is, :data:`PARAGRAPH` (best) ... :data:`GRAPHEME`
+  (inside a grapheme cluster: a cut of last resort);
+* ``safe[j]``: the cut is *safe*: no pre-tokenizer piece of either supported encoding can
+  span it, whatever text surrounds it, so any substring cut there encodes to the tokens
+  of its two sides concatenated. Between two safe boundaries a chunk has exactly
+  ``tok[j2] - tok[j1]`` tokens; elsewhere only the few characters up to the nearest safe
+  boundary need recounting.
+
+Character offsets come without touching the text: a token's bytes hold a fixed number of
+UTF-8 start bytes, so per-token tables and one ``cumsum`` give every offset. Character
+classes come from the ``regex`` module (the property names tiktoken's patterns use), in
+a table filled lazily per block of 256 code points, so a process only pays for the
+scripts its texts use.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import regex
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from .encoder import Encoder
+
+__all__ = [
+    "CLAUSE",
+    "GRAPHEME",
+    "LINE",
+    "NO_SPACE",
+    "OTHER",
+    "PARAGRAPH",
+    "SENTENCE",
+    "WORD",
+    "TokenBoundaries",
+    "fix_surrogates",
+]
+
+PARAGRAPH, LINE, SENTENCE, CLAUSE, WORD, NO_SPACE, OTHER, GRAPHEME = 7, 6, 5, 4, 3, 2, 1, 0
+"""Cut levels, most natural first: after a blank line, after a line break, after a
+sentence terminal, after clause punctuation, before a space, between characters of a
+script written without spaces (or next to punctuation), elsewhere, inside a cluster."""
+
+# Character class bits, one table entry per code point.
+_CLASSES = (
+    r"\p{L}",
+    r"\p{M}",
+    r"\p{N}",
+    r"[^\S\r\n]",  # horizontal whitespace (regex's \s is Unicode White_Space, like Rust's)
+    r"[\r\n]",
+    r"'",
+    r"/",
+    r"\p{Sentence_Terminal}",
+    r"[,;:\u060C\u061B\uFF0C\u3001\uFF1B\uFF1A\u2013\u2014\p{Pe}\p{Pf}]",
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]",
+    r"[\p{P}\p{S}]",
+    # Grapheme cluster rules, as a superset: a cut between c0 and c1 may be inside a
+    # cluster when c1 extends (Extend, SpacingMark, ZWJ, Hangul V/T) or c0 joins
+    # (ZWJ, Prepend, Hangul L, an Indic conjunct linker), or both are regional indicators.
+    r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}\p{GCB=V}\p{GCB=T}]",
+    r"[\p{GCB=ZWJ}\p{GCB=Prepend}\p{GCB=L}\p{InCB=Linker}]",
+    r"\p{Regional_Indicator}",
+)
+(_L, _M, _N, _HWS, _NL, _APOS, _SLASH, _STERM, _CLAUSE, _NOSPACE, _PUNCT, _EXTENDS, _JOINS, _RI) = (
+    1 << i for i in range(len(_CLASSES))
+)
+_BLOCK = 256
+_TABLE = np.zeros(0x110000, dtype=np.uint16)  # calloc'd: untouched blocks cost no memory
+_FILLED = np.zeros(0x110000 // _BLOCK, dtype=np.bool_)
+_TABLE_LOCK = threading.Lock()
+_PATTERNS = [regex.compile(p) for p in _CLASSES]
+
+
+def _fill_blocks(blocks: npt.NDArray[np.intp]) -> None:
+    with _TABLE_LOCK:
+        for block in blocks.tolist():
+            if _FILLED[block]:
+                continue
+            first = block * _BLOCK
+            chars = "".join(map(chr, range(first, first + _BLOCK)))
+            for bit, pattern in enumerate(_PATTERNS):
+                hits = [first + m.start() for m in pattern.finditer(chars)]
+                if hits:
+                    _TABLE[hits] |= 1 << bit
+            _FILLED[block] = True  # only after the entries are written: readers skip the lock
+
+
+def char_classes(codepoints: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint16]:
+    """Class bits of each code point (filling the table's blocks on first use)."""
+    if codepoints.size:
+        seen = np.bincount(codepoints >> 8, minlength=_FILLED.size).astype(np.bool_)
+        missing = np.flatnonzero(seen & ~_FILLED)
+        if missing.size:
+            _fill_blocks(missing)
+    return _TABLE[codepoints]
+
+
+@functools.cache
+def _vocab_tables(enc: Encoder) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Per token id: UTF-8 start bytes it holds, and whether it begins mid-character."""
+    tokens = [b""] * enc.n_vocab
+    for token, rank in enc._mergeable_ranks.items():
+        tokens[rank] = token
+    for text, rank in enc._special_tokens.items():
+        tokens[rank] = text.encode("utf-8")
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    data = np.frombuffer(b"".join(tokens), dtype=np.uint8)
+    is_start = ((data & 0xC0) != 0x80).astype(np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    starts = np.add.reduceat(is_start, np.minimum(offsets[:-1], max(data.size - 1, 0)))
+    starts[lengths == 0] = 0
+    first = data[np.minimum(offsets[:-1], max(data.size - 1, 0))]
+    begins_inside = ((first & 0xC0) == 0x80) & (lengths > 0)
+    return starts, begins_inside
+
+
+def fix_surrogates(text: str) -> str:
+    """What tiktoken encodes for text with surrogates: pairs joined, lone ones U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenBoundaries:
+    """The cuttable token boundaries of one text (see the module docstring)."""
+
+    n_tokens: int
+    tok: npt.NDArray[np.int64]
+    pos: npt.NDArray[np.int64]
+    level: npt.NDArray[np.int8]
+    safe: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, enc: Encoder, text: str) -> TokenBoundaries:
+        """Encode ``text`` once and classify its token boundaries.
+
+        >>> from tokbudget import get_encoding
+        >>> tb = TokenBoundaries.of(get_encoding("cl100k_base"), "Hi there.")
+        >>> tb.pos.tolist(), tb.level.tolist()
+        ([0, 2, 8, 9], [7, 3, 1, 7])
+        """
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return cls._of_surrogates(enc, text)
+        ids = enc.encode_to_numpy(text, disallowed_special=())
+        starts, begins_inside = _vocab_tables(enc)
+        n = int(ids.size)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(starts[ids], out=offsets[1:])
+        if text.isascii():
+            tok = np.arange(n + 1, dtype=np.int64)
+            pos = offsets
+            cps: npt.NDArray[np.uint32] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        else:
+            aligned = np.ones(n + 1, dtype=np.bool_)
+            aligned[1:n] = ~begins_inside[ids[1:]]
+            tok = np.flatnonzero(aligned).astype(np.int64)
+            pos = offsets[tok]
+            cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        level, safe = _classify(cps, pos)
+        return cls(n_tokens=n, tok=tok, pos=pos, level=level, safe=safe)
+
+    @classmethod
+    def _of_surrogates(cls, enc: Encoder, text: str) -> TokenBoundaries:
+        # tiktoken encodes text with surrogates as fix_surrogates(text): a high+low pair
+        # becomes the one character it encodes, a lone surrogate U+FFFD. Classify that
+        # text, then map its offsets back to ours (a pair is two code units here).
+        inner = cls.of(enc, fix_surrogates(text))
+        units = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        high = (units >= 0xD800) & (units < 0xDC00)
+        low = (units >= 0xDC00) & (units < 0xE000)
+        second_of_pair = low & np.concatenate(([False], high[:-1]))
+        char_starts = np.append(np.flatnonzero(~second_of_pair), len(text))
+        return cls(inner.n_tokens, inner.tok, char_starts[inner.pos], inner.level, inner.safe)
+
+    def counts_exactly(self, j1: int, j2: int) -> bool:
+        """Whether text between boundaries ``j1`` and ``j2`` has ``tok[j2] - tok[j1]`` tokens."""
+        return bool(self.safe[j1]) and bool(self.safe[j2])
+
+
+def _classify(
+    cps: npt.NDArray[np.uint32] | npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+    """Level and safety of the cut before each character offset in ``pos``."""
+    m = int(pos.size)
+    level = np.full(m, PARAGRAPH, dtype=np.int8)
+    safe = np.ones(m, dtype=np.bool_)
+    if m <= 2:
+        return level, safe
+    p = pos[1:-1]
+
+    def char(offset: int) -> npt.NDArray[np.uint32]:
+        at = p + offset
+        return np.where(at >= 0, cps[np.maximum(at, 0)], 0).astype(np.uint32)
+
+    c0, c1 = char(-1), char(0)  # the characters before and after the cut
+    f0, f1 = char_classes(c0), char_classes(c1)
+
+    def has(flags: npt.NDArray[np.uint16], bits: int) -> npt.NDArray[np.bool_]:
+        out: npt.NDArray[np.bool_] = (flags & bits) != 0
+        return out
+
+    ws0, ws1 = has(f0, _HWS | _NL), has(f1, _HWS | _NL)
+    # Why these are safe (for cl100k_base and o200k_base alike; tested against tiktoken):
+    # - letter | non-letter: letter pieces are letter runs (o200k's also take marks and
+    #   a contraction suffix such as 's), so they end here; the next piece starts afresh.
+    # - digit | non-digit: digits only ever form digit-only pieces.
+    # - non-space | horizontal space: no pattern takes a space after something else.
+    # - newline | neither space nor '/': a piece ending in newlines can continue only
+    #   with more whitespace or, in o200k, with '/' after punctuation.
+    inner_safe = (
+        (has(f0, _L) & ~has(f1, _L | _M | _APOS))
+        | (has(f0, _N) & ~has(f1, _N))
+        | (~ws0 & has(f1, _HWS))
+        | (has(f0, _NL) & ~ws1 & ~has(f1, _SLASH))
+    )
+    nl, cr = ord("\n"), ord("\r")
+    spaced_word_next = has(f1, _L | _N) & ~has(f1, _NOSPACE)
+    lv = np.full(p.shape, OTHER, dtype=np.int8)
+    lv[(has(f0 | f1, _NOSPACE | _PUNCT)) & ~ws0 & ~ws1] = NO_SPACE
+    lv[has(f1, _HWS) & ~ws0] = WORD
+    lv[has(f0, _CLAUSE) & ~spaced_word_next] = CLAUSE
+    lv[has(f0, _STERM) & ~spaced_word_next] = SENTENCE
+    line = (c0 == nl) | ((c0 == cr) & (c1 != nl))
+    lv[line] = LINE
+    if line.any():
+        c_1, c_2 = char(-2), char(-3)
+        # A blank line: the line break ending here (\n, \r or \r\n) follows another.
+        before = np.where((c0 == nl) & (c_1 == cr), c_2, c_1)
+        blank = (before == nl) | (before == cr)
+        lv[line & blank] = PARAGRAPH
+    inside = has(f1, _EXTENDS) | has(f0, _JOINS) | ((c0 == cr) & (c1 == nl)) | has(f0 & f1, _RI)
+    lv[inside] = GRAPHEME
+    level[1:-1] = lv
+    safe[1:-1] = inner_safe
+    return level, safe
