@@ -41,6 +41,8 @@ def _inside_cluster(c0: str, c1: str) -> bool:
         return True
     if _is(r"[\p{GCB=ZWJ}\p{GCB=Prepend}\p{GCB=L}\p{InCB=Linker}]", c0):
         return True
+    if _is(r"\p{InCB=Extend}", c0) and _is(r"\p{InCB=Consonant}", c1):
+        return True  # perhaps the end of a conjunct's linker run
     return _is(r"\p{Regional_Indicator}", c0) and _is(r"\p{Regional_Indicator}", c1)
 
 

@@ -7,40 +7,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget import get_encoding
-from tokbudget.boundaries import PARAGRAPH, TokenBoundaries, char_classes, fix_surrogates
+from tokbudget.boundaries import GRAPHEME, PARAGRAPH, TokenBoundaries, char_classes, fix_surrogates
 
 from .conftest import raw_encoding, real_texts
 from .reference_levels import level_at
+from .reference_splitter import char_offsets as reference_char_offsets
 from .strategies import boundary_text
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
 texts = st.one_of(boundary_text, st.text(max_size=80))
 
 
-def char_offsets(enc_name: str, text: str) -> dict[int, int]:
-    """Slowly: every token boundary that falls between characters, as token -> offset."""
-    raw = raw_encoding(enc_name)
-    fixed = fix_surrogates(text)
-    # character index in `fixed` -> index in `text` (a surrogate pair is one char there)
-    back, i = [], 0
-    for _ in fixed:
-        back.append(i)
-        pair = "\ud800" <= text[i] <= "\udbff" and "\udc00" <= text[i + 1 : i + 2] <= "\udfff"
-        i += 2 if pair else 1
-    back.append(len(text))
-    byte_to_char = {}
-    offset = 0
-    for index, ch in enumerate(fixed):
-        byte_to_char[offset] = index
-        offset += len(ch.encode("utf-8"))
-    byte_to_char[offset] = len(fixed)
-    out, offset = {}, 0
-    for k, token in enumerate([*raw.encode_ordinary(text), None]):
-        if offset in byte_to_char:
-            out[k] = back[byte_to_char[offset]]
-        if token is not None:
-            offset += len(raw.decode_single_token_bytes(token))
-    return out
+def char_offsets(name: str, text: str) -> dict[int, int]:
+    return {k: p for k, p, _ in reference_char_offsets(name, text)}
 
 
 @pytest.mark.parametrize("name", ENCODINGS)
@@ -104,3 +83,16 @@ def test_class_table_blocks_are_filled_on_demand() -> None:
 def test_empty_text() -> None:
     tb = TokenBoundaries.of(get_encoding("cl100k_base"), "")
     assert tb.n_tokens == 0 and tb.pos.tolist() == [0] and tb.safe.tolist() == [True]
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+@given(text=texts)
+def test_cuts_inside_grapheme_clusters_are_flagged(name: str, text: str) -> None:
+    import regex
+
+    fixed = fix_surrogates(text)
+    tb = TokenBoundaries.of(get_encoding(name), fixed)
+    cluster_ends = {m.end() for m in regex.finditer(r"\X", fixed)} | {0}
+    for p, level in zip(tb.pos.tolist(), tb.level.tolist(), strict=True):
+        if p not in cluster_ends:
+            assert level == GRAPHEME, (p, fixed[max(0, p - 2) : p + 2])

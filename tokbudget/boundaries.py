@@ -66,16 +66,20 @@ _CLASSES = (
     r"[,;:\u060C\u061B\uFF0C\u3001\uFF1B\uFF1A\u2013\u2014\p{Pe}\p{Pf}]",
     r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}]",
     r"[\p{P}\p{S}]",
-    # Grapheme cluster rules, as a superset: a cut between c0 and c1 may be inside a
-    # cluster when c1 extends (Extend, SpacingMark, ZWJ, Hangul V/T) or c0 joins
-    # (ZWJ, Prepend, Hangul L, an Indic conjunct linker), or both are regional indicators.
+    # Grapheme cluster rules (UAX #29), as a superset: a cut between c0 and c1 may be
+    # inside a cluster when c1 extends (Extend, SpacingMark, ZWJ, Hangul V/T) or c0 joins
+    # (ZWJ, Prepend, Hangul L, an Indic conjunct linker), both are regional indicators,
+    # or an Indic consonant follows a mark that may close a conjunct's linker run.
     r"[\p{GCB=Extend}\p{GCB=SpacingMark}\p{GCB=ZWJ}\p{GCB=V}\p{GCB=T}]",
     r"[\p{GCB=ZWJ}\p{GCB=Prepend}\p{GCB=L}\p{InCB=Linker}]",
     r"\p{Regional_Indicator}",
+    r"\p{InCB=Extend}",
+    r"\p{InCB=Consonant}",
 )
-(_L, _M, _N, _HWS, _NL, _APOS, _SLASH, _STERM, _CLAUSE, _NOSPACE, _PUNCT, _EXTENDS, _JOINS, _RI) = (
-    1 << i for i in range(len(_CLASSES))
-)
+(
+    _L, _M, _N, _HWS, _NL, _APOS, _SLASH, _STERM, _CLAUSE, _NOSPACE, _PUNCT,
+    _EXTENDS, _JOINS, _RI, _INCB_EXTEND, _INCB_CONSONANT,
+) = (1 << i for i in range(len(_CLASSES)))  # fmt: skip
 _BLOCK = 256
 _TABLE = np.zeros(0x110000, dtype=np.uint16)  # calloc'd: untouched blocks cost no memory
 _FILLED = np.zeros(0x110000 // _BLOCK, dtype=np.bool_)
@@ -242,7 +246,13 @@ def _classify(
         before = np.where((c0 == nl) & (c_1 == cr), c_2, c_1)
         blank = (before == nl) | (before == cr)
         lv[line & blank] = PARAGRAPH
-    inside = has(f1, _EXTENDS) | has(f0, _JOINS) | ((c0 == cr) & (c1 == nl)) | has(f0 & f1, _RI)
+    inside = (
+        has(f1, _EXTENDS)
+        | has(f0, _JOINS)
+        | ((c0 == cr) & (c1 == nl))
+        | has(f0 & f1, _RI)
+        | (has(f0, _INCB_EXTEND) & has(f1, _INCB_CONSONANT))
+    )
     lv[inside] = GRAPHEME
     level[1:-1] = lv
     safe[1:-1] = inner_safe
