@@ -23,8 +23,10 @@ from .errors import (
     VocabError,
 )
 from .registry import ModelSpec, Registry, get_model, list_models
+from .splitter import Chunk, Splitter, iter_split, split
 
 __all__ = [
+    "Chunk",
     "ContextOverflowError",
     "Encoder",
     "InvalidInputError",
@@ -33,6 +35,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "SettingsError",
+    "Splitter",
     "TokbudgetError",
     "UnknownEncodingError",
     "UnknownModelError",
@@ -46,6 +49,8 @@ __all__ = [
     "encoding_for",
     "get_encoding",
     "get_model",
+    "iter_split",
     "list_models",
     "load_encoding",
+    "split",
 ]

@@ -101,9 +101,14 @@ def _fill_blocks(blocks: npt.NDArray[np.intp]) -> None:
             _FILLED[block] = True  # only after the entries are written: readers skip the lock
 
 
-def char_classes(codepoints: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint16]:
+def char_classes(
+    codepoints: npt.NDArray[np.uint32] | npt.NDArray[np.uint8],
+) -> npt.NDArray[np.uint16]:
     """Class bits of each code point (filling the table's blocks on first use)."""
-    if codepoints.size:
+    if codepoints.dtype == np.uint8:
+        if not _FILLED[0]:
+            _fill_blocks(np.zeros(1, dtype=np.intp))
+    elif codepoints.size:
         seen = np.bincount(codepoints >> 8, minlength=_FILLED.size).astype(np.bool_)
         missing = np.flatnonzero(seen & ~_FILLED)
         if missing.size:
@@ -154,36 +159,38 @@ class TokenBoundaries:
         >>> tb.pos.tolist(), tb.level.tolist()
         ([0, 2, 8, 9], [7, 3, 1, 7])
         """
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError:
-                return cls._of_surrogates(enc, text)
+        ascii_only = text.isascii()
+        if ascii_only:
+            cps: npt.NDArray[np.uint32] | npt.NDArray[np.uint8]
+            cps = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        else:
+            cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            if ((cps & 0xFFFFF800) == 0xD800).any():
+                return cls._of_surrogates(enc, text, cps)
         ids = enc.encode_to_numpy(text, disallowed_special=())
         starts, begins_inside = _vocab_tables(enc)
         n = int(ids.size)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(starts[ids], out=offsets[1:])
-        if text.isascii():
+        if ascii_only:
             tok = np.arange(n + 1, dtype=np.int64)
             pos = offsets
-            cps: npt.NDArray[np.uint32] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         else:
             aligned = np.ones(n + 1, dtype=np.bool_)
             aligned[1:n] = ~begins_inside[ids[1:]]
             tok = np.flatnonzero(aligned).astype(np.int64)
             pos = offsets[tok]
-            cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         level, safe = _classify(cps, pos)
         return cls(n_tokens=n, tok=tok, pos=pos, level=level, safe=safe)
 
     @classmethod
-    def _of_surrogates(cls, enc: Encoder, text: str) -> TokenBoundaries:
+    def _of_surrogates(
+        cls, enc: Encoder, text: str, units: npt.NDArray[np.uint32]
+    ) -> TokenBoundaries:
         # tiktoken encodes text with surrogates as fix_surrogates(text): a high+low pair
         # becomes the one character it encodes, a lone surrogate U+FFFD. Classify that
         # text, then map its offsets back to ours (a pair is two code units here).
         inner = cls.of(enc, fix_surrogates(text))
-        units = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         high = (units >= 0xD800) & (units < 0xDC00)
         low = (units >= 0xDC00) & (units < 0xE000)
         second_of_pair = low & np.concatenate(([False], high[:-1]))
@@ -206,11 +213,8 @@ def _classify(
         return level, safe
     p = pos[1:-1]
 
-    def char(offset: int) -> npt.NDArray[np.uint32]:
-        at = p + offset
-        return np.where(at >= 0, cps[np.maximum(at, 0)], 0).astype(np.uint32)
-
-    c0, c1 = char(-1), char(0)  # the characters before and after the cut
+    # the characters before and after the cut (0 < p < len(text), so no bounds checks)
+    c0, c1 = cps[p - 1], cps[p]
     f0, f1 = char_classes(c0), char_classes(c1)
 
     def has(flags: npt.NDArray[np.uint16], bits: int) -> npt.NDArray[np.bool_]:
@@ -240,12 +244,15 @@ def _classify(
     lv[has(f0, _STERM) & ~spaced_word_next] = SENTENCE
     line = (c0 == nl) | ((c0 == cr) & (c1 != nl))
     lv[line] = LINE
-    if line.any():
-        c_1, c_2 = char(-2), char(-3)
+    at = np.flatnonzero(line)
+    if at.size:
         # A blank line: the line break ending here (\n, \r or \r\n) follows another.
-        before = np.where((c0 == nl) & (c_1 == cr), c_2, c_1)
+        q = p[at]
+        c_1 = np.where(q >= 2, cps[np.maximum(q - 2, 0)], 0)
+        c_2 = np.where(q >= 3, cps[np.maximum(q - 3, 0)], 0)
+        before = np.where((c0[at] == nl) & (c_1 == cr), c_2, c_1)
         blank = (before == nl) | (before == cr)
-        lv[line & blank] = PARAGRAPH
+        lv[at[blank]] = PARAGRAPH
     inside = (
         has(f1, _EXTENDS)
         | has(f0, _JOINS)

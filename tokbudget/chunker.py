@@ -62,8 +62,8 @@ class _Buffer:
 
     def count(self, s: int, e: int) -> int:
         """Exact tokens of ``text[s:e]``, by subtraction between safe boundaries."""
-        ia = int(np.searchsorted(self.safe_pos, s, "left"))
-        ib = int(np.searchsorted(self.safe_pos, e, "right")) - 1
+        ia = int(self.safe_pos.searchsorted(s, "left"))
+        ib = int(self.safe_pos.searchsorted(e, "right")) - 1
         if ia > ib or self.safe_pos[ia] > e:
             return self.enc.count(self.text[s:e])
         a, b = int(self.safe_pos[ia]), int(self.safe_pos[ib])
@@ -95,9 +95,9 @@ class Chunker:
         out: list[tuple[int, int, int]] = []
         while self.start < len(text):
             s, f = self.start, self.floor
-            js = int(np.searchsorted(pos, s, "left"))
+            js = int(pos.searchsorted(s, "left"))
             hi = int(tok[js]) + self.limit
-            j_after = int(np.searchsorted(tok, hi, "right"))
+            j_after = int(tok.searchsorted(hi, "right"))
             if not final and j_after >= last:
                 break  # the window reaches past what is known: wait for more text
             region_end = int(pos[j_after]) if j_after <= last else len(text)
@@ -114,7 +114,7 @@ class Chunker:
                 self.start = self._overlap_start(buf, s, e)
         if final:
             return out, len(text)
-        ks = int(np.searchsorted(buf.safe_pos, self.start, "right")) - 1
+        ks = int(buf.safe_pos.searchsorted(self.start, "right")) - 1
         keep = int(buf.safe_pos[ks]) if ks >= 0 else 0
         self.start -= keep
         self.floor -= keep
@@ -126,8 +126,8 @@ class Chunker:
         self, buf: _Buffer, s: int, f: int, js: int, hi: int, region_end: int
     ) -> tuple[int, int] | None:
         pos, tok, level = buf.tb.pos, buf.tb.tok, buf.tb.level
-        j_hi = int(np.searchsorted(tok, hi, "right")) - 1
-        j_lo = int(np.searchsorted(pos, max(s, f), "right"))
+        j_hi = int(tok.searchsorted(hi, "right")) - 1
+        j_lo = int(pos.searchsorted(max(s, f), "right"))
         tried: dict[int, int] = {}
 
         def fits(j: int) -> int:
@@ -137,12 +137,12 @@ class Chunker:
             return n
 
         if j_lo <= j_hi:
-            j_pref = max(j_lo, int(np.searchsorted(tok, int(tok[js]) + self.need, "left")))
+            j_pref = max(j_lo, int(tok.searchsorted(int(tok[js]) + self.need, "left")))
             for lo in (j_pref, j_lo) if j_pref > j_lo else (j_lo,):
                 for lv in range(PARAGRAPH, OTHER - 1, -1):
                     cands = buf.at_level(lv)
-                    a = int(np.searchsorted(cands, lo, "left"))
-                    b = int(np.searchsorted(cands, j_hi, "right"))
+                    a = int(cands.searchsorted(lo, "left"))
+                    b = int(cands.searchsorted(j_hi, "right"))
                     for j in cands[a:b][::-1].tolist():
                         if fits(j) <= self.limit:
                             return int(pos[j]), fits(j)
@@ -171,17 +171,17 @@ class Chunker:
         """Where the chunk after ``text[s:e]`` starts: the most natural cut that repeats at
         most ``overlap`` tokens, the earliest of that level (the longest overlap)."""
         pos, tok = buf.tb.pos, buf.tb.tok
-        je = int(np.searchsorted(pos, e, "left"))
+        je = int(pos.searchsorted(e, "left"))
         if je >= pos.size or pos[je] != e:
             return e  # the chunk ended between tokens (a tight limit): no overlap
         lo = max(
-            int(np.searchsorted(pos, s, "right")),
-            int(np.searchsorted(tok, int(tok[je]) - self.overlap, "left")),
+            int(pos.searchsorted(s, "right")),
+            int(tok.searchsorted(int(tok[je]) - self.overlap, "left")),
         )
         for lv in range(PARAGRAPH, OTHER - 1, -1):
             cands = buf.at_level(lv)
-            a = int(np.searchsorted(cands, lo, "left"))
-            b = int(np.searchsorted(cands, je, "left"))
+            a = int(cands.searchsorted(lo, "left"))
+            b = int(cands.searchsorted(je, "left"))
             for j in cands[a:b].tolist():
                 if buf.count(int(pos[j]), e) <= self.overlap:
                     return int(pos[j])

@@ -1,0 +1,49 @@
+"""pytest-benchmark: tokbudget.split vs one plain encode (the floor) vs installed peers.
+
+    TOKBUDGET_CORPORA=/path/to/corpora pytest benchmarks/bench_split.py --benchmark-enable \
+        --benchmark-group-by=param:corpus,param:limit
+
+Each test also checks the output (no chunk over the limit, nothing lost); peers are
+only timed (``compare_split.py`` prints their checks). Corpora come from
+``benchmarks/corpora.py``; tests skip with the reason when a corpus is absent.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from splitters import CORPORA, ENTRANTS, LIMITS, available, judge, load_corpus
+
+_TEXTS: dict[str, str | None] = {}
+
+
+def corpus_text(name: str) -> str:
+    if name not in _TEXTS:
+        _TEXTS[name] = load_corpus(name)
+    text = _TEXTS[name]
+    if text is None:
+        pytest.skip(f"corpus {name} not found: set TOKBUDGET_CORPORA or run benchmarks/corpora.py")
+    return text
+
+
+@pytest.mark.parametrize("entrant", ENTRANTS, ids=[e.name for e in ENTRANTS])
+@pytest.mark.parametrize("limit", LIMITS)
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_split(benchmark, corpus: str, limit: int, entrant) -> None:  # type: ignore[no-untyped-def]
+    if not available(entrant):
+        pytest.skip(f"{entrant.module} is not installed (pip install -e '.[bench]')")
+    text = corpus_text(corpus)
+    run = entrant.factory("cl100k_base", limit)
+    slow = entrant.name not in ("tokbudget.split", "encode_ordinary (floor)")
+    chunks = benchmark.pedantic(
+        run, args=(text,), rounds=1 if slow else 3, iterations=1, warmup_rounds=0 if slow else 1
+    )
+    if entrant.name == "tokbudget.split":
+        verdict = judge(text, chunks, "cl100k_base", limit)
+        assert verdict.violations == verdict.lost == verdict.replacement == 0
+        assert "".join(chunks) == text
