@@ -22,6 +22,7 @@ from .errors import (
     UnknownModelError,
     VocabError,
 )
+from .many import split_many
 from .registry import ModelSpec, Registry, get_model, list_models
 from .splitter import Chunk, Splitter, iter_split, split
 
@@ -53,4 +54,5 @@ __all__ = [
     "list_models",
     "load_encoding",
     "split",
+    "split_many",
 ]

@@ -178,7 +178,7 @@ class TokenBoundaries:
         else:
             aligned = np.ones(n + 1, dtype=np.bool_)
             aligned[1:n] = ~begins_inside[ids[1:]]
-            tok = np.flatnonzero(aligned).astype(np.int64)
+            tok = np.flatnonzero(aligned)
             pos = offsets[tok]
         level, safe = _classify(cps, pos)
         return cls(n_tokens=n, tok=tok, pos=pos, level=level, safe=safe)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from .boundaries import GRAPHEME, OTHER, PARAGRAPH, TokenBoundaries, fix_surrogates
+from .boundaries import GRAPHEME, OTHER, TokenBoundaries, fix_surrogates
 from .encoder import Encoder
 from .errors import SettingsError
 
@@ -46,19 +46,11 @@ class _Buffer:
     tb: TokenBoundaries
     safe_pos: np.ndarray
     safe_tok: np.ndarray
-    by_level: dict[int, np.ndarray]
 
     @classmethod
     def of(cls, enc: Encoder, text: str) -> _Buffer:
         tb = TokenBoundaries.of(enc, text)
-        return cls(enc, text, tb, tb.pos[tb.safe], tb.tok[tb.safe], {})
-
-    def at_level(self, level: int) -> np.ndarray:
-        """Indices of the boundaries of ``level`` or better (ascending)."""
-        found = self.by_level.get(level)
-        if found is None:
-            found = self.by_level[level] = np.flatnonzero(self.tb.level >= level)
-        return found
+        return cls(enc, text, tb, tb.pos[tb.safe], tb.tok[tb.safe])
 
     def count(self, s: int, e: int) -> int:
         """Exact tokens of ``text[s:e]``, by subtraction between safe boundaries."""
@@ -101,7 +93,7 @@ class Chunker:
             if not final and j_after >= last:
                 break  # the window reaches past what is known: wait for more text
             region_end = int(pos[j_after]) if j_after <= last else len(text)
-            found = self._best_end(buf, s, f, js, hi, region_end)
+            found = self._best_end(buf, s, f, js, j_after - 1, region_end)
             if found is None and f > s:  # the overlap leaves no room: drop it
                 self.start = f
                 continue
@@ -123,10 +115,9 @@ class Chunker:
     # ------------------------------------------------------------------ choosing an end
 
     def _best_end(
-        self, buf: _Buffer, s: int, f: int, js: int, hi: int, region_end: int
+        self, buf: _Buffer, s: int, f: int, js: int, j_hi: int, region_end: int
     ) -> tuple[int, int] | None:
         pos, tok, level = buf.tb.pos, buf.tb.tok, buf.tb.level
-        j_hi = int(tok.searchsorted(hi, "right")) - 1
         j_lo = int(pos.searchsorted(max(s, f), "right"))
         tried: dict[int, int] = {}
 
@@ -139,11 +130,11 @@ class Chunker:
         if j_lo <= j_hi:
             j_pref = max(j_lo, int(tok.searchsorted(int(tok[js]) + self.need, "left")))
             for lo in (j_pref, j_lo) if j_pref > j_lo else (j_lo,):
-                for lv in range(PARAGRAPH, OTHER - 1, -1):
-                    cands = buf.at_level(lv)
-                    a = int(cands.searchsorted(lo, "left"))
-                    b = int(cands.searchsorted(j_hi, "right"))
-                    for j in cands[a:b][::-1].tolist():
+                window = level[lo : j_hi + 1]
+                if window.size == 0:
+                    continue
+                for lv in range(int(window.max()), OTHER - 1, -1):
+                    for j in (lo + np.flatnonzero(window >= lv))[::-1].tolist():
                         if fits(j) <= self.limit:
                             return int(pos[j]), fits(j)
         text = buf.text
@@ -178,11 +169,11 @@ class Chunker:
             int(pos.searchsorted(s, "right")),
             int(tok.searchsorted(int(tok[je]) - self.overlap, "left")),
         )
-        for lv in range(PARAGRAPH, OTHER - 1, -1):
-            cands = buf.at_level(lv)
-            a = int(cands.searchsorted(lo, "left"))
-            b = int(cands.searchsorted(je, "left"))
-            for j in cands[a:b].tolist():
+        window = buf.tb.level[lo:je]
+        if window.size == 0:
+            return e
+        for lv in range(int(window.max()), OTHER - 1, -1):
+            for j in (lo + np.flatnonzero(window >= lv)).tolist():
                 if buf.count(int(pos[j]), e) <= self.overlap:
                     return int(pos[j])
         return e

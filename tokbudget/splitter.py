@@ -13,7 +13,8 @@ For every input and setting:
   grapheme cluster.
 
 The one input that cannot be split is a character that alone needs more than
-``max_tokens`` tokens (a rare character takes up to 4 byte tokens): ``SettingsError``.
+``max_tokens`` tokens (a rare character takes up to 4 byte tokens, so this only happens
+with ``max_tokens`` below 4): ``SettingsError`` naming the character.
 
 :func:`iter_split` reads strings, text files or iterables of strings in ~1 MB segments
 cut at safe cuts, so memory is bounded by the segment size, and yields the same chunks

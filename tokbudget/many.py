@@ -1,0 +1,99 @@
+"""Splitting many documents: short ones counted in batches, long ones split on all cores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from .counting import count_many, require_text
+from .errors import InvalidInputError
+from .splitter import Chunk, Splitter
+
+__all__ = ["split_many"]
+
+Progress = Callable[[int, int], object]
+"""Called as ``progress(documents_done, documents_total)`` from the calling thread."""
+
+_BATCH_CHARS = 1 << 20  # characters of long documents handed to a worker at a time
+
+
+def split_many(
+    texts: Iterable[str],
+    max_tokens: int | None = None,
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+    overlap: int | float = 0,
+    progress: Progress | None = None,
+    threads: int | None = None,
+) -> list[list[Chunk]]:
+    """Split each text as :func:`~tokbudget.split` would; one list of chunks per text.
+
+    Texts that fit whole are found by one batched count and become a single chunk
+    without further work; the others are split on ``threads`` threads (default: all
+    cores; tiktoken releases the GIL while it encodes). Offsets are per text.
+
+    >>> [[c.text for c in cs] for cs in split_many(["a b c", ""], 2, encoding="cl100k_base")]
+    [['a b', ' c'], []]
+    """
+    splitter = Splitter(max_tokens, model, encoding=encoding, overlap=overlap)
+    if isinstance(texts, str | bytes):
+        raise InvalidInputError(
+            f"split_many() takes an iterable of strings, got a single {type(texts).__name__}; "
+            "use split() for one text or wrap it in a list"
+        )
+    docs: Sequence[str] = [require_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
+    total = len(docs)
+    out: list[list[Chunk]] = [[] for _ in docs]
+    counts = count_many(docs, encoding=splitter.enc.name, threads=threads).tolist()
+    long: list[int] = []
+    done = 0
+    for i, (text, n) in enumerate(zip(docs, counts, strict=True)):
+        if n <= splitter.max_tokens:
+            if text:
+                out[i] = [Chunk(text, 0, len(text), n)]
+            done += 1
+        else:
+            long.append(i)
+    if progress is not None:
+        progress(done, total)
+    batches = _batches(long, docs)
+    workers = min(len(batches), threads or os.cpu_count() or 1)
+
+    def run(batch: list[int]) -> list[list[Chunk]]:
+        return [splitter.split(docs[i]) for i in batch]
+
+    results: Iterator[list[list[Chunk]]]
+    if workers <= 1:
+        results = map(run, batches)
+        pool = None
+    else:
+        pool = ThreadPoolExecutor(workers)
+        results = pool.map(run, batches)
+    try:
+        for batch, chunks in zip(batches, results, strict=True):
+            for i, doc_chunks in zip(batch, chunks, strict=True):
+                out[i] = doc_chunks
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return out
+
+
+def _batches(indices: list[int], docs: Sequence[str]) -> list[list[int]]:
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    size = 0
+    for i in indices:
+        batch.append(i)
+        size += len(docs[i])
+        if size >= _BATCH_CHARS:
+            batches.append(batch)
+            batch, size = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
