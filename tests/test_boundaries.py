@@ -96,3 +96,24 @@ def test_cuts_inside_grapheme_clusters_are_flagged(name: str, text: str) -> None
     for p, level in zip(tb.pos.tolist(), tb.level.tolist(), strict=True):
         if p not in cluster_ends:
             assert level == GRAPHEME, (p, fixed[max(0, p - 2) : p + 2])
+
+
+def test_import_and_first_split_stay_small() -> None:
+    # Memory a process pays before any real work: no eager per-code-point tables and no
+    # unrolled regex repeats (one such pattern once cost 51 MB at import).
+    import subprocess
+    import sys
+
+    code = (
+        "import resource, numpy, regex, tiktoken\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "import tokbudget\n"
+        "tokbudget.split('Hello there. 日本語のテキスト。', 4, encoding='cl100k_base')\n"
+        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)\n"
+    )
+    grown = int(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert grown < 80, f"import + first split grew RSS by {grown} MB"
