@@ -85,25 +85,28 @@ class Chunker:
         pos, tok = buf.tb.pos, buf.tb.tok
         last = pos.size - 1
         out: list[tuple[int, int, int]] = []
+        js = -1  # the boundary at self.start, when known (the previous chunk's end)
         while self.start < len(text):
             s, f = self.start, self.floor
-            js = int(pos.searchsorted(s, "left"))
-            hi = int(tok[js]) + self.limit
-            j_after = int(tok.searchsorted(hi, "right"))
+            if js < 0:
+                js = int(pos.searchsorted(s, "left"))
+            j_after = int(tok.searchsorted(int(tok[js]) + self.limit, "right"))
             if not final and j_after >= last:
                 break  # the window reaches past what is known: wait for more text
             region_end = int(pos[j_after]) if j_after <= last else len(text)
             found = self._best_end(buf, s, f, js, j_after - 1, region_end)
             if found is None and f > s:  # the overlap leaves no room: drop it
-                self.start = f
+                self.start, js = f, -1
                 continue
             if found is None:
                 raise self._unsplittable(text, s)
-            e, n = found
+            e, n, je = found
             out.append((s, e, n))
             self.start = self.floor = e
+            js = je
             if self.overlap and e < len(text):
                 self.start = self._overlap_start(buf, s, e)
+                js = -1 if self.start != e else je
         if final:
             return out, len(text)
         ks = int(buf.safe_pos.searchsorted(self.start, "right")) - 1
@@ -116,19 +119,26 @@ class Chunker:
 
     def _best_end(
         self, buf: _Buffer, s: int, f: int, js: int, j_hi: int, region_end: int
-    ) -> tuple[int, int] | None:
-        pos, tok, level = buf.tb.pos, buf.tb.tok, buf.tb.level
-        j_lo = int(pos.searchsorted(max(s, f), "right"))
+    ) -> tuple[int, int, int] | None:
+        """The chunk from ``s``: ``(end, tokens, boundary index or -1)``, or None."""
+        tb = buf.tb
+        pos, tok, level, safe = tb.pos, tb.tok, tb.level, tb.safe
+        t0 = int(tok[js])
+        s_aligned = int(pos[js]) == s
+        # Between two safe boundaries the count is a subtraction (the usual case).
+        s_safe = s_aligned and bool(safe[js])
+        j_lo = js + 1 if s_aligned and f <= s else int(pos.searchsorted(max(s, f), "right"))
         tried: dict[int, int] = {}
 
         def fits(j: int) -> int:
             n = tried.get(j)
             if n is None:
-                n = tried[j] = buf.count(s, int(pos[j]))
+                n = int(tok[j]) - t0 if s_safe and safe[j] else buf.count(s, int(pos[j]))
+                tried[j] = n
             return n
 
         if j_lo <= j_hi:
-            j_pref = max(j_lo, int(tok.searchsorted(int(tok[js]) + self.need, "left")))
+            j_pref = max(j_lo, int(tok.searchsorted(t0 + self.need, "left")))
             for lo in (j_pref, j_lo) if j_pref > j_lo else (j_lo,):
                 window = level[lo : j_hi + 1]
                 if window.size == 0:
@@ -136,7 +146,7 @@ class Chunker:
                 for lv in range(int(window.max()), OTHER - 1, -1):
                     for j in (lo + np.flatnonzero(window >= lv))[::-1].tolist():
                         if fits(j) <= self.limit:
-                            return int(pos[j]), fits(j)
+                            return int(pos[j]), fits(j), j
         text = buf.text
         floor = max(s, f)
         # C: grapheme-cluster boundaries that are not token boundaries.
@@ -145,17 +155,17 @@ class Chunker:
             if p > floor and _between_chars(text, p):
                 n = self.enc.count(text[s:p])
                 if n <= self.limit:
-                    return p, n
+                    return p, n, -1
         # D: inside a cluster: token boundaries first, then any character boundary.
         if j_lo <= j_hi:
             for j in range(j_hi, j_lo - 1, -1):
                 if level[j] >= GRAPHEME and fits(j) <= self.limit:
-                    return int(pos[j]), fits(j)
+                    return int(pos[j]), fits(j), j
         for p in range(region_end, floor, -1):
             if _between_chars(text, p):
                 n = self.enc.count(text[s:p])
                 if n <= self.limit:
-                    return p, n
+                    return p, n, -1
         return None
 
     def _overlap_start(self, buf: _Buffer, s: int, e: int) -> int:
