@@ -215,3 +215,12 @@ def test_splitter_pickles() -> None:
     t = pickle.loads(pickle.dumps(s))
     assert (t.max_tokens, t.enc.name, t.overlap) == (64, "o200k_base", 8)
     assert repr(t) == "Splitter(max_tokens=64, encoding='o200k_base', overlap=8)"
+
+
+@pytest.mark.parametrize("module", ["boundaries", "chunker", "splitter", "many", "batches"])
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"tokbudget.{module}"))
+    assert result.failed == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .batches import EmbeddingBatch, EmbeddingPlan, plan_embedding_batches
 from .counting import count, count_many, count_stream, decode, encode, encoding_for
 from .encoder import Encoder, get_encoding, load_encoding
 from .errors import (
@@ -29,6 +30,8 @@ from .splitter import Chunk, Splitter, iter_split, split
 __all__ = [
     "Chunk",
     "ContextOverflowError",
+    "EmbeddingBatch",
+    "EmbeddingPlan",
     "Encoder",
     "InvalidInputError",
     "MessageFormatError",
@@ -53,6 +56,7 @@ __all__ = [
     "iter_split",
     "list_models",
     "load_encoding",
+    "plan_embedding_batches",
     "split",
     "split_many",
 ]

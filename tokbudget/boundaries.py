@@ -157,7 +157,7 @@ class TokenBoundaries:
         >>> from tokbudget import get_encoding
         >>> tb = TokenBoundaries.of(get_encoding("cl100k_base"), "Hi there.")
         >>> tb.pos.tolist(), tb.level.tolist()
-        ([0, 2, 8, 9], [7, 3, 1, 7])
+        ([0, 2, 8, 9], [7, 3, 2, 7])
         """
         ascii_only = text.isascii()
         if ascii_only:

@@ -204,6 +204,6 @@ def iter_split(
 
     >>> import io
     >>> [c.end for c in iter_split(io.StringIO("a b. " * 3), 4, encoding="cl100k_base")]
-    [10, 15]
+    [4, 9, 15]
     """
     return Splitter(max_tokens, model, encoding=encoding, overlap=overlap).iter_split(source)
