@@ -1,7 +1,7 @@
 """pytest-benchmark: tokbudget.split vs one plain encode (the floor) vs installed peers.
 
     TOKBUDGET_CORPORA=/path/to/corpora pytest benchmarks/bench_split.py --benchmark-enable \
-        --benchmark-group-by=param:corpus,param:limit
+        --benchmark-json=.benchmarks/split.json
 
 Each test also checks the output (no chunk over the limit, nothing lost); peers are
 only timed (``compare_split.py`` prints their checks). Corpora come from
@@ -39,6 +39,8 @@ def test_split(benchmark, corpus: str, limit: int, entrant) -> None:  # type: ig
         pytest.skip(f"{entrant.module} is not installed (pip install -e '.[bench]')")
     text = corpus_text(corpus)
     run = entrant.factory("cl100k_base", limit)
+    benchmark.group = f"split {corpus} {limit}"  # benchmarks/ratios.py reads these
+    benchmark.extra_info["baseline"] = entrant.name.startswith("encode_ordinary")
     slow = entrant.name not in ("tokbudget.split", "encode_ordinary (floor)")
     chunks = benchmark.pedantic(
         run, args=(text,), rounds=1 if slow else 3, iterations=1, warmup_rounds=0 if slow else 1

@@ -12,8 +12,8 @@ one by name), so every splitter tokenizes with the same vocab and no network.
 
 from __future__ import annotations
 
-import functools
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,9 @@ import numpy as np
 import tiktoken
 
 import tokbudget
-from tokbudget.vocab import ENCODINGS, find_vocab_file, load_ranks
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.conftest import raw_encoding  # the tests' oracle: the same plain tiktoken
 
 Split = Callable[[str], list[str]]
 Factory = Callable[[str, int], Split]
@@ -42,19 +44,9 @@ def load_corpus(name: str) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-@functools.cache
 def plain_tiktoken(name: str) -> tiktoken.Encoding:
     """A plain tiktoken.Encoding over the bundled vocab (what peers expect)."""
-    spec = ENCODINGS[name]
-    path = find_vocab_file(spec.vocab)
-    if path is None:
-        raise RuntimeError(f"vocab for {name} is missing")
-    return tiktoken.Encoding(
-        name,
-        pat_str=spec.pat_str,
-        mergeable_ranks=load_ranks(path, spec.sha256),
-        special_tokens=dict(spec.special_tokens),
-    )
+    return raw_encoding(name)
 
 
 def _offline_tiktoken() -> None:
