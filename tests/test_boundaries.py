@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget import get_encoding
-from tokbudget.boundaries import GRAPHEME, PARAGRAPH, TokenBoundaries, char_classes, fix_surrogates
+from tokbudget.boundaries import (
+    GRAPHEME,
+    PARAGRAPH,
+    SAFE_CUT_PATTERNS,
+    TokenBoundaries,
+    char_classes,
+    fix_surrogates,
+)
+from tokbudget.pretokenize import PieceSplitter
 
 from .conftest import raw_encoding, real_texts
 from .reference_levels import level_at
@@ -117,3 +127,36 @@ def test_import_and_first_split_stay_small() -> None:
         ).stdout
     )
     assert grown < 80, f"import + first split grew RSS by {grown} MB"
+
+
+@pytest.mark.parametrize("pattern", sorted(SAFE_CUT_PATTERNS))
+@given(text=texts)
+def test_safe_cuts_are_piece_boundaries_in_any_context(pattern: str, text: str) -> None:
+    # Stronger than token equality, and independent of the vocab: at a safe cut, the
+    # pre-tokenizer's pieces of the two sides are the pieces of the whole.
+    fixed = fix_surrogates(text)
+    pieces = PieceSplitter(pattern)
+    tb = TokenBoundaries.of(get_encoding("cl100k_base"), fixed)
+    whole = list(pieces.pieces(fixed))
+    for p, safe in zip(tb.pos.tolist()[1:-1], tb.safe.tolist()[1:-1], strict=True):
+        if safe:
+            assert [*pieces.pieces(fixed[:p]), *pieces.pieces(fixed[p:])] == whole, p
+
+
+def test_other_pretokenizers_are_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from tokbudget import Splitter, load_encoding
+    from tokbudget.errors import SettingsError
+    from tokbudget.vocab import R50K_PAT, find_vocab_file
+
+    pieces = PieceSplitter(R50K_PAT)  # why: after a newline is not a safe cut there
+    assert list(pieces.pieces("a  \n")) == ["a", "  \n"]
+    assert list(pieces.pieces("a  \nx")) == ["a", "  ", "\n", "x"]
+    source = find_vocab_file("cl100k_base")
+    assert source is not None
+    path = tmp_path / ("custom" + "".join(source.suffixes))
+    shutil.copy(source, path)
+    load_encoding(path, pat_str=R50K_PAT, special_tokens={})
+    with pytest.raises(SettingsError, match="cl100k_base or o200k_base pre-tokenizer"):
+        Splitter(8, encoding=str(path))

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from .boundaries import SAFE_CUT_PATTERNS
 from .chunker import Chunker
 from .counting import require_text, resolve_encoding, safe_segments
 from .encoder import Encoder
@@ -77,6 +78,12 @@ class Splitter:
             model = DEFAULT_EMBEDDING_MODEL
         self.model = model
         self.enc: Encoder = resolve_encoding(model, encoding)
+        if self.enc.spec.pat_str not in SAFE_CUT_PATTERNS:
+            raise SettingsError(
+                f"splitting supports encodings with the cl100k_base or o200k_base "
+                f"pre-tokenizer, whose safe cuts are proven; {self.enc.name} uses another "
+                "pattern (r50k_base/p50k_base models are legacy; use a current model)"
+            )
         self.max_tokens = _check_max_tokens(max_tokens, model)
         self.overlap = _check_overlap(overlap, self.max_tokens)
 
