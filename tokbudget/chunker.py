@@ -149,8 +149,10 @@ class Chunker:
                             return int(pos[j]), fits(j), j
         text = buf.text
         floor = max(s, f)
-        # C: grapheme-cluster boundaries that are not token boundaries.
-        ends = [m.end() for m in _CLUSTER.finditer(text, s, region_end)]
+        # C: grapheme-cluster boundaries that are not token boundaries. Clusters of the
+        # slice, not of the buffer: what precedes ``s`` must not matter (it may not be
+        # in this buffer), and ``regex`` looks back past ``pos`` (emoji ZWJ sequences).
+        ends = [s + m.end() for m in _CLUSTER.finditer(text[s:region_end])]
         for p in reversed(ends):
             if p > floor and _between_chars(text, p):
                 n = self.enc.count(text[s:p])

@@ -46,7 +46,9 @@ def split_many(
     docs: Sequence[str] = [require_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
     total = len(docs)
     out: list[list[Chunk]] = [[] for _ in docs]
-    counts = count_many(docs, encoding=splitter.enc.name, threads=threads).tolist()
+    enc = splitter.enc
+    by_name = str(enc.path) if enc.path is not None else enc.name  # a file's encoding: its path
+    counts = count_many(docs, encoding=by_name, threads=threads).tolist()
     long: list[int] = []
     done = 0
     for i, (text, n) in enumerate(zip(docs, counts, strict=True)):

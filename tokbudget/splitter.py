@@ -207,7 +207,8 @@ def iter_split(
     """Like :func:`split` for a string, a text file or an iterable of strings, lazily.
 
     Offsets are into the whole stream, and memory is bounded by ~1 MB segments, not the
-    stream's size. Settings are checked at call time, before any text is read.
+    stream's size. Settings are checked at call time, before any text is read. Offsets
+    count the characters as read: open files with ``newline=""`` to keep ``\r\n``.
 
     >>> import io
     >>> [c.end for c in iter_split(io.StringIO("a b. " * 3), 4, encoding="cl100k_base")]
