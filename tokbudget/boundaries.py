@@ -205,10 +205,6 @@ class TokenBoundaries:
         char_starts = np.append(np.flatnonzero(~second_of_pair), len(text))
         return cls(inner.n_tokens, inner.tok, char_starts[inner.pos], inner.level, inner.safe)
 
-    def counts_exactly(self, j1: int, j2: int) -> bool:
-        """Whether text between boundaries ``j1`` and ``j2`` has ``tok[j2] - tok[j1]`` tokens."""
-        return bool(self.safe[j1]) and bool(self.safe[j2])
-
 
 def _classify(
     cps: npt.NDArray[np.uint32] | npt.NDArray[np.uint8], pos: npt.NDArray[np.int64]
