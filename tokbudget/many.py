@@ -16,6 +16,7 @@ Progress = Callable[[int, int], object]
 """Called as ``progress(documents_done, documents_total)`` from the calling thread."""
 
 _BATCH_CHARS = 1 << 20  # characters of long documents handed to a worker at a time
+_SHORT = 6  # characters per token above which a text is assumed not to fit whole
 
 
 def split_many(
@@ -46,18 +47,19 @@ def split_many(
     docs: Sequence[str] = [require_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
     total = len(docs)
     out: list[list[Chunk]] = [[] for _ in docs]
+    # Texts short enough to perhaps fit whole are counted in one batched call; those that
+    # fit are one chunk each. Longer ones go straight to the splitter: counting them
+    # first would encode them twice.
+    short = [i for i, text in enumerate(docs) if len(text) <= _SHORT * splitter.max_tokens]
     enc = splitter.enc
     by_name = str(enc.path) if enc.path is not None else enc.name  # a file's encoding: its path
-    counts = count_many(docs, encoding=by_name, threads=threads).tolist()
-    long: list[int] = []
-    done = 0
-    for i, (text, n) in enumerate(zip(docs, counts, strict=True)):
-        if n <= splitter.max_tokens:
-            if text:
-                out[i] = [Chunk(text, 0, len(text), n)]
-            done += 1
-        else:
-            long.append(i)
+    counts = count_many([docs[i] for i in short], encoding=by_name, threads=threads).tolist()
+    fits = {i: n for i, n in zip(short, counts, strict=True) if n <= splitter.max_tokens}
+    long = [i for i in range(total) if i not in fits]
+    for i, n in fits.items():
+        if docs[i]:
+            out[i] = [Chunk(docs[i], 0, len(docs[i]), n)]
+    done = len(fits)
     if progress is not None:
         progress(done, total)
     batches = _batches(long, docs)
