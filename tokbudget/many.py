@@ -17,6 +17,9 @@ Progress = Callable[[int, int], object]
 
 _BATCH_CHARS = 1 << 20  # characters of long documents handed to a worker at a time
 _SHORT = 6  # characters per token above which a text is assumed not to fit whole
+# Threads pay once texts average this many characters (4 MB at 64 tokens, 2 cores: 400-char
+# texts 1.9 s alone vs 3.1 s on threads; 4,000-char texts 0.78 s vs 0.57 s).
+_THREADED_CHARS = 2000
 
 
 def split_many(
@@ -64,6 +67,8 @@ def split_many(
         progress(done, total)
     batches = _batches(long, docs)
     workers = min(len(batches), threads or os.cpu_count() or 1)
+    if long and sum(len(docs[i]) for i in long) < _THREADED_CHARS * len(long):
+        workers = 1  # short texts: Python work per text dominates, and threads share the GIL
 
     def run(batch: list[int]) -> list[list[Chunk]]:
         return [splitter.split(docs[i]) for i in batch]
