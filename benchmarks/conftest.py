@@ -1,4 +1,4 @@
-"""Shared benchmark fixtures: real-text corpora and a raw tiktoken oracle on the same vocab.
+"""Shared benchmark fixtures: real-text corpora, and (from tests) the raw tiktoken floor.
 
 Build the corpora first (reads only Debian-installed documentation, never the network)::
 
@@ -15,16 +15,14 @@ import os
 from pathlib import Path
 
 import pytest
-import tiktoken
 
-from tokbudget.vocab import ENCODINGS, find_vocab_file, load_ranks
+from tests.conftest import raw_encoding
 
 CORPORA = Path(
     os.environ.get("TOKBUDGET_CORPORA", Path(__file__).resolve().parent / ".corpora")
 ).expanduser()
 
 _TEXTS: dict[str, str] = {}
-_RAW: dict[str, tiktoken.Encoding] = {}
 
 
 def corpus(name: str) -> str:
@@ -40,16 +38,4 @@ def corpus(name: str) -> str:
     return _TEXTS[name]
 
 
-def raw_encoding(name: str) -> tiktoken.Encoding:
-    """A plain ``tiktoken.Encoding`` over the bundled vocab: the floor to compare against."""
-    if name not in _RAW:
-        spec = ENCODINGS[name]
-        path = find_vocab_file(spec.vocab)
-        assert path is not None, f"no vocab file for {name}"
-        _RAW[name] = tiktoken.Encoding(
-            name,
-            pat_str=spec.pat_str,
-            mergeable_ranks=load_ranks(path, spec.sha256),
-            special_tokens=dict(spec.special_tokens),
-        )
-    return _RAW[name]
+__all__ = ["CORPORA", "corpus", "raw_encoding"]
