@@ -22,6 +22,7 @@ from .errors import (
     UnknownModelError,
     VocabError,
 )
+from .images import image_tokens
 from .registry import ModelSpec, Registry, get_model, list_models
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "encoding_for",
     "get_encoding",
     "get_model",
+    "image_tokens",
     "list_models",
     "load_encoding",
 ]
