@@ -23,6 +23,7 @@ from .errors import (
     VocabError,
 )
 from .images import image_tokens
+from .messages import RequestCount, count_messages, message_counts, parse_request
 from .registry import ModelSpec, Registry, get_model, list_models
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ModelSpec",
     "Registry",
     "RegistryError",
+    "RequestCount",
     "SettingsError",
     "TokbudgetError",
     "UnknownEncodingError",
@@ -41,6 +43,7 @@ __all__ = [
     "__version__",
     "count",
     "count_many",
+    "count_messages",
     "count_stream",
     "decode",
     "encode",
@@ -50,4 +53,6 @@ __all__ = [
     "image_tokens",
     "list_models",
     "load_encoding",
+    "message_counts",
+    "parse_request",
 ]
