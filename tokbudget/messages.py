@@ -47,7 +47,14 @@ from .tools import (
     render_functions,
 )
 
-__all__ = ["ROLES", "RequestCount", "count_messages", "message_counts", "parse_request"]
+__all__ = [
+    "ROLES",
+    "RequestCount",
+    "count_messages",
+    "message_counts",
+    "parse_request",
+    "request_body",
+]
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 _SYSTEM_LIKE = ("system", "developer")
@@ -182,6 +189,17 @@ def parse_request(body: Mapping[str, Any]) -> tuple[list[Any], list[Any] | None,
             f"'tools' must be a list, got {type(tools).__name__}", field="tools"
         )
     return list(messages), (list(tools) if tools is not None else None), choice
+
+
+def request_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``body`` itself, or the request inside a Batch API input line."""
+    if not isinstance(body, Mapping):
+        raise MessageFormatError(
+            f"a request body must be a JSON object, got {type(body).__name__}", field="body"
+        )
+    if isinstance(body.get("body"), Mapping) and "custom_id" in body:
+        return body["body"]  # type: ignore[no-any-return]
+    return body
 
 
 # ------------------------------------------------------------------------- internals
