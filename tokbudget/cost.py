@@ -319,16 +319,27 @@ def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_ch
             f"estimate_cost() takes a string, a list of messages or a request dict, "
             f"got {type(payload).__name__}"
         )
-    limit = spec.input_limit
-    if limit is not None and prompt > limit:
+    _check_fits(
+        "the prompt",
+        prompt,
+        spec.input_limit,
+        spec,
+        "",
+        "shorten it or pick a model with a larger window",
+    )
+    return prompt
+
+
+def _check_fits(
+    what: str, needed: int, limit: int | None, spec: ModelSpec, per: str, fix: str
+) -> None:
+    if limit is not None and needed > limit:
         raise ContextOverflowError(
-            f"the prompt needs {prompt:,} tokens but {spec.name} accepts at most {limit:,}; "
-            "shorten it or pick a model with a larger window",
-            needed=prompt,
+            f"{what} needs {needed:,} tokens but {spec.name} accepts at most {limit:,}{per}; {fix}",
+            needed=needed,
             available=limit,
             model=spec.name,
         )
-    return prompt
 
 
 def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
@@ -343,14 +354,7 @@ def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
     limits = spec.embedding
     per_input = spec.input_limit
     for i, n in enumerate(counts.tolist()):
-        if per_input is not None and n > per_input:
-            raise ContextOverflowError(
-                f"embedding input {i} needs {n:,} tokens but {spec.name} accepts at most "
-                f"{per_input:,} per input; split it (tokbudget's splitter) first",
-                needed=n,
-                available=per_input,
-                model=spec.name,
-            )
+        _check_fits(f"embedding input {i}", n, per_input, spec, " per input", "split it first")
     total = int(counts.sum())
     if limits is not None:
         most = limits.max_inputs_per_request
@@ -360,12 +364,6 @@ def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
                 f"most {most:,}; send them in several requests"
             )
         cap = limits.max_tokens_per_request
-        if cap is not None and total > cap:
-            raise ContextOverflowError(
-                f"the embedding inputs need {total:,} tokens together but {spec.name} takes "
-                f"at most {cap:,} per request; send them in several requests",
-                needed=total,
-                available=cap,
-                model=spec.name,
-            )
+        fix = "send them in several requests"
+        _check_fits("the embedding inputs together", total, cap, spec, " per request", fix)
     return total
