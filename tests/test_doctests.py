@@ -16,6 +16,7 @@ import pytest
         "tokbudget.tools",
         "tokbudget.cost",
         "tokbudget.usage",
+        "tokbudget.cli._output",
     ],
 )
 def test_docstring_examples(module: str) -> None:

@@ -216,9 +216,10 @@ def _chat_setup(model: str | None) -> tuple[Encoder, ChatFormat, str]:
     except UnknownModelError:
         return enc, ChatFormat(), name  # a newer snapshot of a known family
     if spec.chat is None:
+        article = "an" if spec.kind[0] in "aeiou" else "a"
         raise SettingsError(
-            f"{spec.name} is a {spec.kind} model; it takes no chat messages. Count its "
-            "input with tokbudget.count(), or pass a chat model"
+            f"{spec.name} is {article} {spec.kind} model; it takes no chat messages. Count "
+            "its input with tokbudget.count(), or pass a chat model"
         )
     return enc, spec.chat, spec.name
 

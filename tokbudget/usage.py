@@ -132,7 +132,13 @@ def _unwrap(record: object) -> tuple[str | None, Mapping[str, Any], bool] | None
     if isinstance(event, Mapping) and "type" in record:
         record = event  # a Responses API stream event (response.completed)
     if "usage" not in record:
-        return None if streamed else (None, record, from_batch)  # else a bare usage dict
+        if streamed:
+            return None
+        if "prompt_tokens" in record or "input_tokens" in record:
+            return None, record, from_batch  # a bare usage dict
+        raise SettingsError(
+            "it has no 'usage' (nor the prompt_tokens / input_tokens of a bare usage object)"
+        )
     usage = record["usage"]
     if usage is None and streamed:
         return None  # a stream chunk or event before the last one
