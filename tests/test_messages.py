@@ -439,3 +439,11 @@ def test_parse_request() -> None:
         parse_request({"messages": [], "tools": [], "functions": []})
     with pytest.raises(MessageFormatError, match="JSON object, got list"):
         parse_request([user("hi")])  # type: ignore[arg-type]
+
+
+def test_a_tool_named_like_a_mode_is_still_forced_by_name() -> None:
+    tools = [{"type": "function", "function": {"name": "none"}}]
+    base = count_messages([user("hi")], tools=tools)
+    assert count_messages([user("hi")], tools=tools, tool_choice="none") == base + 1
+    by_name = {"type": "function", "function": {"name": "none"}}
+    assert count_messages([user("hi")], tools=tools, tool_choice=by_name) == base + 1 + 4

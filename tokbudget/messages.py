@@ -122,9 +122,8 @@ def message_counts(
     enc, fmt, name = _chat_setup(model)
     msgs = _as_messages(messages)
     functions = parse_tools(tools)
-    forced = parse_tool_choice(tool_choice, [f.name for f in functions]) if functions else None
-    if not functions and tool_choice not in (None, "auto", "none"):
-        parse_tool_choice(tool_choice, [])  # a forced choice with no tools is an error
+    # Checked even without tools: a choice naming a function then is an error.
+    mode, forced = parse_tool_choice(tool_choice, [f.name for f in functions])
     call_names = _call_names(msgs)
     padded = -1  # with tools, the first system message gains a trailing newline
     if functions:
@@ -136,7 +135,7 @@ def message_counts(
         tool_tokens = enc.count(render_functions(functions)) + FUNCTIONS_OVERHEAD
         if padded >= 0:
             tool_tokens -= SYSTEM_MERGE_SAVING
-        if forced in ("none", "required"):
+        if mode in ("none", "required"):
             tool_tokens += 1  # measured for "none"; "required" is assumed alike (unmeasured)
         elif forced is not None:
             tool_tokens += enc.count(forced) + FORCED_CHOICE_OVERHEAD

@@ -102,10 +102,14 @@ def parse_tools(tools: Sequence[Any] | None, where: str = "tools") -> tuple[Func
     return tuple(out)
 
 
-def parse_tool_choice(choice: Any, names: Sequence[str], where: str = "tool_choice") -> str | None:
-    """Return ``"none"``, ``"auto"``, ``"required"`` or the forced function's name."""
-    if choice is None or choice in ("auto", "none", "required"):
-        return choice if choice != "auto" else None
+def parse_tool_choice(
+    choice: Any, names: Sequence[str], where: str = "tool_choice"
+) -> tuple[str, str | None]:
+    """Return ``(mode, name)``: ``auto``, ``none``, ``required``, or ``function`` + its name."""
+    if choice is None:
+        return "auto", None
+    if choice in ("auto", "none", "required"):
+        return str(choice), None
     if isinstance(choice, Mapping):
         fn = choice.get(
             "function", choice
@@ -117,7 +121,7 @@ def parse_tool_choice(choice: Any, names: Sequence[str], where: str = "tool_choi
                 raise _fail(
                     f"{where}.function.name", f"is {name!r}, not one of the tools ({known})"
                 )
-            return name
+            return "function", name
     raise _fail(
         where,
         f"is {choice!r:.80}; use 'auto', 'none', 'required' or "
