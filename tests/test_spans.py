@@ -25,8 +25,8 @@ def encoder_bytes(text: str) -> bytes:
 def assert_spans_valid(spans: TokenSpans, text: str, encoding: str) -> None:
     """Every promise of :func:`token_spans`, checked against a plain tiktoken encoding."""
     assert spans.ids.tolist() == raw_encoding(encoding).encode_ordinary(text)
-    assert b"".join(spans.token_bytes) == encoder_bytes(text)
     tokens = list(spans)
+    assert b"".join(t.bytes for t in tokens) == encoder_bytes(text)
     if not tokens:
         assert text == ""
         return
@@ -52,8 +52,13 @@ def test_spans_tile_any_text(text: str, encoding: str) -> None:
     assert_spans_valid(token_spans(text, encoding=encoding), text, encoding)
 
 
+@pytest.mark.parametrize("table_from", [0, 10**9], ids=["length-table", "decode-each"])
 @pytest.mark.parametrize("name", sorted(real_texts()))
-def test_spans_real_text(name: str, encoding_name: str) -> None:
+def test_spans_real_text(
+    name: str, encoding_name: str, table_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both ways of finding token byte lengths must give the same, exact spans.
+    monkeypatch.setattr("tokbudget.spans._TABLE_FROM", table_from)
     text = real_texts()[name]
     spans = token_spans(text, encoding=encoding_name)
     assert_spans_valid(spans, text, encoding_name)

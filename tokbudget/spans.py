@@ -21,14 +21,18 @@ the Basic Multilingual Plane (most emoji) counts two.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import regex
 
 from .counting import require_text, resolve_encoding
+from .encoder import Encoder
 from .errors import SettingsError
 
 if TYPE_CHECKING:
@@ -75,7 +79,7 @@ class TokenSpans:
     starts: npt.NDArray[np.int64]
     ends: npt.NDArray[np.int64]
     partial: npt.NDArray[np.bool_]
-    token_bytes: list[bytes]
+    encoder: Encoder
 
     def __len__(self) -> int:
         return int(self.ids.size)
@@ -89,7 +93,7 @@ class TokenSpans:
             id=int(self.ids[i]),
             start=int(self.starts[i]),
             end=int(self.ends[i]),
-            bytes=self.token_bytes[i],
+            bytes=self.encoder.decode_single_token_bytes(int(self.ids[i])),
             partial=bool(self.partial[i]),
         )
 
@@ -113,13 +117,17 @@ class TokenSpans:
             ends = utf16_offsets(self.text, ends)
         elif units != "codepoints":
             raise SettingsError(f"offset units must be 'codepoints' or 'utf16', got {units!r}")
-        parts = [
-            f'{{"id":{i},"start":{s},"end":{e}}}'
-            for i, s, e in zip(self.ids.tolist(), starts.tolist(), ends.tolist(), strict=True)
-        ]
+        n = len(self)
+        if n == 0:
+            return "[]"
+        extras = [""] * n
         for k in np.flatnonzero(self.partial).tolist():
-            parts[k] = f'{parts[k][:-1]},"partial":true,"bytes":"{self.token_bytes[k].hex()}"}}'
-        return "[" + ",".join(parts) + "]"
+            token = self.encoder.decode_single_token_bytes(int(self.ids[k]))
+            extras[k] = f',"partial":true,"bytes":"{token.hex()}"'
+        # One C-level %-format over the whole array: the fastest way we found in CPython.
+        values = zip(self.ids.tolist(), starts.tolist(), ends.tolist(), extras, strict=True)
+        body = ('{"id":%d,"start":%d,"end":%d%s},' * n) % tuple(chain.from_iterable(values))
+        return "[" + body[:-1] + "]"
 
 
 def token_spans(text: str, model: str | None = None, *, encoding: str | None = None) -> TokenSpans:
@@ -134,8 +142,7 @@ def token_spans(text: str, model: str | None = None, *, encoding: str | None = N
     enc = resolve_encoding(model, encoding)
     require_text(text)
     ids = enc.encode_to_numpy(text, disallowed_special=())
-    pieces = enc.decode_tokens_bytes(ids.tolist())
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    lengths = _token_lengths(enc, ids)
     byte_ends = np.cumsum(lengths)
     byte_starts = byte_ends - lengths
     utf8, pairs = _utf8_as_encoded(text)
@@ -156,8 +163,33 @@ def token_spans(text: str, model: str | None = None, *, encoding: str | None = N
         starts=starts.astype(np.int64),
         ends=ends.astype(np.int64),
         partial=partial,
-        token_bytes=pieces,
+        encoder=enc,
     )
+
+
+_TABLE_FROM = 10_000
+"""From this many tokens on, byte lengths come from a per-encoding table (built once, about
+0.1 s) instead of decoding each token (about 0.4 µs a token)."""
+_TABLES: dict[str, npt.NDArray[np.int64]] = {}
+_TABLES_LOCK = threading.Lock()
+
+
+def _token_lengths(enc: Encoder, ids: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """The byte length of each token in ``ids``."""
+    if ids.size < _TABLE_FROM:
+        return np.fromiter(
+            map(len, enc.decode_tokens_bytes(ids.tolist())), dtype=np.int64, count=ids.size
+        )
+    key = enc.name if enc.path is None else str(enc.path)
+    with _TABLES_LOCK:
+        table = _TABLES.get(key)
+        if table is None:
+            table = np.zeros(enc.max_token_value + 1, dtype=np.int64)
+            for token in range(table.size):
+                with contextlib.suppress(KeyError):  # an unused id: no text encodes to it
+                    table[token] = len(enc.decode_single_token_bytes(token))
+            _TABLES[key] = table
+    return table[ids]
 
 
 def _utf8_as_encoded(text: str) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:

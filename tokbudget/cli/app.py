@@ -42,7 +42,7 @@ def emit_json(data: Any) -> None:
 
 
 def register() -> None:
-    from . import count_cmd, show_cmd  # noqa: F401 - each registers its command
+    from . import count_cmd, serve_cmd, show_cmd  # noqa: F401 - each registers its command
 
 
 register()
