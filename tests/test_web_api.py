@@ -82,15 +82,30 @@ def spans_from(doc: dict[str, object]) -> list[tuple[int, int, int, bool]]:
     return [(t["id"], t["start"], t["end"], bool(t.get("partial"))) for t in tokens]
 
 
-def assert_tiles(text: str, spans: list[tuple[int, int, int, bool]], length: int) -> None:
-    """First starts at 0, last ends at the text's length, no gaps, overlaps only when split."""
+def assert_tiles(text: str, spans: list[tuple[int, int, int, bool]], units: str) -> None:
+    """First starts at 0, last ends at the end, no gaps; overlaps only when both tokens
+    split the one character they share."""
+    js = text.encode("utf-16-le", "surrogatepass")
+
+    def piece(start: int, end: int) -> str:
+        if units == "utf16":
+            return js[2 * start : 2 * end].decode("utf-16-le", "surrogatepass")
+        return text[start:end]
+
+    length = len(js) // 2 if units == "utf16" else len(text)
     if not spans:
         assert length == 0
         return
     assert spans[0][1] == 0 and spans[-1][2] == length
     for (_, _, prev_end, prev_partial), (_, start, end, partial) in itertools.pairwise(spans):
         assert start < end
-        assert start == prev_end or (start < prev_end and prev_partial and partial)
+        if start < prev_end:
+            assert prev_partial and partial
+            shared = piece(start, prev_end)
+            joined = shared.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            assert len(joined) == 1, (shared, start, prev_end)
+        else:
+            assert start == prev_end
 
 
 @given(text=tricky_text, encoding=st.sampled_from(["cl100k_base", "o200k_base"]))
@@ -101,7 +116,7 @@ def test_tokenize_offsets_tile_the_text(client: Client, text: str, encoding: str
     assert points["offsets"] == "codepoints" and points["encoding"] == encoding
     spans = spans_from(points)
     assert [s[0] for s in spans] == ids
-    assert_tiles(text, spans, len(text))
+    assert_tiles(text, spans, "codepoints")
     # Code-point offsets are Python indices: whole tokens are exactly their text.
     for token, (tid, start, end, partial) in zip(points["tokens"], spans, strict=True):
         piece = text[start:end].encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -115,9 +130,8 @@ def test_tokenize_offsets_tile_the_text(client: Client, text: str, encoding: str
         "/api/tokenize", {"text": text, "encoding": encoding, "offsets": "utf16"}
     ).json()
     js = text.encode("utf-16-le", "surrogatepass")
-    js_len = len(js) // 2
     u_spans = spans_from(units)
-    assert_tiles(text, u_spans, js_len)
+    assert_tiles(text, u_spans, "utf16")
     for (_, s16, e16, _), (_, start, end, _) in zip(u_spans, spans, strict=True):
         assert js[2 * s16 : 2 * e16].decode("utf-16-le", "surrogatepass") == text[start:end]
 
@@ -128,7 +142,7 @@ def test_tokenize_real_text(client: Client, name: str) -> None:
     doc = client.post("/api/tokenize", {"text": text, "model": "gpt-4", "offsets": "utf16"}).json()
     assert doc["model"] == "gpt-4" and doc["encoding"] == "cl100k_base"
     assert [t["id"] for t in doc["tokens"]] == raw_encoding("cl100k_base").encode_ordinary(text)
-    assert_tiles(text, spans_from(doc), len(text.encode("utf-16-le")) // 2)
+    assert_tiles(text, spans_from(doc), "utf16")
 
 
 def test_tokenize_astral_example(client: Client) -> None:

@@ -12,7 +12,9 @@ defined rule for such tokens:
 
 So the spans tile the text: the first starts at 0, the last ends at ``len(text)``, and each
 starts where the one before it ends, or one character earlier when both are partial and
-split that character between them.
+split that character between them. (A character is one code point, except a surrogate
+pair held as two code points in a Python string, which the encoder reads as the one
+character it spells.)
 
 Offsets count code points (Python ``str`` indices) by default. :func:`utf16_offsets` turns
 them into UTF-16 code units, the indices of JavaScript strings, where a character outside
@@ -32,13 +34,13 @@ import numpy as np
 import regex
 
 from .counting import require_text, resolve_encoding
-from .encoder import Encoder
+from .encoder import Encoder, get_encoding
 from .errors import SettingsError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["OffsetUnits", "TokenSpan", "TokenSpans", "token_spans", "utf16_offsets"]
+__all__ = ["OffsetUnits", "TokenSpan", "TokenSpans", "preload", "token_spans", "utf16_offsets"]
 
 OffsetUnits = Literal["codepoints", "utf16"]
 
@@ -174,12 +176,21 @@ _TABLES: dict[str, npt.NDArray[np.int64]] = {}
 _TABLES_LOCK = threading.Lock()
 
 
+def preload(encoding: str) -> None:
+    """Load ``encoding`` and its token-length table now (a server does this at start)."""
+    _length_table(get_encoding(encoding))
+
+
 def _token_lengths(enc: Encoder, ids: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     """The byte length of each token in ``ids``."""
     if ids.size < _TABLE_FROM:
         return np.fromiter(
             map(len, enc.decode_tokens_bytes(ids.tolist())), dtype=np.int64, count=ids.size
         )
+    return _length_table(enc)[ids]
+
+
+def _length_table(enc: Encoder) -> npt.NDArray[np.int64]:
     key = enc.name if enc.path is None else str(enc.path)
     with _TABLES_LOCK:
         table = _TABLES.get(key)
@@ -189,7 +200,7 @@ def _token_lengths(enc: Encoder, ids: npt.NDArray[np.uint32]) -> npt.NDArray[np.
                 with contextlib.suppress(KeyError):  # an unused id: no text encodes to it
                     table[token] = len(enc.decode_single_token_bytes(token))
             _TABLES[key] = table
-    return table[ids]
+    return table
 
 
 def _utf8_as_encoded(text: str) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.int64]]:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+
 import click
 
+from ..spans import preload
 from ..web.server import MAX_BODY_BYTES, is_loopback, make_server
 from .app import cli
+
+
+def _warm_up() -> None:
+    for name in ("o200k_base", "cl100k_base"):
+        preload(name)
 
 
 @cli.command("serve")
@@ -48,6 +56,9 @@ def serve_command(port: int, host: str, max_body: int, log: bool) -> int:
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
             "pick another --port (or --port 0 for any free one)"
         ) from None
+    # Load the bundled vocabularies now, off the main thread, so the first keystroke on the
+    # page is answered at once instead of after a ~0.3 s vocab load.
+    threading.Thread(target=_warm_up, name="tokbudget-warm-up", daemon=True).start()
     click.echo(f"tokbudget: serving on {server.url}  (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()

@@ -52,6 +52,7 @@ async function loadModels() {
 
 function schedule() {
   state.dirty = true;
+  document.body.dataset.state = "busy";
   if (!state.busy) setTimeout(update, state.text.length > 20000 ? 120 : 30);
   state.busy = true;
 }
@@ -61,9 +62,9 @@ async function update() {
   state.dirty = false;
   const seq = ++state.seq;
   const text = $("input").value;
-  document.body.dataset.state = "busy";
+  const model = state.model;
   try {
-    const body = { text, model: state.model };
+    const body = { text, model };
     const t0 = performance.now();
     const [tok, check] = await Promise.all([
       api("/api/tokenize", { ...body, offsets: "utf16" }),
@@ -71,8 +72,8 @@ async function update() {
     ]);
     const apiMs = performance.now() - t0;
     if (seq === state.seq) {
-      renderTokens(text, tok.tokens);
       renderFigures(check.figures, tok);
+      if (await renderTokens(text, tok.tokens, seq)) $("tokens").dataset.model = model;
       setStatus(`${nf.format(tok.count)} tokens · API ${apiMs.toFixed(0)} ms`);
       $("tokens").dataset.apiMs = apiMs.toFixed(1);
     }
@@ -90,50 +91,91 @@ async function update() {
 
 // ------------------------------------------------------------------------ tokens
 
-function renderTokens(text, tokens) {
+const BLOCK_SPANS = 1000; // spans per block when a line runs longer than this
+const BATCH_SPANS = 3000; // spans built per turn of the event loop
+
+function renderTokens(text, tokens, seq) {
+  // Two things keep 25,000+ spans from freezing the page:
+  // * spans go into blocks that end after a line break (or after BLOCK_SPANS spans), so
+  //   the browser lays out and paints only the blocks on screen (content-visibility in
+  //   style.css); blocks hold no text of their own, so the box's textContent is still
+  //   exactly the text;
+  // * they are built BATCH_SPANS at a time, yielding to the event loop in between, so
+  //   typing and scrolling stay live; a newer text abandons an older rendering.
+  // Resolves to false if a newer update took over before it finished.
   const t0 = performance.now();
   state.text = text;
   state.tokens = tokens;
   const box = $("tokens");
-  const frag = document.createDocumentFragment();
+  box.replaceChildren();
   const limit = Math.min(tokens.length, MAX_SPANS);
+  let block = document.createElement("div");
+  let inBlock = 0;
   let group = 0;
   let i = 0;
   let shownEnd = 0;
-  while (i < limit) {
-    // Tokens that split a character share it: draw them as one span, marked partial.
-    let j = i + 1;
-    let end = tokens[i].end;
-    while (j < tokens.length && tokens[j].start < end) {
-      end = Math.max(end, tokens[j].end);
-      j++;
+  let longest = 0;
+
+  function batch() {
+    const b0 = performance.now();
+    const frag = document.createDocumentFragment();
+    const stop = Math.min(limit, i + BATCH_SPANS);
+    while (i < stop) {
+      // Tokens that split a character share it: draw them as one span, marked partial.
+      let j = i + 1;
+      let end = tokens[i].end;
+      while (j < tokens.length && tokens[j].start < end) {
+        end = Math.max(end, tokens[j].end);
+        j++;
+      }
+      const seg = text.slice(tokens[i].start, end);
+      const span = document.createElement("span");
+      let cls = j - i > 1 ? "tok partial" : "tok c" + (group % 5);
+      if (j - i === 1 && seg.trim() === "") cls += seg.includes("\n") ? " ws nl" : " ws";
+      span.className = cls;
+      span.textContent = seg;
+      span.tokFirst = i;
+      span.tokLast = j;
+      block.append(span);
+      inBlock++;
+      if (seg.endsWith("\n") || inBlock >= BLOCK_SPANS) {
+        frag.append(block);
+        block = document.createElement("div");
+        inBlock = 0;
+      }
+      shownEnd = end;
+      group++;
+      i = j;
     }
-    const seg = text.slice(tokens[i].start, end);
-    const span = document.createElement("span");
-    let cls = j - i > 1 ? "tok partial" : "tok c" + (group % 5);
-    if (j - i === 1 && seg.trim() === "") cls += seg.includes("\n") ? " ws nl" : " ws";
-    span.className = cls;
-    span.textContent = seg;
-    span.tokFirst = i;
-    span.tokLast = j;
-    frag.append(span);
-    shownEnd = end;
-    group++;
-    i = j;
+    if (i >= limit) {
+      if (shownEnd < text.length) {
+        const rest = document.createElement("span");
+        rest.className = "tok rest";
+        rest.textContent = text.slice(shownEnd);
+        block.append(rest);
+      }
+      if (block.firstChild) frag.append(block);
+    }
+    box.append(frag);
+    longest = Math.max(longest, performance.now() - b0);
   }
-  if (shownEnd < text.length) {
-    const rest = document.createElement("span");
-    rest.className = "tok rest";
-    rest.textContent = text.slice(shownEnd);
-    frag.append(rest);
-  }
-  box.replaceChildren(frag);
-  const ms = performance.now() - t0;
-  box.dataset.renderMs = ms.toFixed(1);
-  box.dataset.spans = String(group);
-  $("render-info").textContent = tokens.length > MAX_SPANS
-    ? `showing the first ${nf.format(MAX_SPANS)} of ${nf.format(tokens.length)} tokens`
-    : `${nf.format(group)} spans drawn in ${ms.toFixed(0)} ms`;
+
+  return new Promise((resolve) => {
+    function step() {
+      if (seq !== state.seq || state.dirty) return resolve(false); // newer text waits
+      batch();
+      if (i < limit) return setTimeout(step, 0);
+      const ms = performance.now() - t0;
+      box.dataset.renderMs = ms.toFixed(1);
+      box.dataset.longestBatchMs = longest.toFixed(1);
+      box.dataset.spans = String(group);
+      $("render-info").textContent = tokens.length > MAX_SPANS
+        ? `showing the first ${nf.format(MAX_SPANS)} of ${nf.format(tokens.length)} tokens`
+        : `${nf.format(group)} spans drawn in ${ms.toFixed(0)} ms`;
+      resolve(true);
+    }
+    step();
+  });
 }
 
 function hex(bytes) {
