@@ -114,7 +114,7 @@ return document.body.dataset.state === "idle" &&
 
 def settle(drv: Any, timeout: float = 60) -> None:
     """Wait until the page shows the tokens of the text box's current text and model."""
-    WebDriverWait(drv, timeout).until(lambda d: d.execute_script(_SETTLED))
+    WebDriverWait(drv, timeout, poll_frequency=0.02).until(lambda d: d.execute_script(_SETTLED))
 
 
 def set_text(drv: Any, text: str) -> None:
@@ -239,11 +239,8 @@ def test_injected_markup_never_runs(page: Any, tmp_path: Path) -> None:
     page.save_screenshot(str(tmp_path / "injected.png"))
 
 
-def test_25k_token_spans_render_without_freezing(page: Any, tmp_path: Path) -> None:
-    english = real_texts()["english.txt"]
-    text = english * (25_500 // tokbudget.count(english, model="gpt-4o") + 1)
-    n = tokbudget.count(text, model="gpt-4o")
-    assert n >= 25_000
+def _timed_update(page: Any, text: str) -> dict[str, float]:
+    """Set ``text`` and wait for its tokens; return the page's timings of that update."""
     # A timer that should tick every 10 ms: the longest gap between ticks is the
     # longest time the page could not respond (the "freeze").
     page.execute_script(
@@ -253,27 +250,43 @@ def test_25k_token_spans_render_without_freezing(page: Any, tmp_path: Path) -> N
     )
     start = page.execute_script("return performance.now()")
     set_text(page, text)
-    shown = page.execute_script("return performance.now()")
+    settled = page.execute_script("return performance.now()")
     stall = page.execute_script("clearInterval(window.__beat); return Math.max(...window.__gaps)")
     box = page.find_element(By.ID, "tokens")
-    render_ms = float(box.get_attribute("data-render-ms"))
-    batch_ms = float(box.get_attribute("data-longest-batch-ms"))
-    api_ms = float(box.get_attribute("data-api-ms"))
-    spans = int(box.get_attribute("data-spans"))
-    assert text_of(page, "count") == f"{n:,}"
-    assert spans == len(expected_groups(text, "gpt-4o")[0]) and spans >= 25_000
+    return {
+        "api": float(box.get_attribute("data-api-ms")),
+        "render": float(box.get_attribute("data-render-ms")),
+        "batch": float(box.get_attribute("data-longest-batch-ms")),
+        "settled": settled - start,
+        "stall": float(stall),
+        "spans": float(box.get_attribute("data-spans")),
+    }
+
+
+def test_25k_token_spans_render_without_freezing(page: Any, tmp_path: Path) -> None:
+    english = real_texts()["english.txt"]
+    text = english * (25_500 // tokbudget.count(english, model="gpt-4o") + 1)
+    n = tokbudget.count(text, model="gpt-4o")
+    assert n >= 25_000
+    runs = {"cold": _timed_update(page, text), "warm": _timed_update(page, text + " more")}
+    assert text_of(page, "count") == f"{n + 1:,}"
+    spans = int(runs["warm"]["spans"])
+    assert spans == len(expected_groups(text + " more", "gpt-4o")[0]) and spans >= 25_000
     shot = tmp_path / "tokbudget-serve-25k.png"
     page.save_screenshot(str(shot))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    print(
-        f"\n{n:,} tokens / {spans:,} spans / {len(text):,} characters: API {api_ms:.0f} ms, "
-        f"render {render_ms:.0f} ms in batches (longest {batch_ms:.0f} ms), input-to-settled "
-        f"{shown - start:.0f} ms, longest main-thread stall {stall:.0f} ms; screenshot {shot}"
-    )
+    print(f"\n{n:,} tokens / {spans:,} spans / {len(text):,} characters; screenshot {shot}")
+    for name, t in runs.items():
+        print(
+            f"  {name}: API {t['api']:.0f} ms, render {t['render']:.0f} ms in batches "
+            f"(longest {t['batch']:.0f} ms), input-to-settled {t['settled']:.0f} ms, "
+            f"longest main-thread stall {t['stall']:.0f} ms"
+        )
     # Generous bounds for a shared machine; the figures above are what the README reports.
     # Before rendering in batches into content-visibility blocks the stall was 0.5-1.1 s.
-    assert batch_ms < 400
-    assert stall < 1000
+    for t in runs.values():
+        assert t["batch"] < 400
+        assert t["stall"] < 1000
 
 
 def test_screenshot_of_a_mixed_prompt(page: Any, tmp_path: Path) -> None:
