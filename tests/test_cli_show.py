@@ -218,3 +218,13 @@ def test_usage_errors(
 def test_money_keeps_every_digit() -> None:
     assert money(Decimal("0.000002500")) == "$0.0000025"
     assert money(Decimal("3")) == "$3.00"
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import tokbudget.cli._render
+    import tokbudget.figures
+
+    for module in (tokbudget.figures, tokbudget.cli._render):
+        assert doctest.testmod(module).failed == 0, module.__name__

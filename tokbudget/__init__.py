@@ -23,6 +23,7 @@ from .errors import (
     VocabError,
 )
 from .registry import ModelSpec, Registry, get_model, list_models
+from .spans import TokenSpan, TokenSpans, token_spans
 
 __all__ = [
     "ContextOverflowError",
@@ -34,6 +35,8 @@ __all__ = [
     "RegistryError",
     "SettingsError",
     "TokbudgetError",
+    "TokenSpan",
+    "TokenSpans",
     "UnknownEncodingError",
     "UnknownModelError",
     "VocabError",
@@ -48,4 +51,5 @@ __all__ = [
     "get_model",
     "list_models",
     "load_encoding",
+    "token_spans",
 ]
