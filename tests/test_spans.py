@@ -6,7 +6,7 @@ import doctest
 import itertools
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget
@@ -51,6 +51,7 @@ def assert_spans_valid(spans: TokenSpans, text: str, encoding: str) -> None:
 
 
 @given(tricky_text, st.sampled_from(["cl100k_base", "o200k_base"]))
+@example("\ud800\udfff 🦜\ud83d", "cl100k_base")
 def test_spans_tile_any_text(text: str, encoding: str) -> None:
     assert_spans_valid(token_spans(text, encoding=encoding), text, encoding)
 
