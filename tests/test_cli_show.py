@@ -185,6 +185,16 @@ def test_stdin_and_encoding(
     assert "context" not in err  # no model, no window
 
 
+def test_empty_text(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    code, out, err = run_bytes(["show", str(empty)], capsysbinary)
+    assert (code, out) == (0, b"")
+    assert err.splitlines()[0] == "0 tokens · 0 characters · gpt-4o (o200k_base)"
+    code, out, _ = run_bytes(["show", str(empty), "--color"], capsysbinary)
+    assert code == 0 and out.decode().startswith("\x1b[2m─")  # no token, just the footer
+
+
 def test_unlisted_snapshot_has_counts_but_no_guessed_limits(
     sample: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:

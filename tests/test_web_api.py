@@ -253,6 +253,8 @@ def test_protocol_errors(client: Client, server: LocalServer) -> None:
     assert_clean_error(client.get("/api/nope"), 404, "not_found", "/api/nope")
     assert_clean_error(client.get("/api/tokenize"), 405, "method_not_allowed", "POST")
     assert_clean_error(client.post("/api/models", {}), 405, "method_not_allowed", "GET")
+    assert client.request("HEAD", "/api/models").status == 200
+    assert client.request("HEAD", "/api/check").status == 405
     reply = client.request(
         "POST", "/api/tokenize", b'{"text": "x"}', {"Content-Type": "text/plain"}
     )

@@ -248,7 +248,7 @@ def handle(method: str, path: str, body: bytes) -> Response:
     table = routes()
     if path not in table:
         return error_response(404, "not_found", f"no API endpoint {path}; see GET /api/models")
-    endpoint = table[path].get(method)
+    endpoint = table[path].get("GET" if method == "HEAD" else method)
     if endpoint is None:
         allowed = ", ".join(table[path])
         return error_response(405, "method_not_allowed", f"{path} takes {allowed}, not {method}")

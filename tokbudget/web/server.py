@@ -155,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body() if method in ("POST", "PUT") else b""
             if body is None:
                 return  # already answered (411 / 413 / 415)
-            self._send_json(handle("GET" if method == "HEAD" else method, path, body), method)
+            self._send_json(handle(method, path, body), method)
             return
         self._discard_body()
         found = self.static.get(path)
