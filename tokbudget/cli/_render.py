@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 import regex
 
+from ..cost import decimal_str
 from ..figures import TextFigures
 from ..spans import TokenSpans
 
@@ -90,8 +91,7 @@ def money(value: Decimal) -> str:
     >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
     ('$0.003085', '$12.50')
     """
-    text = format(value.normalize(), "f")
-    whole, _, frac = text.partition(".")
+    whole, _, frac = decimal_str(value).partition(".")
     return f"${whole}.{frac.ljust(2, '0')}"
 
 
@@ -116,4 +116,7 @@ def footer_lines(fig: TextFigures) -> list[str]:
         lines.append(
             f"input    {money(fig.input_cost)} at {money(fig.input_price)} / 1M input tokens"
         )
+    elif fig.model is not None:
+        lines.append("input    no price")
+    lines.extend(f"         {note}" for note in fig.cost_notes)
     return lines

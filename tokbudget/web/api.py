@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..cost import decimal_str
 from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..encoder import Encoder
 from ..errors import TokbudgetError, UnknownEncodingError, UnknownModelError
@@ -187,10 +188,10 @@ def models(_: bytes) -> Response:
                 "context_window": spec.context_window,
                 "max_input_tokens": spec.max_input_tokens,
                 "max_output_tokens": spec.max_output_tokens,
-                "input_price": None if price is None else str(price.input),
+                "input_price": None if price is None else decimal_str(price.input),
                 "output_price": None
                 if price is None or price.output is None
-                else str(price.output),
+                else decimal_str(price.output),
                 "aliases": list(spec.aliases),
                 "deprecated": spec.deprecated,
             }

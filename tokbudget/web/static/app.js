@@ -225,7 +225,9 @@ function renderFigures(fig, tok) {
   $("count").textContent = nf.format(fig.tokens);
   $("chars").textContent = nf.format(fig.characters);
   $("cpt").textContent = fig.chars_per_token === null ? "–" : fig.chars_per_token.toFixed(2);
-  $("cost").textContent = money(fig.input_cost);
+  // No price (open-weight, fine-tuned, unlisted models): say so, and why, in the notes.
+  $("cost").textContent = fig.input_cost === null ? "no price" : money(fig.input_cost);
+  $("cost-notes").textContent = fig.cost_notes.join(" ");
   $("encoding").textContent = `${tok.model || ""} · ${tok.encoding}`;
   const ctx = fig.context_window;
   const prompt = $("bar-prompt");
