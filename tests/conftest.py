@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ import tiktoken
 from hypothesis import HealthCheck, settings
 
 from tokbudget.vocab import ENCODINGS, find_vocab_file, load_ranks
+from tokbudget.web import LocalServer
+
+from .web_support import Client, running_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -48,3 +52,19 @@ def real_texts() -> dict[str, str]:
     """The committed real-text fixtures (several scripts), by file name."""
     folder = FIXTURES / "text"
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+
+
+# A `tokbudget serve` in a thread (one per test module) and a keep-alive client to it.
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with running_server() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def client(server: LocalServer) -> Iterator[Client]:
+    c = Client(server)
+    yield c
+    c.close()

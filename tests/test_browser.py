@@ -23,7 +23,6 @@ from tokbudget.spans import token_spans
 from tokbudget.web import LocalServer
 
 from .conftest import real_texts
-from .web_support import running_server
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -85,12 +84,6 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield drv
     finally:
         drv.quit()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    with running_server() as srv:
-        yield srv
 
 
 @pytest.fixture

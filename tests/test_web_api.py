@@ -7,7 +7,6 @@ import json
 import socket
 import statistics
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -22,35 +21,7 @@ from tokbudget.web.server import is_loopback
 
 from .conftest import raw_encoding, real_texts
 from .strategies import tricky_text
-from .web_support import Client, running_server
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    with running_server() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def client(server: LocalServer) -> Iterator[Client]:
-    c = Client(server)
-    yield c
-    c.close()
-
-
-def assert_clean_error(reply: object, status: int, code: str, *needles: str) -> dict[str, str]:
-    from .web_support import Reply
-
-    assert isinstance(reply, Reply)
-    assert reply.status == status, reply.body
-    assert reply.headers["Content-Type"] == "application/json"
-    error = reply.json()["error"]
-    assert error["code"] == code
-    for needle in needles:
-        assert needle in error["message"], error["message"]
-    assert "Traceback" not in reply.body.decode() and 'File "' not in reply.body.decode()
-    return dict(error)
-
+from .web_support import Client, assert_clean_error, running_server
 
 # ---------------------------------------------------------------------------- models
 
