@@ -99,8 +99,9 @@ def footer_lines(fig: TextFigures) -> list[str]:
     """The footer: counts, the share of the context window used (a bar), the input cost."""
     cpt = fig.chars_per_token
     who = f"{fig.model} ({fig.encoding})" if fig.model else fig.encoding
+    chars = f" · {fig.characters:,} characters" if fig.characters is not None else ""
     ratio = f" · {cpt:.2f} characters/token" if cpt is not None else ""
-    lines = [f"{fig.tokens:,} tokens · {fig.characters:,} characters{ratio} · {who}"]
+    lines = [f"{fig.tokens:,} tokens{chars}{ratio} · {who}"]
     share = fig.window_share
     if share is not None and fig.context_window is not None:
         shown = "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"
