@@ -9,7 +9,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .counting import count, count_many, count_stream, decode, encode, encoding_for
+from .counting import (
+    BoundedCount,
+    count,
+    count_at_most,
+    count_many,
+    count_stream,
+    decode,
+    encode,
+    encoding_for,
+)
 from .encoder import Encoder, get_encoding, load_encoding
 from .errors import (
     ContextOverflowError,
@@ -25,6 +34,7 @@ from .errors import (
 from .registry import ModelSpec, Registry, get_model, list_models
 
 __all__ = [
+    "BoundedCount",
     "ContextOverflowError",
     "Encoder",
     "InvalidInputError",
@@ -39,6 +49,7 @@ __all__ = [
     "VocabError",
     "__version__",
     "count",
+    "count_at_most",
     "count_many",
     "count_stream",
     "decode",
