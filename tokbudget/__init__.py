@@ -32,6 +32,7 @@ from .errors import (
     VocabError,
 )
 from .registry import ModelSpec, Registry, get_model, list_models
+from .truncation import Truncation, truncate, truncate_with_offsets
 
 __all__ = [
     "BoundedCount",
@@ -44,6 +45,7 @@ __all__ = [
     "RegistryError",
     "SettingsError",
     "TokbudgetError",
+    "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
     "VocabError",
@@ -59,4 +61,6 @@ __all__ = [
     "get_model",
     "list_models",
     "load_encoding",
+    "truncate",
+    "truncate_with_offsets",
 ]
