@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .budget import BudgetReport, check, ensure_fits
 from .counting import (
     BoundedCount,
     count,
@@ -36,6 +37,7 @@ from .truncation import Truncation, truncate, truncate_with_offsets
 
 __all__ = [
     "BoundedCount",
+    "BudgetReport",
     "ContextOverflowError",
     "Encoder",
     "InvalidInputError",
@@ -50,6 +52,7 @@ __all__ = [
     "UnknownModelError",
     "VocabError",
     "__version__",
+    "check",
     "count",
     "count_at_most",
     "count_many",
@@ -57,6 +60,7 @@ __all__ = [
     "decode",
     "encode",
     "encoding_for",
+    "ensure_fits",
     "get_encoding",
     "get_model",
     "list_models",
