@@ -24,6 +24,8 @@ def cli() -> None:
     Examples:
       tokbudget count README.md            tokens of a file (gpt-4o)
       cat prompt.txt | tokbudget count -m gpt-5 --json
+      tokbudget check prompt.md -m gpt-5 --max-output 20000   exit 1 if it does not fit
+      tokbudget truncate notes.md -n 8000 > short.md          cut to 8,000 tokens
     """
 
 
@@ -42,7 +44,7 @@ def emit_json(data: Any) -> None:
 
 
 def register() -> None:
-    from . import count_cmd  # noqa: F401 - registers its command
+    from . import check_cmd, count_cmd, truncate_cmd  # noqa: F401 - register their commands
 
 
 register()
