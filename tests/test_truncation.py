@@ -253,3 +253,18 @@ def test_cost_without_whitespace(monkeypatch: pytest.MonkeyPatch) -> None:
         kept = r.head + len(text) - r.tail
         assert sum(seen) < 200 * kept + 50_000, (side, sum(seen), kept)
         assert count(r.text, "cl100k_base") == r.tokens <= 300
+
+
+@pytest.mark.parametrize("side", SIDES)
+def test_guard_falls_back_to_plain_counting(monkeypatch: pytest.MonkeyPatch, side: Side) -> None:
+    # If the incremental ledger were ever wrong (here: it forgets every token), the final
+    # re-count catches it and plain counting still returns a maximal cut within budget.
+    import tokbudget.truncation as truncation
+
+    calls: list[str] = []
+    plain = truncation._plain
+    monkeypatch.setattr(truncation._Ledger, "tokens", lambda self, cut: 0)
+    monkeypatch.setattr(truncation, "_plain", lambda *a: calls.append("plain") or plain(*a))
+    text = REAL["english.txt"][:3000]
+    check_cut(text, 50, "o200k_base", side, " … " if side == "middle" else "")
+    assert calls  # the guard did step in
