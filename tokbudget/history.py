@@ -98,7 +98,7 @@ def fit_messages(
     ...         {"role": "user", "content": "word " * 200},
     ...         {"role": "assistant", "content": "ok"},
     ...         {"role": "user", "content": "Summarise."}]
-    >>> kept, report = fit_messages(chat, model="gpt-4", max_output_tokens=8_000)
+    >>> kept, report = fit_messages(chat, model="gpt-4", max_output_tokens=4_000, reserve=4_000)
     >>> [m["content"] for m in kept], report.dropped
     (['Be brief.', 'ok', 'Summarise.'], (1,))
     """
