@@ -7,15 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from .messages_standin import install_if_missing
-
-install_if_missing()  # until the messages branch lands: its contract, as a stand-in
-
-from tokbudget.messages import count_messages, message_counts  # noqa: E402
-
-import tokbudget  # noqa: E402
-from tokbudget import ContextOverflowError  # noqa: E402
-from tokbudget.cli import main  # noqa: E402
+import tokbudget
+from tokbudget import ContextOverflowError
+from tokbudget.cli import main
+from tokbudget.messages import count_messages, message_counts
 
 CHAT = [
     {"role": "system", "content": "You are terse."},

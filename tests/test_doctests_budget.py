@@ -7,10 +7,6 @@ import importlib
 
 import pytest
 
-from .messages_standin import install_if_missing
-
-install_if_missing()  # until the messages branch lands: its contract, as a stand-in
-
 
 @pytest.mark.parametrize(
     "module", ["tokbudget.budget", "tokbudget.truncation", "tokbudget.history"]

@@ -9,17 +9,12 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from .messages_standin import install_if_missing
+from tokbudget import ContextOverflowError
+from tokbudget.budget import limits_for
+from tokbudget.history import CUT_MARKER, fit_messages
+from tokbudget.messages import count_messages
 
-install_if_missing()  # until the messages branch lands: its contract, as a stand-in
-
-from tokbudget.messages import count_messages  # noqa: E402
-
-from tokbudget import ContextOverflowError  # noqa: E402
-from tokbudget.budget import limits_for  # noqa: E402
-from tokbudget.history import CUT_MARKER, fit_messages  # noqa: E402
-
-from .strategies import chats  # noqa: E402
+from .strategies import chats
 
 MODEL = "gpt-4o"
 SYSTEM_LIKE = ("system", "developer")

@@ -10,6 +10,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .budget import BudgetReport, check, ensure_fits
+from .cost import Cost, cost, estimate_cost
 from .counting import (
     BoundedCount,
     count,
@@ -30,41 +31,60 @@ from .errors import (
     TokbudgetError,
     UnknownEncodingError,
     UnknownModelError,
+    UsageRecordError,
     VocabError,
 )
+from .history import FitReport, fit_messages
+from .images import image_tokens
+from .messages import RequestCount, count_messages, message_counts, parse_request
 from .registry import ModelSpec, Registry, get_model, list_models
 from .truncation import Truncation, truncate, truncate_with_offsets
+from .usage import UsageCost, UsageTotal, cost_from_usage
 
 __all__ = [
     "BoundedCount",
     "BudgetReport",
     "ContextOverflowError",
+    "Cost",
     "Encoder",
+    "FitReport",
     "InvalidInputError",
     "MessageFormatError",
     "ModelSpec",
     "Registry",
     "RegistryError",
+    "RequestCount",
     "SettingsError",
     "TokbudgetError",
     "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UsageCost",
+    "UsageRecordError",
+    "UsageTotal",
     "VocabError",
     "__version__",
     "check",
+    "cost",
+    "cost_from_usage",
     "count",
     "count_at_most",
     "count_many",
+    "count_messages",
     "count_stream",
     "decode",
     "encode",
     "encoding_for",
     "ensure_fits",
+    "estimate_cost",
+    "fit_messages",
     "get_encoding",
     "get_model",
+    "image_tokens",
     "list_models",
     "load_encoding",
+    "message_counts",
+    "parse_request",
     "truncate",
     "truncate_with_offsets",
 ]

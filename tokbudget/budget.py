@@ -23,6 +23,7 @@ from typing import Any
 from .counting import DEFAULT_MODEL, BoundedCount, bounded_count, require_text
 from .encoder import get_encoding
 from .errors import ContextOverflowError, InvalidInputError, SettingsError
+from .messages import message_counts, parse_request
 from .registry import get_model
 from .spec import ModelSpec
 
@@ -250,8 +251,6 @@ def check(
             f"prompt must be a str, a list of chat messages or a request body (dict), "
             f"got {type(prompt).__name__}"
         )
-    from .messages import message_counts, parse_request  # type: ignore[import-not-found,unused-ignore]  # lands with the messages branch
-
     if isinstance(prompt, Mapping):
         messages, body_tools, body_choice = parse_request(prompt)
         tools = tools if tools is not None else body_tools

@@ -25,7 +25,7 @@ from .budget import BudgetReport, Limits, limits_for
 from .counting import BoundedCount
 from .encoder import Encoder, get_encoding
 from .errors import ContextOverflowError, InvalidInputError
-from .messages import RequestCount, message_counts  # type: ignore[import-not-found,unused-ignore]  # lands with the messages branch
+from .messages import RequestCount, message_counts
 from .spec import ModelSpec
 from .truncation import truncate_encoded
 

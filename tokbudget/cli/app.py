@@ -24,6 +24,9 @@ def cli() -> None:
     Examples:
       tokbudget count README.md            tokens of a file (gpt-4o)
       cat prompt.txt | tokbudget count -m gpt-5 --json
+      tokbudget count --messages request.json
+      tokbudget models --kind embedding
+      tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini --output-tokens 500
       tokbudget check prompt.md -m gpt-5 --max-output 20000   exit 1 if it does not fit
       tokbudget truncate notes.md -n 8000 > short.md          cut to 8,000 tokens
     """
@@ -44,7 +47,13 @@ def emit_json(data: Any) -> None:
 
 
 def register() -> None:
-    from . import check_cmd, count_cmd, truncate_cmd  # noqa: F401 - register their commands
+    from . import (  # noqa: F401 - each registers its command
+        check_cmd,
+        cost_cmd,
+        count_cmd,
+        models_cmd,
+        truncate_cmd,
+    )
 
 
 register()
