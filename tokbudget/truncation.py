@@ -5,12 +5,10 @@ slice: ``decode(tokens[:n])`` can end mid-character and emit U+FFFD. Every count
 exact, yet the cost follows the kept part, not the input:
 
 * **Estimate.** Encode a window a little larger than the budget at the kept end and read
-  off where the budget's last token ends; that is usually the answer, give or take a
-  character.
-* **Probe.** The exact count of a candidate cut comes from a *safe cut* ``a`` a few
-  characters before it (see :mod:`.pretokenize`): ``count(text[:k]) == count(text[:a]) +
-  count(text[a:k])``. ``count(text[:a])`` is kept in a small ledger and moved
-  incrementally, so a probe encodes only a word or so.
+  off where the budget's last token ends: usually the answer, give or take a character.
+* **Probe.** A candidate cut ``k`` is counted exactly from the last *safe cut* ``a``
+  before it (:mod:`.pretokenize`): ``count(text[:k]) == count(text[:a]) +
+  count(text[a:k])``, with ``count(text[:a])`` from a ledger moved incrementally.
 * **Search.** Gallop from the estimate to a pair ``k, k + 1`` where ``k`` fits and ``k + 1``
   does not, then look a few characters further: BPE is not monotone (``" indivis"`` can
   be more tokens than ``" indivisible"``), so a slightly longer cut may fit again.
@@ -166,15 +164,13 @@ def truncate_encoded(
 def _plain(enc: Encoder, text: str, budget: int, side: Side, marker: str) -> tuple[int, int]:
     n = len(text)
     if side == "end":
-        k = _longest(lambda k: enc.count(text[:k] + marker), budget, 0, n, 0)
-        return k or 0, n
-    if side == "start":
-        k = _longest(lambda k: enc.count(marker + text[n - k :]), budget, 0, n, 0)
-        return 0, n - (k or 0)
-    half = (budget - enc.count(marker) + 1) // 2
-    h = _longest(lambda k: enc.count(text[:k]), half, 0, n, 0) or 0
-    k = _longest(lambda k: enc.count(text[:h] + marker + text[n - k :]), budget, 0, n - h, 0)
-    return h, n - (k or 0)
+        return _longest(lambda k: enc.count(text[:k] + marker), budget, 0, n, 0) or 0, n
+    h = 0
+    if side == "middle":
+        half = (budget - enc.count(marker) + 1) // 2
+        h = _longest(lambda k: enc.count(text[:k]), half, 0, n, 0) or 0
+    kept = _longest(lambda k: enc.count(text[:h] + marker + text[n - k :]), budget, 0, n - h, 0)
+    return h, n - (kept or 0)
 
 
 # ----------------------------------------------------------------------------- ledger
@@ -360,7 +356,9 @@ class _Cutter:
             # Joining head and marker cost more than apart: give the head less.
             head_budget -= 1
         t = found
-        while True:  # let each side take what the other left; both only grow
+        # Let each side take what the other left (junction merges); both only grow. These
+        # rounds keep local maximality but skip the lookahead, which each side had above.
+        while True:
             h2 = self._head_before(t, marker, h)
             t2 = self._tail_after(h2, marker, t)
             if (h2, t2) == (h, t) or t2 is None:
@@ -370,20 +368,21 @@ class _Cutter:
     def _head_before(self, t: int, marker: str, guess: int) -> int:
         b = self.tail_anchor(t)
         cost = self.head_cost(marker + self.text[t:b], self.back.tokens(b))
-        found = _longest(cost, self.budget, 0, t, guess)
+        found = _longest(cost, self.budget, 0, t, guess, lambda k: k + 1)
         return guess if found is None else found
 
     def _tail_after(self, h: int, marker: str, guess: int | None = None) -> int | None:
         a = self.head_anchor(h)
         cost = self.tail_cost(self.text[a:h] + marker, self.front.tokens(a))
+        stop = None
         if guess is None:
             used = cost(0)
             if used > self.budget:
                 return None
             kept_guess = self.estimate(self.budget - used, from_end=True)
         else:
-            kept_guess = self.n - guess
-        found = _longest(cost, self.budget, 0, self.n - h, kept_guess)
+            kept_guess, stop = self.n - guess, lambda k: k + 1
+        found = _longest(cost, self.budget, 0, self.n - h, kept_guess, stop)
         return None if found is None else self.n - found
 
     # -- lookahead bounds, only as far as the lookahead reaches: searching text without
