@@ -18,6 +18,16 @@ from .strategies import chats
 
 MODEL = "gpt-4o"
 SYSTEM_LIKE = ("system", "developer")
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "lookup",
+            "description": "Look a word up.",
+            "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+        },
+    }
+]
 
 
 def must_stay(messages: list[dict[str, Any]], keep_system: bool = True) -> list[int]:
@@ -36,9 +46,13 @@ def call_of(messages: list[dict[str, Any]], tool_index: int) -> int:
 
 
 def check_fit(
-    messages: list[dict[str, Any]], budget: int, result: list[dict[str, Any]], report: Any
+    messages: list[dict[str, Any]],
+    budget: int,
+    result: list[dict[str, Any]],
+    report: Any,
+    tools: list[dict[str, Any]] | None = None,
 ) -> None:
-    assert count_messages(result, MODEL) == report.tokens <= budget
+    assert count_messages(result, MODEL, tools=tools) == report.tokens <= budget
     assert report.budget.fits and report.budget.prompt_budget == budget
     assert list(report.kept) == sorted(report.kept)
     assert sorted(report.kept + report.dropped) == list(range(len(messages)))
@@ -112,9 +126,14 @@ def test_fits_keeps_what_must_stay_and_never_mutates(
 
 
 @given(chats(), st.data())
-def test_truncate_long_and_keep_system_false(messages: list[dict[str, Any]], data: Any) -> None:
+def test_truncate_long_keep_system_false_and_tools(
+    messages: list[dict[str, Any]], data: Any
+) -> None:
+    # With tools, a system message changes how the tools are counted: dropping it
+    # (keep_system=False) changes more than its own tokens, which the re-count catches.
     before = copy.deepcopy(messages)
-    total = count_messages(messages, MODEL)
+    tools = data.draw(st.sampled_from([None, TOOLS]), label="tools")
+    total = count_messages(messages, MODEL, tools=tools)
     budget = data.draw(st.integers(total // 3, total + 2), label="budget")
     keep_system = data.draw(st.booleans(), label="keep_system")
     reserve = 128_000 - 1 - budget
@@ -122,14 +141,19 @@ def test_truncate_long_and_keep_system_false(messages: list[dict[str, Any]], dat
         return
     try:
         result, report = fit_messages(
-            messages, model=MODEL, reserve=reserve, keep_system=keep_system, truncate_long=True
+            messages,
+            model=MODEL,
+            reserve=reserve,
+            tools=tools,
+            keep_system=keep_system,
+            truncate_long=True,
         )
     except ContextOverflowError as err:
         event("raised")
         assert err.needed > err.available == budget
     else:
         event("cut" if report.truncated else "dropped" if report.dropped else "fitted")
-        check_fit(messages, budget, result, report)
+        check_fit(messages, budget, result, report, tools)
         stay = set(must_stay(messages, keep_system))
         assert stay <= set(report.kept)
         for i in report.truncated:
