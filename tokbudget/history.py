@@ -168,7 +168,7 @@ class _Fitter:
                     freed += sum(per[i] for i in drop[-1])
                 gone = {i for unit in drop for i in unit}
                 self.kept = [i for i in self.kept if i not in gone]
-            elif truncate_long and self._cut_last_resort(excess, pinned):
+            elif truncate_long and self._cut_last_resort(excess):
                 pass
             else:
                 raise self._overflow(counted, pinned, keep_system, truncate_long)
@@ -192,13 +192,13 @@ class _Fitter:
         i = max(candidates, key=self._text_tokens)
         return self._cut(i, excess)
 
-    def _cut_last_resort(self, excess: int, pinned: set[int]) -> bool:
-        # Nothing left to drop: cut the kept non-system messages, oldest first.
-        for i in self.kept:
-            role = self.messages[i].get("role")
-            if role not in _SYSTEM_LIKE and self._text_tokens(i) > excess:
-                return self._cut(i, excess)
-        return False
+    def _cut_last_resort(self, excess: int) -> bool:
+        # Nothing left to drop: cut a kept non-system message, oldest first.
+        return any(
+            self._text_tokens(i) > excess and self._cut(i, excess)
+            for i in self.kept
+            if self.messages[i].get("role") not in _SYSTEM_LIKE
+        )
 
     def _cut(self, i: int, excess: int) -> bool:
         """Cut message ``i``'s content until the request fits (a few re-counts at most)."""
