@@ -35,6 +35,7 @@ def test_messages_list_counts_like_count_messages() -> None:
     counted = message_counts(CHAT, "gpt-4", tools=TOOLS)
     assert r.prompt_tokens == counted.total == count_messages(CHAT, "gpt-4", tools=TOOLS)
     assert r.message_tokens == tuple(counted.messages)
+    assert r.tool_tokens == counted.tools > 0
     assert r.exact and r.fits and r.prompt_budget == 8_191
 
 
@@ -69,7 +70,7 @@ def test_cli_request_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["check", str(path), "--max-output", "4096"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("does not fit: cut ")
-    assert "message 1" in out
+    assert "message 1" in out and "tools" in out
     # A bare list of messages, forced with --messages on a file of another name.
     other = tmp_path / "chat.txt"
     other.write_text(json.dumps(CHAT))

@@ -49,7 +49,9 @@ class Limits:
     reserve: int
     prompt_budget: int
 
-    def report(self, count: BoundedCount, message_tokens: tuple[int, ...] = ()) -> BudgetReport:
+    def report(
+        self, count: BoundedCount, message_tokens: tuple[int, ...] = (), tool_tokens: int = 0
+    ) -> BudgetReport:
         """The :class:`BudgetReport` of a prompt of ``count`` tokens under these limits."""
         spec = self.spec
         prompt = count.tokens
@@ -70,6 +72,7 @@ class Limits:
             fits=overflow == 0 and count.exact,
             overflow=overflow,
             message_tokens=message_tokens,
+            tool_tokens=tool_tokens,
         )
 
 
@@ -93,6 +96,7 @@ class BudgetReport:
         fits: whether the prompt fits ``prompt_budget``.
         overflow: tokens to cut (0 when it fits; a lower bound when not exact).
         message_tokens: for a chat request, each message's tokens (with its overhead).
+        tool_tokens: for a chat request, the tool definitions' and tool_choice's tokens.
     """
 
     model: str
@@ -109,6 +113,7 @@ class BudgetReport:
     fits: bool
     overflow: int
     message_tokens: tuple[int, ...] = ()
+    tool_tokens: int = 0
 
     @property
     def prompt(self) -> str:
@@ -263,7 +268,7 @@ def check(
     limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)
     counted = message_counts(messages, limits.spec.name, tools=tools, tool_choice=tool_choice)
     whole = BoundedCount(counted.total, True, limits.prompt_budget)
-    return limits.report(whole, message_tokens=tuple(counted.messages))
+    return limits.report(whole, tuple(counted.messages), counted.tools)
 
 
 def check_stream(

@@ -229,7 +229,7 @@ class _Fitter:
             kept=tuple(self.kept),
             dropped=tuple(i for i in range(len(self.messages)) if i not in kept),
             truncated=tuple(sorted(self.truncated)),
-            budget=self.limits.report(whole, message_tokens=tuple(counted.messages)),
+            budget=self.limits.report(whole, tuple(counted.messages), counted.tools),
         )
         return [self.messages[i] for i in self.kept], report
 

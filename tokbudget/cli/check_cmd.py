@@ -120,6 +120,8 @@ def _print(report: BudgetReport) -> None:
         ("prompt", f"{report.prompt} tokens" + ("" if report.exact else " (counting stopped)")),
     ]
     rows += [(f"  message {i}", f"{n:,}") for i, n in enumerate(report.message_tokens)]
+    if report.tool_tokens:
+        rows.append(("  tools", f"{report.tool_tokens:,}"))
     rows += [
         ("prompt budget", f"{report.prompt_budget:,} ({report.reason()})"),
         ("output room", f"{report.completion_room:,}"),
