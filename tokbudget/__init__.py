@@ -38,6 +38,7 @@ from .history import FitReport, fit_messages
 from .images import image_tokens
 from .messages import RequestCount, count_messages, message_counts, parse_request
 from .registry import ModelSpec, Registry, get_model, list_models
+from .spans import TokenSpan, TokenSpans, token_spans
 from .truncation import Truncation, truncate, truncate_with_offsets
 from .usage import UsageCost, UsageTotal, cost_from_usage
 
@@ -56,6 +57,8 @@ __all__ = [
     "RequestCount",
     "SettingsError",
     "TokbudgetError",
+    "TokenSpan",
+    "TokenSpans",
     "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
@@ -85,6 +88,7 @@ __all__ = [
     "load_encoding",
     "message_counts",
     "parse_request",
+    "token_spans",
     "truncate",
     "truncate_with_offsets",
 ]
