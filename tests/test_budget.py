@@ -109,18 +109,18 @@ def test_gpt4o_output_cap() -> None:
 # ------------------------------------------------------------------ early exit
 
 
-def test_early_exit_says_more_than() -> None:
+def test_early_exit_says_at_least() -> None:
     text = "word " * 20_000_000  # 100 MB
     r = tokbudget.check(text, model="gpt-4o")
     assert not r.exact and not r.fits
     assert r.prompt_tokens > r.prompt_budget == 127_999
-    assert r.prompt == "more than 127,999"
+    assert r.prompt == f"at least {r.prompt_tokens:,}"
     assert r.overflow == r.prompt_tokens - 127_999
     with pytest.raises(ContextOverflowError) as info:
         tokbudget.ensure_fits(text, model="gpt-4o")
     err = info.value
     assert (err.available, err.model, err.exact) == (127_999, "gpt-4o", False)
-    assert "more than 127,999" in str(err) and "cut at least" in str(err)
+    assert f"at least {r.prompt_tokens:,}" in str(err) and "cut at least" in str(err)
 
 
 # ------------------------------------------------------------------ ensure_fits and errors

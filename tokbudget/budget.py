@@ -117,10 +117,11 @@ class BudgetReport:
 
     @property
     def prompt(self) -> str:
-        """The prompt's size in words: ``"1,234"`` or ``"more than 272,000"``."""
+        """The prompt's size in words: ``"1,234"``, or ``"at least 272,001"`` when counting
+        stopped early (``prompt_tokens`` is then a lower bound, past the budget)."""
         if self.exact:
             return f"{self.prompt_tokens:,}"
-        return f"more than {self.prompt_budget:,}"
+        return f"at least {self.prompt_tokens:,}"
 
     def reason(self) -> str:
         """Why the prompt budget is what it is, e.g. ``"gpt-5 accepts at most 272,000 input
@@ -244,8 +245,8 @@ def check(
         tool_choice: the request's ``tool_choice``, for a list of messages.
 
     >>> r = check("x " * 5_000_000, model="gpt-5")  # counting stops past 272,000
-    >>> (r.fits, r.prompt, r.prompt_budget)
-    (False, 'more than 272,000', 272000)
+    >>> (r.fits, r.exact, r.prompt_budget, r.prompt_tokens > r.prompt_budget)
+    (False, False, 272000, True)
     """
     if isinstance(prompt, str):
         limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)

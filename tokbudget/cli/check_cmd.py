@@ -117,7 +117,11 @@ def _print(report: BudgetReport) -> None:
         verdict = f"does not fit: cut {least}{report.overflow:,} tokens"
     rows = [
         ("model", f"{report.model} ({known})"),
-        ("prompt", f"{report.prompt} tokens" + ("" if report.exact else " (counting stopped)")),
+        (
+            "prompt",
+            f"{report.prompt} tokens"
+            + ("" if report.exact else " (counting stopped once past the budget)"),
+        ),
     ]
     rows += [(f"  message {i}", f"{n:,}") for i, n in enumerate(report.message_tokens)]
     if report.tool_tokens:
