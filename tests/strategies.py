@@ -38,3 +38,39 @@ tricky_text = st.lists(
     max_size=40,
 ).map("".join)
 """Arbitrary short text, biased towards scripts and pieces that tokenizers treat specially."""
+
+
+@st.composite
+def chats(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Chat Completions message lists: system messages, turns of varied length, and
+    assistant tool calls followed by their results (sometimes interleaved with turns)."""
+    words = st.lists(st.sampled_from(["alpha", "beta", "日本語", "🙂", "x", "\n", "1234"]))
+    text = st.builds(" ".join, words)
+    out: list[dict[str, object]] = [
+        {"role": "system", "content": draw(text)} for _ in range(draw(st.integers(0, 2)))
+    ]
+    calls = 0
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["user", "assistant", "tools", "developer"]))
+        if kind == "tools":
+            ids = [f"call_{calls + k}" for k in range(draw(st.integers(1, 3)))]
+            calls += len(ids)
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": i,
+                            "type": "function",
+                            "function": {"name": "lookup", "arguments": '{"q": "' + i + '"}'},
+                        }
+                        for i in ids
+                    ],
+                }
+            )
+            results = [{"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids]
+            out += draw(st.permutations(results))
+        else:
+            out.append({"role": kind, "content": draw(text)})
+    return out

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .budget import BudgetReport, check, ensure_fits
 from .cost import Cost, cost, estimate_cost
-from .counting import count, count_many, count_stream, decode, encode, encoding_for
+from .counting import (
+    BoundedCount,
+    count,
+    count_at_most,
+    count_many,
+    count_stream,
+    decode,
+    encode,
+    encoding_for,
+)
 from .encoder import Encoder, get_encoding, load_encoding
 from .errors import (
     ContextOverflowError,
@@ -24,16 +34,21 @@ from .errors import (
     UsageRecordError,
     VocabError,
 )
+from .history import FitReport, fit_messages
 from .images import image_tokens
 from .messages import RequestCount, count_messages, message_counts, parse_request
 from .registry import ModelSpec, Registry, get_model, list_models
 from .spans import TokenSpan, TokenSpans, token_spans
+from .truncation import Truncation, truncate, truncate_with_offsets
 from .usage import UsageCost, UsageTotal, cost_from_usage
 
 __all__ = [
+    "BoundedCount",
+    "BudgetReport",
     "ContextOverflowError",
     "Cost",
     "Encoder",
+    "FitReport",
     "InvalidInputError",
     "MessageFormatError",
     "ModelSpec",
@@ -44,6 +59,7 @@ __all__ = [
     "TokbudgetError",
     "TokenSpan",
     "TokenSpans",
+    "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
     "UsageCost",
@@ -51,16 +67,20 @@ __all__ = [
     "UsageTotal",
     "VocabError",
     "__version__",
+    "check",
     "cost",
     "cost_from_usage",
     "count",
+    "count_at_most",
     "count_many",
     "count_messages",
     "count_stream",
     "decode",
     "encode",
     "encoding_for",
+    "ensure_fits",
     "estimate_cost",
+    "fit_messages",
     "get_encoding",
     "get_model",
     "image_tokens",
@@ -69,4 +89,6 @@ __all__ = [
     "message_counts",
     "parse_request",
     "token_spans",
+    "truncate",
+    "truncate_with_offsets",
 ]
