@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import regex
 from hypothesis import strategies as st
 
 # Pieces that tokenizers treat specially; mixed with arbitrary Unicode (surrogates included).
@@ -11,9 +14,29 @@ TRICKY = [
     "<|endoftext|>", "<|fim_prefix|>", "<|endofprompt|>", "\ud800", "\udfff", "Hello", "WORLD",
 ]  # fmt: skip
 
-tricky_text = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=8)), max_size=40).map(
-    "".join
+RECENT = sorted(
+    {
+        c
+        for c in regex.findall(r"[\p{L}\p{N}\p{M}]", "".join(map(chr, range(0x110000))))
+        if unicodedata.category(c) == "Cn"
+    }
 )
+"""Letters, numbers and marks newer than Python's Unicode tables: some are known to
+tiktoken's (older) tables and some only to the ``regex`` module's (newer) ones — the
+characters on which the two engines disagree (see ``tokbudget.charclass``)."""
+
+recent_char = st.sampled_from(RECENT) if RECENT else st.just("a")
+
+tricky_text = st.lists(
+    st.one_of(
+        st.sampled_from(TRICKY),
+        st.text(max_size=8),
+        st.builds(
+            "".join, st.lists(st.one_of(recent_char, st.sampled_from(" \n'/sA1")), max_size=6)
+        ),
+    ),
+    max_size=40,
+).map("".join)
 """Arbitrary short text, biased towards scripts and pieces that tokenizers treat specially."""
 
 # Where splitters go wrong: line and paragraph breaks of every style, sentence and clause
@@ -35,3 +58,39 @@ boundary_text = st.lists(
     st.one_of(st.sampled_from(TRICKY + BOUNDARY), st.text(max_size=6)), max_size=60
 ).map("".join)
 """Text dense in cut candidates of every level, and in the traps around them."""
+
+
+@st.composite
+def chats(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Chat Completions message lists: system messages, turns of varied length, and
+    assistant tool calls followed by their results (sometimes interleaved with turns)."""
+    words = st.lists(st.sampled_from(["alpha", "beta", "日本語", "🙂", "x", "\n", "1234"]))
+    text = st.builds(" ".join, words)
+    out: list[dict[str, object]] = [
+        {"role": "system", "content": draw(text)} for _ in range(draw(st.integers(0, 2)))
+    ]
+    calls = 0
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["user", "assistant", "tools", "developer"]))
+        if kind == "tools":
+            ids = [f"call_{calls + k}" for k in range(draw(st.integers(1, 3)))]
+            calls += len(ids)
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": i,
+                            "type": "function",
+                            "function": {"name": "lookup", "arguments": '{"q": "' + i + '"}'},
+                        }
+                        for i in ids
+                    ],
+                }
+            )
+            results = [{"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids]
+            out += draw(st.permutations(results))
+        else:
+            out.append({"role": kind, "content": draw(text)})
+    return out

@@ -15,15 +15,28 @@ from .app import cli, emit_json, model_options
 @cli.command("count")
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 @model_options
+@click.option(
+    "--messages",
+    is_flag=True,
+    help="FILEs are Chat Completions request bodies (JSON): count messages + tools.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 def count_command(
-    files: tuple[str, ...], model: str | None, encoding: str | None, as_json: bool
+    files: tuple[str, ...], model: str | None, encoding: str | None, messages: bool, as_json: bool
 ) -> int:
     """Count the tokens of FILEs (or stdin, also as '-').
 
     Files are read in blocks, so files of any size are counted in bounded memory; the
-    count equals counting the whole text at once.
+    count equals counting the whole text at once. With --messages, each FILE is a Chat
+    Completions request body and is counted as the API bills its prompt, message by
+    message (the model is -m, else the body's "model", else gpt-4o).
     """
+    if messages:
+        if encoding is not None:
+            raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
+        from .messages_cmd import count_requests
+
+        return count_requests(files, model, as_json)
     enc = resolve_encoding(model, encoding)
     inputs = [InputFile(name) for name in (files or ("-",))]
     rows: list[dict[str, Any]] = []

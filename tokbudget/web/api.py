@@ -1,0 +1,145 @@
+"""The JSON API behind ``tokbudget serve``, free of any HTTP machinery.
+
+:func:`handle` takes a method, a path and the request body and returns a status and a
+JSON text. Every bad request gets a 4xx answer with ``{"error": {"code", "message"}}``
+naming the field, the value and the fix; the server turns anything unexpected into a
+500 without details (the traceback goes to the server's log, never to the client).
+:func:`routes` is the one table of endpoints: a new one (``/api/split``, once the
+splitter lands) is a function ``bytes -> Response`` and a line there.
+
+Endpoints (all JSON; request bodies are objects):
+
+``GET /api/models``
+    ``{"default", "models": [{"name", "kind", "encoding", "context_window",
+    "max_input_tokens", "max_output_tokens", "input_price", "output_price",
+    "aliases", "deprecated"}], "encodings": [...]}``; prices are decimal strings in USD
+    per 1M tokens.
+``POST /api/tokenize`` ``{"text", "model"?, "encoding"?, "offsets"?}``
+    ``{"model", "encoding", "count", "characters", "offsets", "tokens": [{"id", "start",
+    "end"}]}``. ``start``/``end`` are offsets into ``text`` in code points (the default,
+    ``"offsets": "codepoints"``; Python ``str`` indices) or UTF-16 code units
+    (``"offsets": "utf16"``; JavaScript string indices). A token holding part of a
+    character spans that whole character and also has ``"partial": true`` and
+    ``"bytes"`` (its own bytes, hex); see :mod:`tokbudget.spans`.
+``POST /api/check`` ``{"text", "model"?, "encoding"?}``
+    ``{"model", "encoding", "figures": {...}}``: tokens, characters, the model's
+    context window / max input / max output, the share of the window used, the input
+    cost (a decimal string, or null for a model without a price) and ``cost_notes``.
+``POST /api/chat`` ``{"request": {...}, "model"?}``
+    Where a Chat Completions request's prompt tokens go; see :mod:`.chat`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from ..cost import decimal_str
+from ..counting import DEFAULT_MODEL
+from ..errors import TokbudgetError
+from ..figures import text_figures
+from ..registry import list_models
+from ..spans import token_spans
+from ..vocab import ENCODINGS
+from .chat import chat
+from .protocol import (
+    ApiError,
+    Response,
+    canonical_model,
+    check_fields,
+    error_response,
+    model_fields,
+    parse_body,
+    text_field,
+)
+
+__all__ = ["ApiError", "Response", "error_response", "handle", "routes"]
+
+
+# ---------------------------------------------------------------------------- endpoints
+
+
+def models(_: bytes) -> Response:
+    out = []
+    for spec in list_models():
+        price = spec.price
+        out.append(
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "encoding": spec.encoding,
+                "context_window": spec.context_window,
+                "max_input_tokens": spec.max_input_tokens,
+                "max_output_tokens": spec.max_output_tokens,
+                "input_price": None if price is None else decimal_str(price.input),
+                "output_price": None
+                if price is None or price.output is None
+                else decimal_str(price.output),
+                "aliases": list(spec.aliases),
+                "deprecated": spec.deprecated,
+            }
+        )
+    doc = {"default": DEFAULT_MODEL, "models": out, "encodings": sorted(ENCODINGS)}
+    return Response.of(doc)
+
+
+def tokenize(body: bytes) -> Response:
+    data = parse_body(body)
+    check_fields(data, ("text", "model", "encoding", "offsets"))
+    text = text_field(data)
+    label, enc = model_fields(data)
+    units = data.get("offsets", "codepoints")
+    if units not in ("codepoints", "utf16"):
+        raise ApiError(
+            400, "bad_request", f"field 'offsets' must be 'codepoints' or 'utf16', got {units!r}"
+        )
+    spans = token_spans(text, encoding=enc.name)
+    head = {
+        "model": canonical_model(label),
+        "encoding": enc.name,
+        "count": len(spans),
+        "characters": len(text),
+        "offsets": units,
+    }
+    # The token array is built as text (the hot path); splice it into the object.
+    return Response(200, json.dumps(head)[:-1] + ',"tokens":' + spans.to_json(units) + "}")
+
+
+def check(body: bytes) -> Response:
+    data = parse_body(body)
+    check_fields(data, ("text", "model", "encoding"))
+    text = text_field(data)
+    label, enc = model_fields(data)
+    figures = text_figures(enc.count(text), len(text), enc.name, model=label)
+    doc = {"model": figures.model, "encoding": enc.name, "figures": figures.to_json()}
+    return Response.of(doc)
+
+
+Endpoint = Callable[[bytes], Response]
+
+
+def routes() -> dict[str, dict[str, Endpoint]]:
+    """Path -> method -> endpoint."""
+    return {
+        "/api/models": {"GET": models},
+        "/api/tokenize": {"POST": tokenize},
+        "/api/check": {"POST": check},
+        "/api/chat": {"POST": chat},
+    }
+
+
+def handle(method: str, path: str, body: bytes) -> Response:
+    """Answer one API request; client errors become 4xx JSON answers, never exceptions."""
+    table = routes()
+    if path not in table:
+        return error_response(404, "not_found", f"no API endpoint {path}; see GET /api/models")
+    endpoint = table[path].get("GET" if method == "HEAD" else method)
+    if endpoint is None:
+        allowed = ", ".join(table[path])
+        return error_response(405, "method_not_allowed", f"{path} takes {allowed}, not {method}")
+    try:
+        return endpoint(body)
+    except ApiError as exc:
+        return exc.response()
+    except TokbudgetError as exc:  # a library error on user input: still the client's
+        return error_response(400, "invalid_request", str(exc))
