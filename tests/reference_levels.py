@@ -18,6 +18,7 @@ from tokbudget.boundaries import (
     SENTENCE,
     WORD,
 )
+from tokbudget.charclass import unknown_to_tiktoken
 
 
 def _is(pattern: str, ch: str) -> bool:
@@ -55,7 +56,9 @@ def level_at(text: str, p: int) -> int:
         before = text[:p]
         before = before[:-2] if before.endswith("\r\n") else before[:-1]
         return PARAGRAPH if before.endswith(("\n", "\r")) else LINE
-    word_next = _is(r"[\p{L}\p{N}]", c1) and not _no_space_script(c1)
+    # A letter or number as tiktoken sees it: regex's newer tables know more (charclass).
+    known = not unknown_to_tiktoken({c1})
+    word_next = _is(r"[\p{L}\p{N}]", c1) and known and not _no_space_script(c1)
     if _is(r"\p{Sentence_Terminal}", c0) and not word_next:
         return SENTENCE
     clause = r"[,;:\u060C\u061B\uFF0C\u3001\uFF1B\uFF1A\u2013\u2014\p{Pe}\p{Pf}]"

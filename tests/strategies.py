@@ -55,7 +55,12 @@ BOUNDARY = [
 ]  # fmt: skip
 
 boundary_text = st.lists(
-    st.one_of(st.sampled_from(TRICKY + BOUNDARY), st.text(max_size=6)), max_size=60
+    st.one_of(
+        st.sampled_from(TRICKY + BOUNDARY),
+        st.text(max_size=6),
+        st.builds("".join, st.lists(st.one_of(recent_char, st.sampled_from(" \n'/.")), max_size=4)),
+    ),
+    max_size=60,
 ).map("".join)
 """Text dense in cut candidates of every level, and in the traps around them."""
 

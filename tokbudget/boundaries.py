@@ -15,9 +15,10 @@ a character is split over several byte tokens, is never a cut). For boundary ``j
 
 Character offsets come without touching the text: a token's bytes hold a fixed number of
 UTF-8 start bytes, so per-token tables and one ``cumsum`` give every offset. Character
-classes come from the ``regex`` module (the property names tiktoken's patterns use), in
-a table filled lazily per block of 256 code points, so a process only pays for the
-scripts its texts use.
+classes come from the ``regex`` module (the property names tiktoken's patterns use),
+corrected where tiktoken's older Unicode tables disagree (:mod:`.charclass`), in a table
+filled lazily per block of 256 code points, so a process only pays for the scripts its
+texts use.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import regex
 
+from .charclass import unknown_to_tiktoken
 from .vocab import CL100K_PAT, O200K_PAT
 
 if TYPE_CHECKING:
@@ -106,6 +108,12 @@ def _fill_blocks(blocks: npt.NDArray[np.intp]) -> None:
                 hits = [first + m.start() for m in pattern.finditer(chars)]
                 if hits:
                     _TABLE[hits] |= 1 << bit
+            # Letters, marks and numbers newer than tiktoken's Unicode tables are
+            # punctuation to its pre-tokenizer: they must not count as such for safe cuts.
+            classified = {c for c in chars if _TABLE[ord(c)] & (_L | _M | _N)}
+            unknown = [ord(c) for c in unknown_to_tiktoken(classified)] if classified else []
+            if unknown:
+                _TABLE[unknown] &= ~(_L | _M | _N) & 0xFFFF
             _FILLED[block] = True  # only after the entries are written: readers skip the lock
 
 
