@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tokbudget import count, get_model, split
+from tokbudget import cost, count, get_model, split
 from tokbudget.batches import plan_embedding_batches
 from tokbudget.errors import ContextOverflowError, SettingsError
 
@@ -53,7 +53,8 @@ def test_limits_order_and_fewest_requests(
         assert b.tokens == sum(counts[b.start : b.stop]) <= max_tokens
     assert plan.requests == fewest_requests(counts, max_inputs, max_tokens)
     assert plan.tokens == sum(counts)
-    assert plan.cost == Decimal("0.02") * sum(counts) / 1_000_000
+    assert plan.cost.total == Decimal("0.02") * sum(counts) / 1_000_000
+    assert plan.cost == cost("text-embedding-3-small", input_tokens=sum(counts))
 
 
 def test_defaults_from_the_registry() -> None:
@@ -74,7 +75,7 @@ def test_chunks_are_recounted_with_the_models_encoding() -> None:
     chunks = split("naïve 日本語のテキスト " * 20, 40, encoding="o200k_base")
     plan = plan_embedding_batches(chunks, "text-embedding-3-large")  # cl100k_base
     assert plan.tokens == sum(count(c.text, "text-embedding-3-large") for c in chunks)
-    assert plan.cost == Decimal("0.13") * plan.tokens / 1_000_000
+    assert plan.cost.total == Decimal("0.13") * plan.tokens / 1_000_000
 
 
 def test_errors() -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
+from .cost import Cost, cost
 from .counting import count_many, encoding_for, require_text
 from .errors import ContextOverflowError, SettingsError
 from .registry import get_model
@@ -42,7 +42,7 @@ class EmbeddingPlan:
     model: str
     batches: tuple[EmbeddingBatch, ...]
     tokens: int  # summed over every input: what the API bills
-    cost: Decimal  # USD at the registry's input price (standard, not batch API)
+    cost: Cost  # at the registry's standard price; cost(model, tokens, batch=True) for Batch
     max_inputs_per_request: int
     max_tokens_per_request: int
 
@@ -71,8 +71,8 @@ def plan_embedding_batches(
     (the API rejects both).
 
     >>> plan = plan_embedding_batches(["a", "b c"], max_inputs_per_request=1)
-    >>> [(b.start, b.stop, b.tokens) for b in plan.batches], plan.tokens
-    ([(0, 1, 1), (1, 2, 2)], 3)
+    >>> [(b.start, b.stop, b.tokens) for b in plan.batches], plan.tokens, plan.cost.total
+    ([(0, 1, 1), (1, 2, 2)], 3, Decimal('6E-8'))
     """
     spec = get_model(model)
     limits = spec.embedding
@@ -127,7 +127,7 @@ def plan_embedding_batches(
         model=spec.name,
         batches=tuple(batches),
         tokens=total,
-        cost=_cost(model, total),
+        cost=cost(spec.name, input_tokens=total),
         max_inputs_per_request=max_inputs,
         max_tokens_per_request=max_request,
     )
@@ -148,10 +148,3 @@ def _limit(name: str, given: int | None, registry: int | None, model: str) -> in
             f"{name}={given:,} is above {model}'s limit of {registry:,}; use at most {registry:,}"
         )
     return given
-
-
-def _cost(model: str, tokens: int) -> Decimal:
-    price = get_model(model).price
-    if price is None:
-        raise SettingsError(f"the registry has no price for {model}; cannot cost the plan")
-    return price.input * tokens / Decimal(1_000_000)
