@@ -10,36 +10,21 @@ only timed (``compare_split.py`` prints their checks). Corpora come from
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from splitters import CORPORA, ENTRANTS, LIMITS, available, judge, load_corpus
-
-_TEXTS: dict[str, str | None] = {}
-
-
-def corpus_text(name: str) -> str:
-    if name not in _TEXTS:
-        _TEXTS[name] = load_corpus(name)
-    text = _TEXTS[name]
-    if text is None:
-        pytest.skip(f"corpus {name} not found: set TOKBUDGET_CORPORA or run benchmarks/corpora.py")
-    return text
+from .conftest import corpus
+from .splitters import CORPORA, ENTRANTS, LIMITS, available, judge
 
 
 @pytest.mark.parametrize("entrant", ENTRANTS, ids=[e.name for e in ENTRANTS])
 @pytest.mark.parametrize("limit", LIMITS)
-@pytest.mark.parametrize("corpus", CORPORA)
-def test_split(benchmark, corpus: str, limit: int, entrant) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("name", CORPORA)
+def test_split(benchmark, name: str, limit: int, entrant) -> None:  # type: ignore[no-untyped-def]
     if not available(entrant):
         pytest.skip(f"{entrant.module} is not installed (pip install -e '.[bench]')")
-    text = corpus_text(corpus)
+    text = corpus(name)
     run = entrant.factory("cl100k_base", limit)
-    benchmark.group = f"split {corpus} {limit}"  # benchmarks/ratios.py reads these
+    benchmark.group = f"split {name} {limit}"  # benchmarks/ratios.py reads these
     benchmark.extra_info["baseline"] = entrant.name.startswith("encode_ordinary")
     slow = entrant.name not in ("tokbudget.split", "encode_ordinary (floor)")
     chunks = benchmark.pedantic(

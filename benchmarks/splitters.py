@@ -12,7 +12,6 @@ one by name), so every splitter tokenizes with the same vocab and no network.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import tiktoken
 import tokbudget
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.conftest import CORPORA as CORPORA_DIR
 from tests.conftest import raw_encoding  # the tests' oracle: the same plain tiktoken
 
 Split = Callable[[str], list[str]]
@@ -33,14 +33,9 @@ CORPORA = ("english", "code", "multilingual", "nowhitespace")
 LIMITS = (512, 8191)
 
 
-def corpora_dir() -> Path:
-    """Where the corpora are: ``$TOKBUDGET_CORPORA``, default ``benchmarks/.corpora``."""
-    default = Path(__file__).parent / ".corpora"
-    return Path(os.environ.get("TOKBUDGET_CORPORA", default))
-
-
 def load_corpus(name: str) -> str | None:
-    path = corpora_dir() / f"{name}.txt"
+    """The text of ``<CORPORA>/<name>.txt`` (``$TOKBUDGET_CORPORA``), or None if absent."""
+    path = CORPORA_DIR / f"{name}.txt"
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 

@@ -30,6 +30,7 @@ def cli() -> None:
       tokbudget check prompt.md -m gpt-5 --max-output 20000   exit 1 if it does not fit
       tokbudget truncate notes.md -n 8000 > short.md          cut to 8,000 tokens
       tokbudget show prompt.txt --ids      where the tokens go
+      tokbudget split doc.md --max-tokens 512 --overlap 64 > chunks.jsonl
       tokbudget serve                      the local tokenizer page (127.0.0.1:8000)
     """
 
