@@ -18,7 +18,7 @@ from tokbudget.boundaries import (
     SENTENCE,
     WORD,
 )
-from tokbudget.charclass import unknown_to_tiktoken
+from tokbudget.charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
 
 
 def _is(pattern: str, ch: str) -> bool:
@@ -56,8 +56,9 @@ def level_at(text: str, p: int) -> int:
         before = text[:p]
         before = before[:-2] if before.endswith("\r\n") else before[:-1]
         return PARAGRAPH if before.endswith(("\n", "\r")) else LINE
-    # A letter or number as tiktoken sees it: regex's newer tables know more (charclass).
-    known = not unknown_to_tiktoken({c1})
+    # Where Python's tables are newer than tiktoken's, letters are as tiktoken sees them
+    # (charclass); otherwise as regex sees them (doubtful ones only lose their safe cuts).
+    known = PYTHON_TABLES_NOT_NEWER or not unknown_to_tiktoken({c1})
     word_next = _is(r"[\p{L}\p{N}]", c1) and known and not _no_space_script(c1)
     if _is(r"\p{Sentence_Terminal}", c0) and not word_next:
         return SENTENCE

@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import functools
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import regex
 
-from .charclass import unknown_to_tiktoken
+from .charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
 from .vocab import CL100K_PAT, O200K_PAT
 
 if TYPE_CHECKING:
@@ -88,10 +89,12 @@ _CLASSES = (
 )
 (
     _L, _M, _N, _HWS, _NL, _APOS, _SLASH, _STERM, _CLAUSE, _NOSPACE, _PUNCT,
-    _EXTENDS, _JOINS, _RI, _INCB_EXTEND, _INCB_CONSONANT,
-) = (1 << i for i in range(len(_CLASSES)))  # fmt: skip
+    _EXTENDS, _JOINS, _RI, _INCB_EXTEND, _INCB_CONSONANT, _UNSURE,
+) = (1 << i for i in range(len(_CLASSES) + 1))  # fmt: skip
+# _UNSURE: a letter, mark or number that tiktoken's older Unicode tables may not know (it
+# would be punctuation to them); no cut next to it is claimed safe.
 _BLOCK = 256
-_TABLE = np.zeros(0x110000, dtype=np.uint16)  # calloc'd: untouched blocks cost no memory
+_TABLE = np.zeros(0x110000, dtype=np.uint32)  # calloc'd: untouched blocks cost no memory
 _FILLED = np.zeros(0x110000 // _BLOCK, dtype=np.bool_)
 _TABLE_LOCK = threading.Lock()
 _PATTERNS = [regex.compile(p) for p in _CLASSES]
@@ -109,17 +112,23 @@ def _fill_blocks(blocks: npt.NDArray[np.intp]) -> None:
                 if hits:
                     _TABLE[hits] |= 1 << bit
             # Letters, marks and numbers newer than tiktoken's Unicode tables are
-            # punctuation to its pre-tokenizer: they must not count as such for safe cuts.
-            classified = {c for c in chars if _TABLE[ord(c)] & (_L | _M | _N)}
-            unknown = [ord(c) for c in unknown_to_tiktoken(classified)] if classified else []
-            if unknown:
-                _TABLE[unknown] &= ~(_L | _M | _N) & 0xFFFF
+            # punctuation to its pre-tokenizer (see charclass). While Python's tables are
+            # older than tiktoken's, only characters they do not assign can be such, and
+            # cuts next to them are simply not claimed safe; otherwise ask tiktoken (the
+            # probe loads o200k_base, so ordinary text should not need it).
+            classified = [c for c in chars if _TABLE[ord(c)] & (_L | _M | _N)]
+            if PYTHON_TABLES_NOT_NEWER:
+                unsure = [ord(c) for c in classified if unicodedata.category(c) == "Cn"]
+                _TABLE[unsure] |= _UNSURE
+            elif classified:
+                unknown = [ord(c) for c in unknown_to_tiktoken(set(classified))]
+                _TABLE[unknown] &= ~(_L | _M | _N) & 0xFFFFFFFF
             _FILLED[block] = True  # only after the entries are written: readers skip the lock
 
 
 def char_classes(
     codepoints: npt.NDArray[np.uint32] | npt.NDArray[np.uint8],
-) -> npt.NDArray[np.uint16]:
+) -> npt.NDArray[np.uint32]:
     """Class bits of each code point (filling the table's blocks on first use)."""
     if codepoints.dtype == np.uint8:
         if not _FILLED[0]:
@@ -229,7 +238,7 @@ def _classify(
     c0, c1 = cps[p - 1], cps[p]
     f0, f1 = char_classes(c0), char_classes(c1)
 
-    def has(flags: npt.NDArray[np.uint16], bits: int) -> npt.NDArray[np.bool_]:
+    def has(flags: npt.NDArray[np.uint32], bits: int) -> npt.NDArray[np.bool_]:
         out: npt.NDArray[np.bool_] = (flags & bits) != 0
         return out
 
@@ -246,7 +255,7 @@ def _classify(
         | (has(f0, _N) & ~has(f1, _N))
         | (~ws0 & has(f1, _HWS))
         | (has(f0, _NL) & ~ws1 & ~has(f1, _SLASH))
-    )
+    ) & ~has(f0 | f1, _UNSURE)
     nl, cr = ord("\n"), ord("\r")
     spaced_word_next = has(f1, _L | _N) & ~has(f1, _NOSPACE)
     lv = np.full(p.shape, OTHER, dtype=np.int8)

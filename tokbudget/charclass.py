@@ -36,7 +36,13 @@ import regex
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["NONCHARACTER", "as_tiktoken_sees_it", "unknown_code_points", "unknown_to_tiktoken"]
+__all__ = [
+    "NONCHARACTER",
+    "PYTHON_TABLES_NOT_NEWER",
+    "as_tiktoken_sees_it",
+    "unknown_code_points",
+    "unknown_to_tiktoken",
+]
 
 NONCHARACTER = "\ufdd0"
 """A permanent noncharacter: unassigned in every Unicode version, so every engine treats
@@ -78,11 +84,12 @@ def _probe(chars: list[str]) -> list[bool]:
 # Python's own tables are no newer than that, a character they assign is known to
 # tiktoken: only characters unassigned to Python need the probe, so ordinary text never
 # pays for it (the probe loads o200k_base: 0.3 s and ~60 MB on first use).
-_PYTHON_TABLES_NOT_NEWER = tuple(map(int, unicodedata.unidata_version.split("."))) <= (15, 0, 0)
+PYTHON_TABLES_NOT_NEWER = tuple(map(int, unicodedata.unidata_version.split("."))) <= (15, 0, 0)
+"""Whether Python's own Unicode tables are no newer than the oldest tiktoken's (15.0)."""
 
 
 def _surely_known(char: str) -> bool:
-    return _PYTHON_TABLES_NOT_NEWER and unicodedata.category(char) != "Cn"
+    return PYTHON_TABLES_NOT_NEWER and unicodedata.category(char) != "Cn"
 
 
 def unknown_to_tiktoken(chars: set[str]) -> set[str]:
