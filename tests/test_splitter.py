@@ -10,6 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget.counting
+import tokbudget.splitter
 from tokbudget import get_encoding
 from tokbudget.errors import InvalidInputError, SettingsError
 from tokbudget.splitter import Chunk, Splitter, iter_split, split
@@ -92,7 +93,7 @@ def test_clusters_kept_whole_where_they_fit(name: str, text: str, limit: int) ->
 def tiny_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make streaming cut tiny texts into many segments (as it does 1 MB ones)."""
     monkeypatch.setattr(tokbudget.counting, "_PIECE", 8)
-    monkeypatch.setattr(tokbudget.counting, "_HARD_LIMIT", 40)
+    monkeypatch.setattr(tokbudget.splitter, "_NO_SAFE_CUT", 40)
 
 
 @pytest.mark.usefixtures("tiny_segments")
@@ -231,3 +232,16 @@ def test_docstring_examples(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(f"tokbudget.{module}"))
     assert result.failed == 0
+
+
+@pytest.mark.usefixtures("tiny_segments")
+@pytest.mark.parametrize("name", ENCODINGS)
+@pytest.mark.parametrize("text", ["31415926535897932384" * 30, "١٢٣٤٥" * 60, "a" * 500])
+def test_streaming_text_without_safe_cuts(name: str, text: str) -> None:
+    # No safe cut anywhere: segments end at pre-tokenizer piece boundaries, and the carry
+    # must be cut there too rather than grow with the stream.
+    pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
+    for limit, overlap in ((3, 0), (16, 5)):
+        whole = split(text, limit, encoding=name, overlap=overlap)
+        assert list(iter_split(pieces, limit, encoding=name, overlap=overlap)) == whole
+        check(text, whole, limit, overlap, name)

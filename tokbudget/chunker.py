@@ -75,11 +75,13 @@ class Chunker:
         self.start = 0  # the next chunk's start, in offsets of the next buffer
         self.floor = 0  # the next chunk must end after this (overlap), same offsets
 
-    def feed(self, text: str, final: bool) -> tuple[list[tuple[int, int, int]], int]:
+    def feed(self, text: str, final: bool, cut: int = 0) -> tuple[list[tuple[int, int, int]], int]:
         """Chunk ``text`` from :attr:`start` as far as it can be decided.
 
-        Returns the chunks and ``keep``: the next buffer must be ``text[keep:]`` followed
-        by more of the stream (``keep`` is a safe cut at or before the next start).
+        ``cut`` is another offset where ``text`` may be cut with its tokens unchanged
+        (besides its safe boundaries). Returns the chunks and ``keep``: the next buffer
+        must be ``text[keep:]`` followed by more of the stream (``keep`` is such a cut at
+        or before the next start).
         """
         buf = _Buffer.of(self.enc, text)
         pos, tok = buf.tb.pos, buf.tb.tok
@@ -111,6 +113,8 @@ class Chunker:
             return out, len(text)
         ks = int(buf.safe_pos.searchsorted(self.start, "right")) - 1
         keep = int(buf.safe_pos[ks]) if ks >= 0 else 0
+        if keep < cut <= self.start:
+            keep = cut
         self.start -= keep
         self.floor -= keep
         return out, keep

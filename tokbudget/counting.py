@@ -220,11 +220,16 @@ def count_stream(
     return sum(enc.count(segment) for segment in safe_segments(enc, chunks))
 
 
-def safe_segments(enc: Encoder, chunks: Iterable[str]) -> Iterator[str]:
+def safe_segments(
+    enc: Encoder, chunks: Iterable[str], *, hard_limit: int | None = None
+) -> Iterator[str]:
     """Re-cut a stream of text pieces at safe cuts only, so each segment encodes alone.
 
     The tokens of the segments, concatenated, equal the tokens of the whole stream.
+    Text with no safe cut for ``hard_limit`` characters (default 64 Mi) is cut at a
+    final pre-tokenizer piece boundary instead, found with the ``regex`` module.
     """
+    hard_limit = _HARD_LIMIT if hard_limit is None else hard_limit
     buf = ""
     searched = 0  # buf[:searched] holds no safe cut
     for i, chunk in enumerate(chunks):
@@ -234,7 +239,7 @@ def safe_segments(enc: Encoder, chunks: Iterable[str]) -> Iterator[str]:
             continue
         cut = last_safe_cut(buf, max(0, searched - 1))
         searched = len(buf)
-        if cut < 0 and len(buf) >= _HARD_LIMIT:
+        if cut < 0 and len(buf) >= hard_limit:
             cut = _piece_boundary(enc, buf)
         if cut > 0:
             yield buf[:cut]

@@ -39,6 +39,9 @@ DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 """The model assumed when neither ``model`` nor ``encoding`` is given."""
 
 _READ = 1 << 20  # characters read from a file object, or sliced from a string, per step
+# Text without any safe cut (a run of digits, say) is cut at pre-tokenizer piece
+# boundaries once this long, so memory stays bounded on any input.
+_NO_SAFE_CUT = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,7 @@ class Splitter:
 
     def iter_split(self, source: str | IO[str] | Iterable[str]) -> Iterator[Chunk]:
         """The chunks of a string, a text file object or an iterable of strings, lazily."""
-        return self._run(safe_segments(self.enc, _pieces(source)))
+        return self._run(safe_segments(self.enc, _pieces(source), hard_limit=_NO_SAFE_CUT))
 
     def _run(self, segments: Iterator[str]) -> Iterator[Chunk]:
         chunker = Chunker(self.enc, self.max_tokens, self.overlap)
@@ -110,7 +113,9 @@ class Splitter:
         while pending is not None:
             following = next(segments, None)
             buf = carry + pending if carry else pending
-            cuts, keep = chunker.feed(buf, final=following is None)
+            # Where ``pending`` starts is a cut too (a segment boundary): text without safe
+            # cuts must not make the carry grow without end.
+            cuts, keep = chunker.feed(buf, final=following is None, cut=len(carry))
             for s, e, n in cuts:
                 yield Chunk(buf[s:e], base + s, base + e, n)
             carry, base = buf[keep:], base + keep
