@@ -89,14 +89,25 @@ _CLASSES = (
 )
 (
     _L, _M, _N, _HWS, _NL, _APOS, _SLASH, _STERM, _CLAUSE, _NOSPACE, _PUNCT,
-    _EXTENDS, _JOINS, _RI, _INCB_EXTEND, _INCB_CONSONANT, _UNSURE,
-) = (1 << i for i in range(len(_CLASSES) + 1))  # fmt: skip
+    _EXTENDS, _JOINS, _RI, _INCB_EXTEND, _INCB_CONSONANT, _UNSURE, _LF, _CR,
+) = (1 << i for i in range(len(_CLASSES) + 3))  # fmt: skip
 # _UNSURE: a letter, mark or number that tiktoken's older Unicode tables may not know (it
 # would be punctuation to them); no cut next to it is claimed safe.
 _BLOCK = 256
 _TABLE = np.zeros(0x110000, dtype=np.uint32)  # calloc'd: untouched blocks cost no memory
 _FILLED = np.zeros(0x110000 // _BLOCK, dtype=np.bool_)
 _TABLE_LOCK = threading.Lock()
+# A cut's level and safety depend only on the class words of the two characters around it
+# (and, for blank lines, on the two before). Texts use few distinct words, so each gets a
+# small id and a table over pairs of ids holds the answers: classifying a text is then a
+# few array lookups instead of dozens of array operations.
+_ID = np.zeros(0x110000, dtype=np.uint16)
+_WORDS: dict[int, int] = {}  # class word -> id
+_PAIRS: tuple[int, npt.NDArray[np.int8], npt.NDArray[np.bool_]] = (
+    0,
+    np.zeros(0, dtype=np.int8),
+    np.zeros(0, dtype=np.bool_),
+)
 _PATTERNS = [regex.compile(p) for p in _CLASSES]
 
 
@@ -123,13 +134,27 @@ def _fill_blocks(blocks: npt.NDArray[np.intp]) -> None:
             elif classified:
                 unknown = [ord(c) for c in unknown_to_tiktoken(set(classified))]
                 _TABLE[unknown] &= ~(_L | _M | _N) & 0xFFFFFFFF
+            if block == 0:
+                _TABLE[ord("\n")] |= _LF
+                _TABLE[ord("\r")] |= _CR
+            words = _TABLE[first : first + _BLOCK].tolist()
+            new = [w for w in dict.fromkeys(words) if w not in _WORDS]
+            if new:
+                base = len(_WORDS)
+                _WORDS.update({w: base + i for i, w in enumerate(new)})
+                _rebuild_pairs()
+            _ID[first : first + _BLOCK] = [_WORDS[w] for w in words]
             _FILLED[block] = True  # only after the entries are written: readers skip the lock
 
 
-def char_classes(
-    codepoints: npt.NDArray[np.uint32] | npt.NDArray[np.uint8],
-) -> npt.NDArray[np.uint32]:
-    """Class bits of each code point (filling the table's blocks on first use)."""
+def _rebuild_pairs() -> None:
+    global _PAIRS
+    words = np.fromiter(_WORDS, dtype=np.uint32, count=len(_WORDS))  # in id order
+    level, safe = _rules(words[:, None], words[None, :])
+    _PAIRS = (len(words), level.ravel(), safe.ravel())  # one assignment: readers see old or new
+
+
+def _ensure_filled(codepoints: npt.NDArray[np.uint32] | npt.NDArray[np.uint8]) -> None:
     if codepoints.dtype == np.uint8:
         if not _FILLED[0]:
             _fill_blocks(np.zeros(1, dtype=np.intp))
@@ -138,6 +163,13 @@ def char_classes(
         missing = np.flatnonzero(seen & ~_FILLED)
         if missing.size:
             _fill_blocks(missing)
+
+
+def char_classes(
+    codepoints: npt.NDArray[np.uint32] | npt.NDArray[np.uint8],
+) -> npt.NDArray[np.uint32]:
+    """Class bits of each code point (filling the table's blocks on first use)."""
+    _ensure_filled(codepoints)
     return _TABLE[codepoints]
 
 
@@ -233,15 +265,39 @@ def _classify(
     if m <= 2:
         return level, safe
     p = pos[1:-1]
-
     # the characters before and after the cut (0 < p < len(text), so no bounds checks)
     c0, c1 = cps[p - 1], cps[p]
-    f0, f1 = char_classes(c0), char_classes(c1)
+    _ensure_filled(c0)
+    _ensure_filled(c1)
+    k, pair_level, pair_safe = _PAIRS
+    pair = _ID[c0].astype(np.intp) * k + _ID[c1]
+    lv = pair_level[pair]
+    at = np.flatnonzero(lv == LINE)
+    if at.size:
+        # A blank line: the line break ending here (\n, \r or \r\n) follows another.
+        nl, cr = ord("\n"), ord("\r")
+        q = p[at]
+        c_1 = np.where(q >= 2, cps[np.maximum(q - 2, 0)], 0)
+        c_2 = np.where(q >= 3, cps[np.maximum(q - 3, 0)], 0)
+        before = np.where((c0[at] == nl) & (c_1 == cr), c_2, c_1)
+        blank = (before == nl) | (before == cr)
+        lv[at[blank]] = PARAGRAPH
+    level[1:-1] = lv
+    safe[1:-1] = pair_safe[pair]
+    return level, safe
+
+
+def _rules(
+    f0: npt.NDArray[np.uint32], f1: npt.NDArray[np.uint32]
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+    """Level (before blank lines are told apart) and safety of a cut between characters of
+    class words ``f0`` and ``f1`` (broadcast together)."""
 
     def has(flags: npt.NDArray[np.uint32], bits: int) -> npt.NDArray[np.bool_]:
         out: npt.NDArray[np.bool_] = (flags & bits) != 0
         return out
 
+    f0, f1 = np.broadcast_arrays(f0, f1)
     ws0, ws1 = has(f0, _HWS | _NL), has(f1, _HWS | _NL)
     # Why these are safe (for cl100k_base and o200k_base alike; tested against tiktoken):
     # - letter | non-letter: letter pieces are letter runs (o200k's also take marks and
@@ -250,38 +306,25 @@ def _classify(
     # - non-space | horizontal space: no pattern takes a space after something else.
     # - newline | neither space nor '/': a piece ending in newlines can continue only
     #   with more whitespace or, in o200k, with '/' after punctuation.
-    inner_safe = (
+    safe = (
         (has(f0, _L) & ~has(f1, _L | _M | _APOS))
         | (has(f0, _N) & ~has(f1, _N))
         | (~ws0 & has(f1, _HWS))
         | (has(f0, _NL) & ~ws1 & ~has(f1, _SLASH))
     ) & ~has(f0 | f1, _UNSURE)
-    nl, cr = ord("\n"), ord("\r")
     spaced_word_next = has(f1, _L | _N) & ~has(f1, _NOSPACE)
-    lv = np.full(p.shape, OTHER, dtype=np.int8)
+    lv = np.full(f0.shape, OTHER, dtype=np.int8)
     lv[(has(f0 | f1, _NOSPACE | _PUNCT)) & ~ws0 & ~ws1] = NO_SPACE
     lv[has(f1, _HWS) & ~ws0] = WORD
     lv[has(f0, _CLAUSE) & ~spaced_word_next] = CLAUSE
     lv[has(f0, _STERM) & ~spaced_word_next] = SENTENCE
-    line = (c0 == nl) | ((c0 == cr) & (c1 != nl))
-    lv[line] = LINE
-    at = np.flatnonzero(line)
-    if at.size:
-        # A blank line: the line break ending here (\n, \r or \r\n) follows another.
-        q = p[at]
-        c_1 = np.where(q >= 2, cps[np.maximum(q - 2, 0)], 0)
-        c_2 = np.where(q >= 3, cps[np.maximum(q - 3, 0)], 0)
-        before = np.where((c0[at] == nl) & (c_1 == cr), c_2, c_1)
-        blank = (before == nl) | (before == cr)
-        lv[at[blank]] = PARAGRAPH
+    lv[has(f0, _LF) | (has(f0, _CR) & ~has(f1, _LF))] = LINE
     inside = (
         has(f1, _EXTENDS)
         | has(f0, _JOINS)
-        | ((c0 == cr) & (c1 == nl))
+        | (has(f0, _CR) & has(f1, _LF))
         | has(f0 & f1, _RI)
         | (has(f0, _INCB_EXTEND) & has(f1, _INCB_CONSONANT))
     )
     lv[inside] = GRAPHEME
-    level[1:-1] = lv
-    safe[1:-1] = inner_safe
-    return level, safe
+    return lv, safe
