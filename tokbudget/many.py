@@ -17,9 +17,11 @@ Progress = Callable[[int, int], object]
 
 _BATCH_CHARS = 1 << 20  # characters of long documents handed to a worker at a time
 _SHORT = 6  # characters per token above which a text is assumed not to fit whole
-# Threads pay once texts average this many characters (4 MB at 64 tokens, 2 cores: 400-char
-# texts 1.9 s alone vs 3.1 s on threads; 4,000-char texts 0.78 s vs 0.57 s).
-_THREADED_CHARS = 2000
+# Threads pay once texts average this many characters. Measured on 2 busy cores, 6 MB of
+# English at 512 tokens, alone vs 2 threads: 4,000-char texts 0.81-0.89 s vs 0.82-0.94 s;
+# 20,000-char texts 0.57-0.79 s vs 0.47-0.72 s; 200,000-char texts 0.57-0.72 s vs
+# 0.43-0.56 s. Below, the Python work per text dominates and threads share the GIL.
+_THREADED_CHARS = 8000
 
 
 def split_many(
