@@ -33,6 +33,7 @@ import numpy as np
 import regex
 
 from .charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
+from .tokenbytes import token_bytes
 from .vocab import CL100K_PAT, O200K_PAT
 
 if TYPE_CHECKING:
@@ -176,19 +177,9 @@ def char_classes(
 @functools.cache
 def _vocab_tables(enc: Encoder) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """Per token id: UTF-8 start bytes it holds, and whether it begins mid-character."""
-    tokens = [b""] * enc.n_vocab
-    for token, rank in enc._mergeable_ranks.items():
-        tokens[rank] = token
-    for text, rank in enc._special_tokens.items():
-        tokens[rank] = text.encode("utf-8")
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    data = np.frombuffer(b"".join(tokens), dtype=np.uint8)
-    is_start = ((data & 0xC0) != 0x80).astype(np.int64)
-    offsets = np.concatenate(([0], np.cumsum(lengths)))
-    starts = np.add.reduceat(is_start, np.minimum(offsets[:-1], max(data.size - 1, 0)))
-    starts[lengths == 0] = 0
-    first = data[np.minimum(offsets[:-1], max(data.size - 1, 0))]
-    begins_inside = ((first & 0xC0) == 0x80) & (lengths > 0)
+    table = token_bytes(enc)
+    starts = table.per_token_sum(((table.data & 0xC0) != 0x80).astype(np.int64))
+    begins_inside = ((table.first_bytes() & 0xC0) == 0x80) & (table.lengths > 0)
     return starts, begins_inside
 
 
