@@ -109,6 +109,21 @@ def test_gpt4o_output_cap() -> None:
 # ------------------------------------------------------------------ early exit
 
 
+def test_exact_counts_past_the_budget() -> None:
+    text = "x" + " x" * 999_999  # 1,000,000 tokens in both encodings
+    early = tokbudget.check(text, model="gpt-5")
+    full = tokbudget.check(text, model="gpt-5", exact=True, reserve=1_000)
+    assert not early.exact and early.prompt_tokens < 1_000_000
+    assert full.exact and not full.fits and full.prompt_tokens == 1_000_000
+    assert (full.prompt_budget, full.overflow, full.prompt) == (271_000, 729_000, "1,000,000")
+    assert full.completion_room == 0
+    near = tokbudget.check(text[: 2 * 300_000 - 1], model="gpt-5", exact=True, reserve=1_000)
+    assert (near.prompt_tokens, near.overflow) == (300_000, 29_000)
+    assert near.completion_room == 400_000 - 301_000  # the window's rest (< the 128k cap)
+    fits = tokbudget.check("x" + " x" * 99, model="gpt-5", exact=True)
+    assert fits == tokbudget.check("x" + " x" * 99, model="gpt-5")
+
+
 def test_early_exit_says_at_least() -> None:
     text = "word " * 20_000_000  # 100 MB
     r = tokbudget.check(text, model="gpt-4o")

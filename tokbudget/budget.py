@@ -230,6 +230,7 @@ def check(
     reserve: int = 0,
     tools: Sequence[Mapping[str, Any]] | None = None,
     tool_choice: object = None,
+    exact: bool = False,
 ) -> BudgetReport:
     """Report whether ``prompt`` fits ``model`` with room for the output.
 
@@ -243,14 +244,20 @@ def check(
         reserve: tokens to hold back from the prompt's budget.
         tools: tool definitions, for a list of messages.
         tool_choice: the request's ``tool_choice``, for a list of messages.
+        exact: count a text to its end even once it is known not to fit, so
+            ``prompt_tokens`` and ``overflow`` are exact (a chat request always is).
 
     >>> r = check("x " * 5_000_000, model="gpt-5")  # counting stops past 272,000
     >>> (r.fits, r.exact, r.prompt_budget, r.prompt_tokens > r.prompt_budget)
     (False, False, 272000, True)
+    >>> check("x " * 5_000_000, model="gpt-5", exact=True).overflow
+    4728001
     """
     if isinstance(prompt, str):
         limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)
         enc = get_encoding(limits.spec.encoding)
+        if exact:
+            return limits.report(BoundedCount(enc.count(prompt), True, limits.prompt_budget))
         return limits.report(bounded_count(enc, prompt, limits.prompt_budget))
     if not isinstance(prompt, Mapping | Sequence):
         raise InvalidInputError(
