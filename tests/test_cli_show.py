@@ -16,7 +16,7 @@ import pytest
 
 import tokbudget
 from tokbudget.cli import main
-from tokbudget.cli._render import PALETTE, PARTIAL, bar, money
+from tokbudget.cli._render import PALETTE, PARTIAL, bar, budget_line, money
 
 from .conftest import raw_encoding, real_texts
 
@@ -62,8 +62,10 @@ def footer_numbers(footer: str) -> dict[str, str]:
     first = re.search(r"([\d,]+) tokens · ([\d,]+) characters · ([\d.]+) characters/token", footer)
     assert first, footer
     found = {"tokens": first[1], "characters": first[2], "cpt": first[3]}
-    if m := re.search(r"context  ([█░]+)  ([\d.<%]+) of ([\d,]+) tokens", footer):
+    if m := re.search(r"context  ([█▒░]+)  ([\d.<%]+) of ([\d,]+) tokens", footer):
         found.update(bar=m[1], share=m[2], window=m[3])
+    if m := re.search(r"budget   (.*)", footer):
+        found.update(budget=m[1])
     if m := re.search(r"input    (\$[\d.]+) at (\$[\d.]+) / 1M", footer):
         found.update(cost=m[1], price=m[2])
     return found
@@ -87,7 +89,14 @@ def test_footer_figures_equal_the_library(
     assert got["cpt"] == f"{len(text) / n:.2f}"
     assert got["window"] == f"{spec.context_window:,}"
     assert got["share"] == f"{n / spec.context_window:.1%}"
-    assert got["bar"] == bar(n / spec.context_window)
+    report = tokbudget.check(text, model=model, exact=True)
+    assert report.prompt_tokens == n
+    room = report.completion_room / spec.context_window
+    assert got["bar"] == bar(n / spec.context_window, room=room)
+    assert got["budget"] == budget_line(report)
+    budget = report.prompt_budget
+    verdict = "fits" if n <= budget else f"does not fit, over by {n - budget:,}"
+    assert got["budget"].startswith(f"{verdict}: {n:,} of {budget:,} prompt tokens")
     # Cost computed here independently: tokens x USD per 1M / 1M, exact decimals.
     assert Decimal(got["cost"][1:]) == Decimal(n) * spec.price.input / Decimal(10**6)
     assert Decimal(got["price"][1:]) == spec.price.input
@@ -130,6 +139,38 @@ def test_long_context_price_in_the_footer(
     assert code == 0 and n > 272_000
     assert got["price"] == "$5.00"
     assert Decimal(got["cost"][1:]) == Decimal(n) * Decimal("5.00") / 10**6
+
+
+@pytest.mark.parametrize(
+    ("argv", "verdict"),
+    [
+        # gpt-5: prompt capped at 272,000 input tokens of a 400,000 window.
+        (["-m", "gpt-5"], "does not fit, over by 28,001: 300,001 of 272,000 prompt tokens "
+         "(gpt-5 accepts at most 272,000 input tokens) · room for output 99,999"),
+        (["-m", "gpt-5", "-r", "1000", "-o", "128000"], "does not fit, over by 29,001: "
+         "300,001 of 271,000 prompt tokens (gpt-5 accepts at most 272,000 input tokens, less "
+         "1,000 reserved) · room for output 98,999"),
+        (["-m", "gpt-5.4"], "fits: 300,001 of 1,049,999 prompt tokens"),
+        (["-m", "gpt-4o", "-o", "16384"], "does not fit, over by 188,385: 300,001 of 111,616"),
+    ],
+)  # fmt: skip
+def test_budget_line_is_check(
+    argv: list[str], verdict: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("x" + " x" * 300_000, encoding="utf-8")  # 300,001 tokens
+    code, _, err = run_bytes(["show", str(path), *argv], capsysbinary)
+    assert code == 0  # show shows; `tokbudget check` is the gate that exits 1
+    got = footer_numbers(err)
+    assert got["budget"].startswith(verdict), got["budget"]
+    flags = dict(zip(argv[2::2], map(int, argv[3::2]), strict=True))
+    report = tokbudget.check(
+        path.read_text(), argv[1], max_output_tokens=flags.get("-o"), reserve=flags.get("-r", 0),
+        exact=True,
+    )  # fmt: skip
+    assert got["budget"] == budget_line(report)
+    code, out, _ = run_bytes(["show", str(path), "--json", *argv], capsysbinary)
+    assert json.loads(out)["budget"] == report.to_dict()
 
 
 def test_colour_when_asked_marks_every_token(
@@ -249,6 +290,7 @@ def test_unlisted_snapshot_has_counts_but_no_guessed_limits(
         (["show", "{missing}"], "file not found"),
         (["show", "{latin1}"], "not UTF-8 text: invalid byte 0xe9 at byte offset 3"),
         (["show", "-m", "gpt-4o", "-e", "cl100k_base", "{file}"], "not both"),
+        (["show", "-m", "gpt-4o", "-o", "20000", "{file}"], "more than gpt-4o's cap of 16,384"),
     ],
 )
 def test_usage_errors(

@@ -3,22 +3,25 @@
 Tokens, characters, characters per token, the share of the model's context window the
 prompt takes, and what sending it as input would cost. One function computes them for
 both front ends, so the terminal footer and the page always agree with each other and
-with the library. Money comes from :func:`tokbudget.cost` alone (exact ``Decimal``s,
+with the library; whether the prompt fits is :func:`tokbudget.check`'s answer
+(:func:`budget_report`). Money comes from :func:`tokbudget.cost` alone (exact ``Decimal``s,
 long-context tiers included); a model without a price gets ``input_cost=None`` and a note
 saying why, never an error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
+from .budget import BudgetReport, check
 from .cost import EXACT, cost, decimal_str
 from .errors import SettingsError, UnknownModelError
 from .registry import get_model
 
-__all__ = ["TextFigures", "text_figures"]
+__all__ = ["TextFigures", "budget_report", "text_figures"]
 
 _PER = Decimal(1_000_000)
 
@@ -132,3 +135,31 @@ def text_figures(
         input_cost=total,
         cost_notes=notes,
     )
+
+
+def budget_report(
+    prompt: str | Mapping[str, Any],
+    model: str | None,
+    *,
+    max_output_tokens: int | None = None,
+    reserve: int = 0,
+) -> BudgetReport | None:
+    """:func:`tokbudget.check` of ``prompt`` counted exactly, or None without a model or
+    without known limits (an encoding was named; a snapshot the registry does not list).
+
+    Bad settings raise the library's :class:`SettingsError`.
+
+    >>> budget_report("hello", "gpt-5").prompt_budget
+    272000
+    >>> budget_report("hello", "gpt-5.9-mini-2031-01-01") is None
+    True
+    """
+    if model is None:
+        return None
+    try:
+        spec = get_model(model)
+    except UnknownModelError:
+        return None  # its family gave the encoding; its limits are unknown
+    if spec.context_window is None and spec.max_input_tokens is None:
+        return None  # a model of the user's own registry file without limits
+    return check(prompt, model, max_output_tokens=max_output_tokens, reserve=reserve, exact=True)

@@ -16,11 +16,21 @@ from decimal import Decimal
 import numpy as np
 import regex
 
+from ..budget import BudgetReport
 from ..cost import decimal_str
 from ..figures import TextFigures
 from ..spans import TokenSpans
 
-__all__ = ["PALETTE", "PARTIAL", "RESET", "bar", "footer_lines", "money", "render_tokens"]
+__all__ = [
+    "PALETTE",
+    "PARTIAL",
+    "RESET",
+    "bar",
+    "budget_line",
+    "footer_lines",
+    "money",
+    "render_tokens",
+]
 
 RESET = "\x1b[0m"
 PALETTE = tuple(f"\x1b[48;5;{c}m" for c in (24, 22, 94, 53, 30))
@@ -73,16 +83,18 @@ def render_tokens(spans: TokenSpans, *, ids: bool = False) -> Iterator[str]:
             yield DIM + "[" + "+".join(map(str, id_list[first:last])) + "]" + RESET
 
 
-def bar(share: float, width: int = 24) -> str:
-    """A text bar ``share`` full (clipped to the bar; the figure beside it says the rest).
+def bar(share: float, width: int = 24, room: float = 0.0) -> str:
+    """A text bar: ``share`` full (█), then ``room`` more (▒), then empty (░), clipped to
+    the bar (the figures beside it say the rest).
 
-    >>> bar(0.5, 8)
-    '████░░░░'
+    >>> bar(0.5, 8), bar(0.25, 8, room=0.5)
+    ('████░░░░', '██▒▒▒▒░░')
     """
     filled = min(width, max(0, round(share * width)))
     if share > 0 and filled == 0:
         filled = 1  # never show a non-empty text as an empty bar
-    return "█" * filled + "░" * (width - filled)
+    extra = min(width - filled, max(0, round((share + room) * width) - filled))
+    return "█" * filled + "▒" * extra + "░" * (width - filled - extra)
 
 
 def money(value: Decimal) -> str:
@@ -95,8 +107,10 @@ def money(value: Decimal) -> str:
     return f"${whole}.{frac.ljust(2, '0')}"
 
 
-def footer_lines(fig: TextFigures) -> list[str]:
-    """The footer: counts, the share of the context window used (a bar), the input cost."""
+def footer_lines(fig: TextFigures, budget: BudgetReport | None = None) -> list[str]:
+    """The footer: counts, the share of the context window used (a bar: the prompt, then
+    the room left for output), whether it fits (``budget``, :func:`tokbudget.check`'s
+    report) and the input cost."""
     cpt = fig.chars_per_token
     who = f"{fig.model} ({fig.encoding})" if fig.model else fig.encoding
     chars = f" · {fig.characters:,} characters" if fig.characters is not None else ""
@@ -105,14 +119,15 @@ def footer_lines(fig: TextFigures) -> list[str]:
     share = fig.window_share
     if share is not None and fig.context_window is not None:
         shown = "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"
-        line = f"context  {bar(share)}  {shown} of {fig.context_window:,} tokens"
+        room = budget.completion_room / fig.context_window if budget is not None else 0.0
+        line = f"context  {bar(share, room=room)}  {shown} of {fig.context_window:,} tokens"
         if fig.max_input_tokens is not None and fig.max_input_tokens < fig.context_window:
             line += f" (max input {fig.max_input_tokens:,})"
-        if fig.tokens > (fig.max_input_tokens or fig.context_window):
-            line += " — does not fit"
         lines.append(line)
     elif fig.model is not None:
         lines.append("context  unknown for this model")
+    if budget is not None:
+        lines.append("budget   " + budget_line(budget))
     if fig.input_cost is not None and fig.input_price is not None:
         lines.append(
             f"input    {money(fig.input_cost)} at {money(fig.input_price)} / 1M input tokens"
@@ -121,3 +136,18 @@ def footer_lines(fig: TextFigures) -> list[str]:
         lines.append("input    no price")
     lines.extend(f"         {note}" for note in fig.cost_notes)
     return lines
+
+
+def budget_line(report: BudgetReport) -> str:
+    """Whether the prompt fits, against what, and the room left for output.
+
+    >>> import tokbudget
+    >>> line = budget_line(tokbudget.check("hello", model="gpt-4", reserve=1000))
+    >>> line.split(" (")[0], line.split(" · ")[1]
+    ('fits: 1 of 7,191 prompt tokens', 'room for output 4,096')
+    """
+    verdict = "fits" if report.fits else f"does not fit, over by {report.overflow:,}"
+    return (
+        f"{verdict}: {report.prompt} of {report.prompt_budget:,} prompt tokens "
+        f"({report.reason()}) · room for output {report.completion_room:,}"
+    )

@@ -10,7 +10,7 @@ import click
 
 from .. import __version__
 
-__all__ = ["cli", "emit_json", "model_options"]
+__all__ = ["budget_options", "cli", "emit_json", "model_options"]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -41,6 +41,25 @@ def model_options(f: Any) -> Any:
         "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
     )(f)
     f = click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")(f)
+    return f
+
+
+def budget_options(f: Any) -> Any:
+    """``-o/--max-output`` and ``-r/--reserve``, the settings of :func:`tokbudget.check`."""
+    f = click.option(
+        "-r",
+        "--reserve",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Tokens held back from the prompt.",
+    )(f)
+    f = click.option(
+        "-o",
+        "--max-output",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Output tokens to make room for (default: whatever is left, at least 1).",
+    )(f)
     return f
 
 

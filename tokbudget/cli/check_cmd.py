@@ -10,26 +10,13 @@ import click
 
 from ..budget import BudgetReport, check, check_stream
 from ._io import InputFile, read_text, text_blocks
-from .app import cli, emit_json
+from .app import budget_options, cli, emit_json
 
 
 @cli.command("check")
 @click.argument("file", default="-", metavar="[FILE|REQUEST.json]")
 @click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")
-@click.option(
-    "-o",
-    "--max-output",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Output tokens to make room for (default: whatever is left, at least 1).",
-)
-@click.option(
-    "-r",
-    "--reserve",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Tokens held back from the prompt.",
-)
+@budget_options
 @click.option(
     "--messages/--text",
     "as_request",

@@ -10,11 +10,11 @@ from typing import IO
 import click
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
-from ..figures import text_figures
+from ..figures import budget_report, text_figures
 from ..spans import token_spans
 from ._io import InputFile, read_text
 from ._render import DIM, RESET, footer_lines, render_tokens
-from .app import cli, emit_json, model_options
+from .app import budget_options, cli, emit_json, model_options
 
 
 def _use_colour(flag: bool | None, stream: IO[str]) -> bool:
@@ -48,6 +48,7 @@ def _write_exact(text: str) -> None:
     default=None,
     help="Mark tokens with ANSI colours (default: only when stdout is a terminal).",
 )
+@budget_options
 @click.option("--json", "as_json", is_flag=True, help="Print tokens and figures as JSON.")
 def show_command(
     file: str,
@@ -55,6 +56,8 @@ def show_command(
     encoding: str | None,
     ids: bool,
     colour: bool | None,
+    max_output: int | None,
+    reserve: int,
     as_json: bool,
 ) -> int:
     """Show how FILE (or stdin) is cut into tokens, with counts, context share and cost.
@@ -62,7 +65,8 @@ def show_command(
     On a terminal each token gets a background colour; whitespace-only tokens show
     visible glyphs (· space, → tab, ↵ newline) and tokens that split a character
     between them are underlined in red. Without colours stdout is the text itself,
-    byte for byte, and the footer goes to stderr.
+    byte for byte, and the footer goes to stderr. The footer's budget line is
+    `tokbudget check` with the same --max-output and --reserve.
 
     \b
     Examples:
@@ -75,6 +79,7 @@ def show_command(
     text = read_text(InputFile(file))
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
+    budget = budget_report(text, label, max_output_tokens=max_output, reserve=reserve)
     if as_json:
         emit_json(
             {
@@ -84,6 +89,7 @@ def show_command(
                 "characters": len(text),
                 "tokens": json.loads(spans.to_json()),
                 "figures": figures.to_json(),
+                "budget": None if budget is None else budget.to_dict(),
             }
         )
         return 0
@@ -92,7 +98,7 @@ def show_command(
         out.writelines(render_tokens(spans, ids=ids))
         out.write("\n" if text and not text.endswith("\n") else "")
         out.write(DIM + "─" * 40 + RESET + "\n")
-        out.writelines(line + "\n" for line in footer_lines(figures))
+        out.writelines(line + "\n" for line in footer_lines(figures, budget))
         return 0
     if ids:
         _write_exact(" ".join(map(str, spans.ids.tolist())) + "\n")
@@ -101,5 +107,5 @@ def show_command(
     err = sys.stderr
     if text and not text.endswith("\n") and not ids:
         err.write("\n")
-    err.writelines(line + "\n" for line in footer_lines(figures))
+    err.writelines(line + "\n" for line in footer_lines(figures, budget))
     return 0

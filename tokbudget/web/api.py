@@ -21,10 +21,11 @@ Endpoints (all JSON; request bodies are objects):
     (``"offsets": "utf16"``; JavaScript string indices). A token holding part of a
     character spans that whole character and also has ``"partial": true`` and
     ``"bytes"`` (its own bytes, hex); see :mod:`tokbudget.spans`.
-``POST /api/check`` ``{"text", "model"?, "encoding"?}``
-    ``{"model", "encoding", "figures": {...}}``: tokens, characters, the model's
-    context window / max input / max output, the share of the window used, the input
-    cost (a decimal string, or null for a model without a price) and ``cost_notes``.
+``POST /api/check`` ``{"text" | "request", "model"?, "encoding"?, "max_output_tokens"?,
+"reserve"?}``
+    ``{"model", "encoding", "budget", "figures"}``: :func:`tokbudget.check` of the text
+    or chat request (fits, overflow, prompt budget, completion room, ...) and its
+    figures (tokens, characters, window share, input cost); see :mod:`.budget`.
 ``POST /api/chat`` ``{"request": {...}, "model"?}``
     Where a Chat Completions request's prompt tokens go; see :mod:`.chat`.
 """
@@ -37,10 +38,10 @@ from collections.abc import Callable
 from ..cost import decimal_str
 from ..counting import DEFAULT_MODEL
 from ..errors import TokbudgetError
-from ..figures import text_figures
 from ..registry import list_models
 from ..spans import token_spans
 from ..vocab import ENCODINGS
+from .budget import check
 from .chat import chat
 from .protocol import (
     ApiError,
@@ -103,16 +104,6 @@ def tokenize(body: bytes) -> Response:
     }
     # The token array is built as text (the hot path); splice it into the object.
     return Response(200, json.dumps(head)[:-1] + ',"tokens":' + spans.to_json(units) + "}")
-
-
-def check(body: bytes) -> Response:
-    data = parse_body(body)
-    check_fields(data, ("text", "model", "encoding"))
-    text = text_field(data)
-    label, enc = model_fields(data)
-    figures = text_figures(enc.count(text), len(text), enc.name, model=label)
-    doc = {"model": figures.model, "encoding": enc.name, "figures": figures.to_json()}
-    return Response.of(doc)
 
 
 Endpoint = Callable[[bytes], Response]

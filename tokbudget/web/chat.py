@@ -35,7 +35,8 @@ and the same facts as ``"index"`` / ``"field"`` in the error object.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..counting import DEFAULT_MODEL, encoding_for
@@ -46,13 +47,35 @@ from ..messages import RequestCount, message_counts, parse_request, request_body
 from ..tools import parse_tools, render_functions
 from .protocol import ApiError, Response, check_fields, json_type, parse_body
 
-__all__ = ["chat"]
+__all__ = ["chat", "chat_errors", "chat_model", "request_field"]
 
 
 def chat(body: bytes) -> Response:
     """Answer ``POST /api/chat`` (see the module doc)."""
     data = parse_body(body)
     check_fields(data, ("request", "model"))
+    request = request_field(data)
+    with chat_errors():
+        label, enc, own = chat_model(data.get("model"), request)
+        messages, tools, choice = parse_request(request)
+        counts = message_counts(messages, label, tools=tools, tool_choice=choice)
+    figures = text_figures(counts.total, None, enc.name, model=label)
+    return Response.of(
+        {
+            "model": figures.model,
+            "encoding": enc.name,
+            "request_model": own,
+            "total": counts.total,
+            "messages": _message_rows(messages, counts),
+            "tools": _tool_rows(tools, counts, enc),
+            "overhead": counts.overhead,
+            "figures": figures.to_json(),
+        }
+    )
+
+
+def request_field(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``request`` field: a Chat Completions request body (or a Batch API line)."""
     if "request" not in data:
         raise ApiError(
             400, "bad_request", "missing field 'request' (a Chat Completions request body)"
@@ -65,38 +88,30 @@ def chat(body: bytes) -> Response:
             f"field 'request' must be an object (a Chat Completions request body), "
             f"got {json_type(request)}",
         )
+    return request
+
+
+@contextmanager
+def chat_errors() -> Iterator[None]:
+    """A malformed request becomes 400 ``bad_message`` with the library's message."""
     try:
-        own = request_body(request).get("model")
-        label, enc = _model(data.get("model"), own)
-        messages, tools, choice = parse_request(request)
-        counts = message_counts(messages, label, tools=tools, tool_choice=choice)
+        yield
     except MessageFormatError as exc:
         raise ApiError(400, "bad_message", str(exc), index=exc.index, field=exc.field) from None
     except RecursionError:  # a schema nested deeper than the renderer can follow
         raise ApiError(400, "bad_request", "the request is nested too deeply") from None
-    figures = text_figures(counts.total, None, enc.name, model=label)
-    return Response.of(
-        {
-            "model": figures.model,
-            "encoding": enc.name,
-            "request_model": own if isinstance(own, str) else None,
-            "total": counts.total,
-            "messages": _message_rows(messages, counts),
-            "tools": _tool_rows(tools, counts, enc),
-            "overhead": counts.overhead,
-            "figures": figures.to_json(),
-        }
-    )
 
 
-def _model(given: Any, own: Any) -> tuple[str, Encoder]:
-    """The model to count for: ``given``, else the request's own, else the default."""
+def chat_model(given: Any, request: Mapping[str, Any]) -> tuple[str, Encoder, str | None]:
+    """The model to count ``request`` for: ``given``, else the request's own, else the
+    default; with its encoder and the request's own model (None if it names none)."""
+    own = request_body(request).get("model")
     where = "field 'model'" if given is not None else "the request's 'model'"
     name = given if given is not None else own if own is not None else DEFAULT_MODEL
     if not isinstance(name, str):
         raise ApiError(400, "bad_request", f"{where} must be a string, got {json_type(name)}")
     try:
-        return name, encoding_for(name)
+        enc = encoding_for(name)
     except UnknownModelError as exc:
         hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
         raise ApiError(
@@ -105,6 +120,7 @@ def _model(given: Any, own: Any) -> tuple[str, Encoder]:
             f"unknown model {name!r} in {where}{hint} (GET /api/models lists them; "
             'pass "model" beside "request" to count for another)',
         ) from None
+    return name, enc, own if isinstance(own, str) else None
 
 
 def _message_rows(messages: Sequence[Mapping[str, Any]], counts: RequestCount) -> list[Any]:

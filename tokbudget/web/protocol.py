@@ -8,13 +8,14 @@ object field by field, so every 400 names the field, what it got and what it tak
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..encoder import Encoder
-from ..errors import UnknownEncodingError, UnknownModelError
+from ..errors import SettingsError, UnknownEncodingError, UnknownModelError
 from ..registry import default_registry
 from ..vocab import ENCODINGS
 
@@ -26,6 +27,7 @@ __all__ = [
     "error_response",
     "int_field",
     "json_type",
+    "library_settings",
     "model_fields",
     "parse_body",
     "text_field",
@@ -63,6 +65,18 @@ class ApiError(Exception):
 
 def error_response(status: int, code: str, message: str, **details: Any) -> Response:
     return Response(status, json.dumps({"error": {"code": code, "message": message, **details}}))
+
+
+@contextmanager
+def library_settings() -> Iterator[None]:
+    """A setting the library refuses (``max_tokens``, ``overlap``, ``reserve``, ...)
+    becomes 400 ``bad_setting`` with the library's own message, which names the value,
+    the limit and the fix: the API passes such values on rather than checking them twice.
+    """
+    try:
+        yield
+    except SettingsError as exc:
+        raise ApiError(400, "bad_setting", str(exc)) from None
 
 
 # ---------------------------------------------------------------------------- request fields
