@@ -4,8 +4,8 @@
 JSON text. Every bad request gets a 4xx answer with ``{"error": {"code", "message"}}``
 naming the field, the value and the fix; the server turns anything unexpected into a
 500 without details (the traceback goes to the server's log, never to the client).
-:func:`routes` is the one table of endpoints: a new one (``/api/split``, once the
-splitter lands) is a function ``bytes -> Response`` and a line there.
+:func:`routes` is the one table of endpoints: a new one is a function
+``bytes -> Response`` and a line there.
 
 Endpoints (all JSON; request bodies are objects):
 
@@ -26,6 +26,10 @@ Endpoints (all JSON; request bodies are objects):
     ``{"model", "encoding", "budget", "figures"}``: :func:`tokbudget.check` of the text
     or chat request (fits, overflow, prompt budget, completion room, ...) and its
     figures (tokens, characters, window share, input cost); see :mod:`.budget`.
+``POST /api/split`` ``{"text", "model"?, "encoding"?, "max_tokens"?, "overlap"?, "offsets"?}``
+    ``{"model", "encoding", "max_tokens", "overlap", "offsets", "characters", "count",
+    "tokens", "chunks": [{"start", "end", "tokens"}]}``: where :func:`tokbudget.split`
+    cuts the text; see :mod:`.chunks`.
 ``POST /api/chat`` ``{"request": {...}, "model"?}``
     Where a Chat Completions request's prompt tokens go; see :mod:`.chat`.
 """
@@ -43,6 +47,7 @@ from ..spans import token_spans
 from ..vocab import ENCODINGS
 from .budget import check
 from .chat import chat
+from .chunks import split
 from .protocol import (
     ApiError,
     Response,
@@ -50,6 +55,7 @@ from .protocol import (
     check_fields,
     error_response,
     model_fields,
+    offsets_field,
     parse_body,
     text_field,
 )
@@ -89,11 +95,7 @@ def tokenize(body: bytes) -> Response:
     check_fields(data, ("text", "model", "encoding", "offsets"))
     text = text_field(data)
     label, enc = model_fields(data)
-    units = data.get("offsets", "codepoints")
-    if units not in ("codepoints", "utf16"):
-        raise ApiError(
-            400, "bad_request", f"field 'offsets' must be 'codepoints' or 'utf16', got {units!r}"
-        )
+    units = offsets_field(data)
     spans = token_spans(text, encoding=enc.name)
     head = {
         "model": canonical_model(label),
@@ -115,6 +117,7 @@ def routes() -> dict[str, dict[str, Endpoint]]:
         "/api/models": {"GET": models},
         "/api/tokenize": {"POST": tokenize},
         "/api/check": {"POST": check},
+        "/api/split": {"POST": split},
         "/api/chat": {"POST": chat},
     }
 

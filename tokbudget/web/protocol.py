@@ -17,6 +17,7 @@ from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..encoder import Encoder
 from ..errors import SettingsError, UnknownEncodingError, UnknownModelError
 from ..registry import default_registry
+from ..spans import OffsetUnits
 from ..vocab import ENCODINGS
 
 __all__ = [
@@ -25,10 +26,10 @@ __all__ = [
     "canonical_model",
     "check_fields",
     "error_response",
-    "int_field",
     "json_type",
     "library_settings",
     "model_fields",
+    "offsets_field",
     "parse_body",
     "text_field",
 ]
@@ -123,21 +124,14 @@ def text_field(data: Mapping[str, Any], name: str = "text") -> str:
     return value
 
 
-def int_field(
-    data: Mapping[str, Any], name: str, *, minimum: int = 0, default: int | None = None
-) -> int | None:
-    value = data.get(name, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError(
-            400, "bad_request", f"field {name!r} must be an integer, got {json_type(value)}"
-        )
-    if value < minimum:
-        raise ApiError(
-            400, "bad_request", f"field {name!r} must be at least {minimum}, got {value}"
-        )
-    return value
+def offsets_field(data: Mapping[str, Any]) -> OffsetUnits:
+    """The ``offsets`` field: ``"codepoints"`` (the default) or ``"utf16"``."""
+    units = data.get("offsets", "codepoints")
+    if units == "codepoints" or units == "utf16":
+        return units  # type: ignore[no-any-return]
+    raise ApiError(
+        400, "bad_request", f"field 'offsets' must be 'codepoints' or 'utf16', got {units!r}"
+    )
 
 
 def json_type(value: Any) -> str:
@@ -147,8 +141,11 @@ def json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def model_fields(data: Mapping[str, Any]) -> tuple[str | None, Encoder]:
-    """The model label (None if an encoding was named) and its encoder; 400 if unknown.
+def model_fields(
+    data: Mapping[str, Any], default: str = DEFAULT_MODEL
+) -> tuple[str | None, Encoder]:
+    """The model label (None if an encoding was named; ``default`` if neither was) and
+    its encoder; 400 if unknown.
 
     Only registry models and known encoding names are accepted: the library also takes a
     path to a vocab file as an encoding, which a web client must never name.
@@ -167,9 +164,9 @@ def model_fields(data: Mapping[str, Any]) -> tuple[str | None, Encoder]:
             "unknown_encoding",
             f"unknown encoding {encoding!r}; use one of {', '.join(sorted(ENCODINGS))}",
         )
-    label = model if model is not None else (None if encoding is not None else DEFAULT_MODEL)
+    label = model if model is not None else (None if encoding is not None else default)
     try:
-        return label, resolve_encoding(model, encoding)
+        return label, resolve_encoding(label, encoding)
     except UnknownModelError as exc:
         raise ApiError(400, "unknown_model", str(exc)) from None
     except UnknownEncodingError as exc:
