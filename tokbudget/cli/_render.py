@@ -1,4 +1,4 @@
-"""Drawing token spans and a text's figures on a terminal (ANSI colours).
+"""Drawing token spans, chunks and a text's figures on a terminal (ANSI colours).
 
 Tokens alternate between background colours. Tokens that split a character between them
 (see :mod:`tokbudget.spans`) are drawn as one group, underlined on a red background.
@@ -6,10 +6,16 @@ Whitespace-only tokens show their characters as visible glyphs (``·`` space, ``
 ``↵`` newline), and control characters in the text are never sent to the terminal raw:
 they appear as their Unicode control pictures (ESC as ``␛``), so a text cannot move the
 cursor or change the terminal's state.
+
+Chunks (``show --chunks``) alternate between the same colours, one per chunk; text that
+two chunks share (their overlap) is underlined on grey. Each chunk is followed by a
+marker in reverse video, `` ✂ #k · n tokens ``, and where a chunk starts inside the one
+before (overlap) a marker `` ▸#k `` opens it.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -20,6 +26,7 @@ from ..budget import BudgetReport
 from ..cost import decimal_str
 from ..figures import TextFigures
 from ..spans import TokenSpans
+from ..splitter import Chunk
 
 __all__ = [
     "PALETTE",
@@ -27,8 +34,10 @@ __all__ = [
     "RESET",
     "bar",
     "budget_line",
+    "chunk_lines",
     "footer_lines",
     "money",
+    "render_chunks",
     "render_tokens",
 ]
 
@@ -39,6 +48,10 @@ purple, teal: dark enough for light text, distinct side by side)."""
 PARTIAL = "\x1b[48;5;124;4m"
 """Tokens that split a character: red background, underlined."""
 DIM = "\x1b[2m"
+OVERLAP = "\x1b[48;5;240;4m"
+"""Text two chunks share: grey background, underlined."""
+MARK = "\x1b[7m"
+"""Chunk markers: reverse video."""
 
 _WHITESPACE_GLYPHS = {" ": "·", "\t": "→", "\n": "↵\n", "\r": "␍"}
 _WHITESPACE = regex.compile(r"\s")
@@ -81,6 +94,62 @@ def render_tokens(spans: TokenSpans, *, ids: bool = False) -> Iterator[str]:
         yield style + shown.replace("\n", RESET + "\n" + style) + RESET
         if ids:
             yield DIM + "[" + "+".join(map(str, id_list[first:last])) + "]" + RESET
+
+
+def _painted(style: str, segment: str) -> str:
+    # Colours are reset before every line break, so no background bleeds to the line's end.
+    painted = style + segment.replace("\n", RESET + "\n" + style) + RESET
+    return painted.replace(style + RESET, "")  # no empty colour runs around line breaks
+
+
+def render_chunks(text: str, chunks: list[Chunk]) -> Iterator[str]:
+    """Yield ``text`` with each chunk in a colour and a marker after each chunk.
+
+    >>> from tokbudget import split
+    >>> chunks = split("One. Two. Three.", 4, encoding="cl100k_base")
+    >>> "".join(render_chunks("One. Two. Three.", chunks)).replace("\x1b", "^")
+    '^[48;5;24mOne. Two.^[0m^[7m ✂ #0 · 4 tokens ^[0m^[48;5;22m Three.^[0m^[7m ✂ #1 · 2 tokens ^[0m'
+    """
+    cuts = sorted({c.start for c in chunks} | {c.end for c in chunks})
+    n = len(chunks)
+    first = 0  # chunks before this one end at or before the segment at hand
+    for p, q in itertools.pairwise(cuts):
+        while chunks[first].end <= p:
+            first += 1
+        # Starts and ends both rise from chunk to chunk: the chunks covering [p, q) are
+        # ``first`` and those after it that start by p.
+        last = first
+        while last + 1 < n and chunks[last + 1].start <= p:
+            last += 1
+        for k in range(first + 1, last + 1):
+            if chunks[k].start == p:
+                yield MARK + f" ▸#{k} " + RESET  # it starts inside the chunk before
+        style = OVERLAP if last > first else PALETTE[first % len(PALETTE)]
+        yield _painted(style, _visible(text[p:q], False))
+        for k in range(first, last + 1):
+            if chunks[k].end == q:
+                yield MARK + f" ✂ #{k} · {_tokens(chunks[k].tokens)} " + RESET
+
+
+def _tokens(n: int) -> str:
+    return f"{n:,} token" if n == 1 else f"{n:,} tokens"
+
+
+def chunk_lines(chunks: list[Chunk], max_tokens: int, overlap: int, most: int = 100) -> list[str]:
+    """The footer's chunk list: how many, then each one's ``[start:end]`` and tokens.
+
+    >>> from tokbudget import split
+    >>> chunk_lines(split("One. Two. Three.", 4, encoding="cl100k_base"), 4, 0)
+    ['chunks   2 of at most 4 tokens', '         #0 [0:9] 4 tokens', '         #1 [9:16] 2 tokens']
+    """
+    extra = f" (overlap {overlap:,})" if overlap else ""
+    lines = [f"chunks   {len(chunks):,} of at most {max_tokens:,} tokens{extra}"]
+    lines += [
+        f"         #{k} [{c.start}:{c.end}] {_tokens(c.tokens)}" for k, c in enumerate(chunks)
+    ]
+    if len(chunks) > most:
+        lines[most + 1 :] = [f"         ... {len(chunks) - most:,} more (--json lists them all)"]
+    return lines
 
 
 def bar(share: float, width: int = 24, room: float = 0.0) -> str:

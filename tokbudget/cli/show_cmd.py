@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO
+from typing import IO, Any
 
 import click
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..figures import budget_report, text_figures
 from ..spans import token_spans
+from ..splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ._io import InputFile, read_text
-from ._render import DIM, RESET, footer_lines, render_tokens
+from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
 from .app import budget_options, cli, emit_json, model_options
+from .split_cmd import parse_overlap
 
 
 def _use_colour(flag: bool | None, stream: IO[str]) -> bool:
@@ -49,6 +51,18 @@ def _write_exact(text: str) -> None:
     help="Mark tokens with ANSI colours (default: only when stdout is a terminal).",
 )
 @budget_options
+@click.option("--chunks", is_flag=True, help="Mark where `tokbudget split` would cut instead.")
+@click.option(
+    "--max-tokens",
+    type=int,
+    default=None,
+    help="With --chunks: most tokens per chunk (default: the model's input limit).",
+)
+@click.option(
+    "--overlap",
+    default="0",
+    help="With --chunks: tokens each chunk repeats, or a fraction of --max-tokens.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print tokens and figures as JSON.")
 def show_command(
     file: str,
@@ -58,6 +72,9 @@ def show_command(
     colour: bool | None,
     max_output: int | None,
     reserve: int,
+    chunks: bool,
+    max_tokens: int | None,
+    overlap: str,
     as_json: bool,
 ) -> int:
     """Show how FILE (or stdin) is cut into tokens, with counts, context share and cost.
@@ -68,15 +85,32 @@ def show_command(
     byte for byte, and the footer goes to stderr. The footer's budget line is
     `tokbudget check` with the same --max-output and --reserve.
 
+    With --chunks (model default: text-embedding-3-small, as for `tokbudget split`)
+    it marks where split would cut: each chunk in a colour, followed by a marker
+    "✂ #k · n tokens" (and "▸#k" where a chunk starts inside the one before, with
+    --overlap; shared text underlined). Without colours stdout is still the exact text
+    and the chunks, as "#k [start:end] n tokens", are listed in the footer.
+
     \b
     Examples:
       tokbudget show prompt.txt -m gpt-5
       echo 'naïve 🦜' | tokbudget show --ids -e cl100k_base
       tokbudget show notes.md --json | jq .figures
+      tokbudget show notes.md --chunks --max-tokens 256 --overlap 32
     """
+    if not chunks and (max_tokens is not None or overlap != "0"):
+        raise click.UsageError("--max-tokens and --overlap apply to --chunks; add --chunks")
+    if chunks and ids:
+        raise click.UsageError("--ids and --chunks do not combine; use one or the other")
+    if chunks and model is None and encoding is None:
+        model = DEFAULT_EMBEDDING_MODEL
+    splitter = None
+    if chunks:  # settings are checked before any input is read
+        splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
     resolve_encoding(model, encoding)  # a bad model is a usage error before reading stdin
     label = model if model is not None else (None if encoding else DEFAULT_MODEL)
     text = read_text(InputFile(file))
+    cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
     budget = budget_report(text, label, max_output_tokens=max_output, reserve=reserve)
@@ -90,15 +124,19 @@ def show_command(
                 "tokens": json.loads(spans.to_json()),
                 "figures": figures.to_json(),
                 "budget": None if budget is None else budget.to_dict(),
+                **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
             }
         )
         return 0
+    footer = footer_lines(figures, budget)
+    if cut is not None and splitter is not None:
+        footer += chunk_lines(cut, splitter.max_tokens, splitter.overlap)
     if _use_colour(colour, sys.stdout):
         out = sys.stdout
-        out.writelines(render_tokens(spans, ids=ids))
+        out.writelines(render_tokens(spans, ids=ids) if cut is None else render_chunks(text, cut))
         out.write("\n" if text and not text.endswith("\n") else "")
         out.write(DIM + "─" * 40 + RESET + "\n")
-        out.writelines(line + "\n" for line in footer_lines(figures, budget))
+        out.writelines(line + "\n" for line in footer)
         return 0
     if ids:
         _write_exact(" ".join(map(str, spans.ids.tolist())) + "\n")
@@ -107,5 +145,13 @@ def show_command(
     err = sys.stderr
     if text and not text.endswith("\n") and not ids:
         err.write("\n")
-    err.writelines(line + "\n" for line in footer_lines(figures, budget))
+    err.writelines(line + "\n" for line in footer)
     return 0
+
+
+def _chunks_doc(chunks: list[Chunk], splitter: Splitter) -> dict[str, Any]:
+    return {
+        "max_tokens": splitter.max_tokens,
+        "overlap": splitter.overlap,
+        "chunks": [{"start": c.start, "end": c.end, "tokens": c.tokens} for c in chunks],
+    }

@@ -18,7 +18,8 @@ PROGRESS_BYTES = 32 << 20
 """Inputs at least this large show a progress bar (when stderr is a terminal)."""
 
 
-def _overlap(value: str) -> int | float:
+def parse_overlap(value: str) -> int | float:
+    """``--overlap``: tokens (``64``) or a fraction of ``--max-tokens`` (``0.1``)."""
     try:
         return float(value) if any(c in value for c in ".eE") else int(value)
     except ValueError:
@@ -72,7 +73,7 @@ def split_command(
       tokbudget split notes.md --max-tokens 512 --overlap 64 > chunks.jsonl
       cat book.txt | tokbudget split --format text --max-tokens 256 | less
     """
-    splitter = Splitter(max_tokens, model, encoding=encoding, overlap=_overlap(overlap))
+    splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
     inputs = [InputFile(name) for name in (files or ("-",))]
     total_bytes = sum(i.size or 0 for i in inputs)
     show_bar = sys.stderr.isatty() and total_bytes >= PROGRESS_BYTES and not as_json
