@@ -84,3 +84,21 @@ def client(server: LocalServer) -> Iterator[Client]:
     c = Client(server)
     yield c
     c.close()
+
+
+# A headless Chromium for the browser tests (one per session), and the page in it.
+
+
+@pytest.fixture(scope="session")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
+    from .browser_support import start_chromium
+
+    yield from start_chromium(tmp_path_factory)
+
+
+@pytest.fixture
+def page(driver: Any, server: LocalServer) -> Any:
+    from .browser_support import open_page
+
+    return open_page(driver, server.url)

@@ -55,11 +55,13 @@ async function loadModels() {
 // ------------------------------------------------------------------------ modes
 
 // One entry per mode: its input box, and an update that fetches and draws what that
-// input amounts to. The elements of a mode carry data-mode="<name>"; setMode shows
-// them and hides the others' (a new mode is an entry here and its elements).
+// input amounts to. The elements of a mode carry data-mode="<names>" (the modes they
+// belong to); setMode shows them and hides the others' (a new mode is an entry here
+// and its elements). Text and chunks share the text box.
 const modes = {
   text: { input: "input", update: updateText },
   chat: { input: "chat-input", update: updateChat },
+  chunks: { input: "input", update: updateChunks },
 };
 
 function setMode(name) {
@@ -68,7 +70,7 @@ function setMode(name) {
   state.seq++; // an answer still on its way belongs to the other mode: drop it
   document.body.dataset.mode = name;
   for (const el of document.querySelectorAll("main [data-mode]")) {
-    el.hidden = el.dataset.mode !== name;
+    el.hidden = !el.dataset.mode.split(" ").includes(name);
   }
   for (const tab of document.querySelectorAll("#modes [role=tab]")) {
     tab.setAttribute("aria-selected", String(tab.dataset.mode === name));
@@ -105,6 +107,22 @@ async function update() {
   }
 }
 
+// A number box's value for the API: null when empty (the library's default). A box
+// holding something that is not a number also reads as empty in the browser.
+function numberOrNull(id) {
+  const value = $(id).value.trim();
+  return value === "" ? null : Number(value);
+}
+
+function budgetSettings() {
+  return { max_output_tokens: numberOrNull("max-output"), reserve: numberOrNull("reserve") };
+}
+
+// An answer, or the error it failed with (so one failing request does not hide the other's).
+function attempt(promise) {
+  return promise.then((doc) => ({ doc }), (error) => ({ error }));
+}
+
 async function updateText(seq) {
   const text = $("input").value;
   const model = state.model;
@@ -112,11 +130,11 @@ async function updateText(seq) {
   const t0 = performance.now();
   const [tok, check] = await Promise.all([
     api("/api/tokenize", { ...body, offsets: "utf16" }),
-    api("/api/check", body),
+    attempt(api("/api/check", { ...body, ...budgetSettings() })),
   ]);
   const apiMs = performance.now() - t0;
   if (seq !== state.seq) return;
-  renderFigures(check.figures, tok);
+  renderCheck(check, tok.count, tok);
   if (await renderTokens(text, tok.tokens, seq)) $("tokens").dataset.model = model;
   setStatus(`${nf.format(tok.count)} tokens · API ${apiMs.toFixed(0)} ms`);
   $("tokens").dataset.apiMs = apiMs.toFixed(1);
@@ -193,19 +211,31 @@ function renderTokens(text, tokens, seq) {
     longest = Math.max(longest, performance.now() - b0);
   }
 
+  return runBatches(seq, () => {
+    batch();
+    return i >= limit;
+  }).then((done) => {
+    if (!done) return false;
+    const ms = performance.now() - t0;
+    box.dataset.renderMs = ms.toFixed(1);
+    box.dataset.longestBatchMs = longest.toFixed(1);
+    box.dataset.spans = String(group);
+    $("render-info").textContent = tokens.length > MAX_SPANS
+      ? `showing the first ${nf.format(MAX_SPANS)} of ${nf.format(tokens.length)} tokens`
+      : `${nf.format(group)} spans drawn in ${ms.toFixed(0)} ms`;
+    return true;
+  });
+}
+
+// Call batch() once per turn of the event loop until it returns true, so a large
+// rendering never holds the page for long; resolves to false (and stops) as soon as a
+// newer update takes over (a keystroke, another mode or model).
+function runBatches(seq, batch) {
   return new Promise((resolve) => {
     function step() {
-      if (seq !== state.seq || state.dirty) return resolve(false); // newer text waits
-      batch();
-      if (i < limit) return setTimeout(step, 0);
-      const ms = performance.now() - t0;
-      box.dataset.renderMs = ms.toFixed(1);
-      box.dataset.longestBatchMs = longest.toFixed(1);
-      box.dataset.spans = String(group);
-      $("render-info").textContent = tokens.length > MAX_SPANS
-        ? `showing the first ${nf.format(MAX_SPANS)} of ${nf.format(tokens.length)} tokens`
-        : `${nf.format(group)} spans drawn in ${ms.toFixed(0)} ms`;
-      resolve(true);
+      if (seq !== state.seq || state.dirty) return resolve(false);
+      if (batch()) return resolve(true);
+      setTimeout(step, 0);
     }
     step();
   });
@@ -241,6 +271,101 @@ function onHover(event) {
   tip.style.top = `${event.clientY + 16}px`;
 }
 
+// ------------------------------------------------------------------------ chunks
+
+const BATCH_CHUNKS = 200; // chunks built per turn of the event loop
+
+async function updateChunks(seq) {
+  const text = $("input").value;
+  const model = state.model;
+  const settings = { max_tokens: numberOrNull("max-tokens"), overlap: numberOrNull("overlap") };
+  const t0 = performance.now();
+  const [split, check] = await Promise.all([
+    attempt(api("/api/split", { text, model, ...settings, offsets: "utf16" })),
+    attempt(api("/api/check", { text, model })),
+  ]);
+  if (seq !== state.seq) return;
+  const box = $("chunks");
+  if (split.error) {
+    // A bad max tokens / overlap, or a character that alone needs more than max tokens:
+    // the library's message says which and what to do.
+    box.replaceChildren();
+    $("chunk-summary").textContent = "";
+    $("chunk-info").textContent = String(split.error.message || split.error);
+    $("chunk-info").className = "error";
+    box.dataset.model = model;
+    box.dataset.count = "";
+    setStatus(split.error.detail ? split.error.detail.code : "error", true);
+    return;
+  }
+  const doc = split.doc;
+  const apiMs = performance.now() - t0;
+  renderCheck(check, doc.tokens, doc);
+  $("chunk-info").className = "muted";
+  $("chunk-info").textContent = "";
+  const fill = doc.count ? doc.tokens / (doc.count * doc.max_tokens) : 0;
+  $("chunk-summary").textContent = `${nf.format(doc.count)} chunks of at most `
+    + `${nf.format(doc.max_tokens)} tokens${doc.overlap ? ` (overlap ${nf.format(doc.overlap)})` : ""}`
+    + ` · ${nf.format(doc.tokens)} tokens in all · mean fill ${(100 * fill).toFixed(0)}%`;
+  if (await renderChunks(text, doc, seq)) {
+    box.dataset.model = model;
+    box.dataset.count = String(doc.count);
+  }
+  setStatus(`${nf.format(doc.count)} chunks · API ${apiMs.toFixed(0)} ms`);
+}
+
+function renderChunks(text, doc, seq) {
+  // One card per chunk: a head (index, tokens, a bar of how full it is) and its text;
+  // text it repeats from the chunk before (overlap) is marked. Cards are laid out only
+  // when on screen (content-visibility) and built in batches, like the token spans.
+  // data-start / data-end hold each chunk's offsets (UTF-16, JavaScript's indices).
+  const box = $("chunks");
+  box.replaceChildren();
+  box.dataset.count = "";
+  const chunks = doc.chunks;
+  let k = 0;
+  return runBatches(seq, () => {
+    const frag = document.createDocumentFragment();
+    const stop = Math.min(chunks.length, k + BATCH_CHUNKS);
+    for (; k < stop; k++) frag.append(chunkCard(text, chunks, k, doc.max_tokens));
+    box.append(frag);
+    return k >= chunks.length;
+  });
+}
+
+function chunkCard(text, chunks, k, maxTokens) {
+  const c = chunks[k];
+  const card = document.createElement("div");
+  card.className = `chunk c${k % 5}`;
+  card.dataset.index = String(k);
+  card.dataset.start = String(c.start);
+  card.dataset.end = String(c.end);
+  card.dataset.tokens = String(c.tokens);
+  const head = document.createElement("div");
+  head.className = "chunk-head";
+  const label = document.createElement("span");
+  label.textContent = `#${k} · ${nf.format(c.tokens)} tokens`;
+  const bar = document.createElement("div");
+  bar.className = "fill-bar";
+  const filled = document.createElement("div");
+  filled.style.width = pct(c.tokens, maxTokens);
+  bar.append(filled);
+  head.append(label, bar);
+  const body = document.createElement("div");
+  body.className = "chunk-text";
+  const shared = k > 0 ? Math.min(chunks[k - 1].end, c.end) : c.start;
+  if (shared > c.start) {
+    const repeated = document.createElement("span");
+    repeated.className = "shared";
+    repeated.title = `also in chunk #${k - 1} (overlap)`;
+    repeated.textContent = text.slice(c.start, shared);
+    body.append(repeated);
+  }
+  body.append(document.createTextNode(text.slice(Math.max(shared, c.start), c.end)));
+  card.append(head, body);
+  return card;
+}
+
 // ------------------------------------------------------------------------ chat request
 
 async function updateChat(seq) {
@@ -262,20 +387,20 @@ async function updateChat(seq) {
     return;
   }
   const t0 = performance.now();
-  let doc;
-  try {
-    doc = await api("/api/chat", { request, model });
-  } catch (err) {
-    if (seq === state.seq) {
-      clearFigures();
-      showChat(null, null, model, String(err.message || err));
-      setStatus(err.detail ? err.detail.code : "error", true);
-    }
+  const [chat, check] = await Promise.all([
+    attempt(api("/api/chat", { request, model })),
+    attempt(api("/api/check", { request, model, ...budgetSettings() })),
+  ]);
+  if (seq !== state.seq) return;
+  if (chat.error) {
+    clearFigures();
+    showChat(null, null, model, String(chat.error.message || chat.error));
+    setStatus(chat.error.detail ? chat.error.detail.code : "error", true);
     return;
   }
+  const doc = chat.doc;
   const apiMs = performance.now() - t0;
-  if (seq !== state.seq) return;
-  renderFigures(doc.figures, doc);
+  renderCheck(check, doc.total, doc);
   showChat(doc, request, model, "");
   setStatus(`${nf.format(doc.total)} tokens · API ${apiMs.toFixed(0)} ms`);
 }
@@ -366,51 +491,79 @@ function money(s) {
 }
 
 function pct(part, whole) {
-  return `${Math.min(100, (100 * part) / whole)}%`;
+  return `${Math.max(0, Math.min(100, (100 * part) / whole))}%`;
 }
 
 function clearFigures() {
   for (const id of ["count", "chars", "cpt", "cost"]) $(id).textContent = "–";
-  for (const id of ["encoding", "cost-notes", "budget-text"]) $(id).textContent = "";
+  for (const id of ["encoding", "cost-notes", "budget-text", "verdict"]) $(id).textContent = "";
   $("budget").hidden = true;
+  $("budget-error").hidden = true;
 }
 
-function renderFigures(fig, tok) {
+// What /api/check answered (check.doc: its figures and budget), or why it failed
+// (check.error: e.g. a bad max output, in the library's words); the count comes from
+// the other request of the update so it shows either way.
+function renderCheck(check, count, who) {
+  if (check.error) {
+    clearFigures();
+    $("count").textContent = nf.format(count);
+    $("encoding").textContent = `${who.model || ""} · ${who.encoding}`;
+    $("budget-error").textContent = String(check.error.message || check.error);
+    $("budget-error").hidden = false;
+    return;
+  }
+  renderFigures(check.doc.figures, who);
+  renderBudget(check.doc.budget);
+}
+
+function renderFigures(fig, who) {
   $("count").textContent = nf.format(fig.tokens);
   $("chars").textContent = fig.characters === null ? "–" : nf.format(fig.characters);
   $("cpt").textContent = fig.chars_per_token === null ? "–" : fig.chars_per_token.toFixed(2);
   // No price (open-weight, fine-tuned, unlisted models): say so, and why, in the notes.
   $("cost").textContent = fig.input_cost === null ? "no price" : money(fig.input_cost);
   $("cost-notes").textContent = fig.cost_notes.join(" ");
-  $("encoding").textContent = `${tok.model || ""} · ${tok.encoding}`;
-  const ctx = fig.context_window;
-  const prompt = $("bar-prompt");
-  const room = $("bar-room");
-  const cap = $("bar-input-cap");
-  if (!ctx) {
+  $("encoding").textContent = `${who.model || ""} · ${who.encoding}`;
+}
+
+// The budget bar draws tokbudget.check's report as it is (no figure is worked out
+// here): across the context window, the prompt, the reserve and the room left for
+// output, with marks at the max input (where it is below the window) and at the
+// prompt budget (where the prompt has to end).
+function renderBudget(b) {
+  $("budget-error").hidden = true;
+  if (!b || !b.context_window) {
     $("budget").hidden = true;
     return;
   }
   $("budget").hidden = false;
-  const maxIn = fig.max_input_tokens || ctx;
-  const maxOut = fig.max_output_tokens || ctx;
-  const fits = fig.tokens <= maxIn;
-  const roomForOutput = fits ? Math.max(0, Math.min(maxOut, ctx - fig.tokens)) : 0;
-  prompt.style.width = pct(fig.tokens, ctx);
-  prompt.classList.toggle("over", !fits);
-  room.style.left = pct(fig.tokens, ctx);
-  room.style.width = pct(roomForOutput, ctx);
-  cap.hidden = maxIn >= ctx;
-  cap.style.left = pct(maxIn, ctx);
+  const ctx = b.context_window;
+  const place = (id, from, size) => {
+    $(id).style.left = pct(from, ctx);
+    $(id).style.width = pct(size, ctx);
+  };
+  place("bar-prompt", 0, b.prompt_tokens);
+  place("bar-reserve", b.prompt_tokens, b.reserve);
+  place("bar-room", b.prompt_tokens + b.reserve, b.completion_room);
+  $("bar-prompt").classList.toggle("over", !b.fits);
+  const cap = b.max_input_tokens;
+  $("bar-input-cap").hidden = cap === null || cap >= ctx;
+  $("bar-input-cap").style.left = pct(cap || 0, ctx);
+  $("bar-budget").style.left = pct(b.prompt_budget, ctx);
+  $("verdict").textContent = b.fits ? "fits" : `does not fit: over by ${nf.format(b.overflow)}`;
+  $("verdict").className = b.fits ? "fits" : "over";
+  $("budget").dataset.fits = String(b.fits);
   const parts = [
-    `prompt ${nf.format(fig.tokens)}`,
-    `max input ${nf.format(maxIn)}`,
+    `prompt ${nf.format(b.prompt_tokens)}`,
+    `budget ${nf.format(b.prompt_budget)} (${b.reason})`,
+    cap === null ? null : `max input ${nf.format(cap)}`,
     `context window ${nf.format(ctx)}`,
-    `max output ${fig.max_output_tokens === null ? "–" : nf.format(fig.max_output_tokens)}`,
-    fits ? `room for output ${nf.format(roomForOutput)}`
-         : `over the input limit by ${nf.format(fig.tokens - maxIn)}`,
+    `max output ${b.max_output_tokens === null ? "–" : nf.format(b.max_output_tokens)}`,
+    b.reserve ? `reserve ${nf.format(b.reserve)}` : null,
+    `room for output ${nf.format(b.completion_room)}`,
   ];
-  $("budget-text").textContent = parts.join(" · ");
+  $("budget-text").textContent = parts.filter((p) => p !== null).join(" · ");
 }
 
 // ------------------------------------------------------------------------ start
@@ -424,6 +577,9 @@ async function main() {
   }
   $("input").addEventListener("input", schedule);
   $("chat-input").addEventListener("input", schedule);
+  for (const id of ["max-output", "reserve", "max-tokens", "overlap"]) {
+    $(id).addEventListener("input", schedule);
+  }
   for (const tab of document.querySelectorAll("#modes [role=tab]")) {
     tab.addEventListener("click", () => setMode(tab.dataset.mode));
   }
