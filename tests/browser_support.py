@@ -9,6 +9,7 @@ session) and ``page`` fixtures in ``conftest.py`` use :func:`start_chromium`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -148,3 +149,18 @@ def readme_screenshot(drv: Any, shot: Path, height: int) -> None:
 
 def text_of(drv: Any, element_id: str) -> str:
     return str(drv.find_element(By.ID, element_id).text)
+
+
+def injected(drv: Any, selector: str, ours: str) -> list[str]:
+    """The elements under ``selector`` the page did not make itself (their outerHTML), after
+    checking that no injected script ran (the test markup sets ``window.__pwned``).
+
+    ``ours`` is a JavaScript expression of ``e``, true for the page's own elements.
+    """
+    assert drv.execute_script("return window.__pwned") is None
+    return list(
+        drv.execute_script(
+            f"return [...document.querySelectorAll({json.dumps(selector)})]"
+            f".filter(e => !({ours})).map(e => e.outerHTML)"
+        )
+    )
