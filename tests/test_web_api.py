@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import socket
 import statistics
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget
+import tokbudget.web
 from tokbudget.cost import decimal_str
 from tokbudget.web import MAX_BODY_BYTES, LocalServer
 from tokbudget.web import api as web_api
@@ -340,7 +343,16 @@ def test_page_and_assets_are_local(client: Client) -> None:
     assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
     html = page.body.decode()
     assert "http://" not in html and "https://" not in html  # no CDN, nothing remote
-    for path, ctype in [("/app.js", "text/javascript"), ("/style.css", "text/css")]:
+    static = Path(tokbudget.web.__file__).parent / "static"
+    scripts = sorted(f"/{p.name}" for p in static.glob("*.js"))
+    assert {"/app.js", "/page.js", "/tokens.js", "/chat.js", "/chunks.js"} <= set(scripts)
+    # The page loads app.js as a module, which imports the others from this server.
+    assert '<script type="module" src="/app.js">' in html
+    imported = re.findall(
+        r'from "\.(/\w+\.js)"', "".join(client.get(s).body.decode() for s in scripts)
+    )
+    assert set(imported) <= set(scripts)
+    for path, ctype in [*((s, "text/javascript") for s in scripts), ("/style.css", "text/css")]:
         reply = client.get(path)
         assert reply.status == 200 and reply.headers["Content-Type"].startswith(ctype)
         assert b"http://" not in reply.body and b"https://" not in reply.body
