@@ -33,10 +33,11 @@ def _warm_up() -> None:
 )
 @click.option("--log", is_flag=True, help="Log every request to stderr.")
 def serve_command(port: int, host: str, max_body: int, log: bool) -> int:
-    """Serve a local page that shows tokens, counts, budget and cost as you type.
+    """Serve a local page that shows tokens, counts, budget, cost and chunks as you type.
 
     Everything is served by tokbudget itself (no CDN, no network). The JSON API behind
-    it (POST /api/tokenize, /api/check; GET /api/models) is documented in the README.
+    it (POST /api/tokenize, /api/check, /api/split, /api/chat; GET /api/models) is
+    documented in the README.
 
     \b
     Examples:

@@ -12,11 +12,12 @@ Answer::
      "count", "tokens", "chunks": [{"start", "end", "tokens"}]}
 
 ``max_tokens`` and ``overlap`` are the settings as the splitter resolved them (tokens);
-``count`` is the number of chunks and ``tokens`` the sum of their tokens (more than the
-text's own count when chunks overlap). Each chunk is ``text[start:end]`` with
-``tokens`` tokens (``tokbudget.Chunk`` without its text, which the client has). Offsets
-follow ``/api/tokenize``: code points by default, UTF-16 code units with
-``"offsets": "utf16"``; a chunk never starts or ends inside a character.
+``count`` is the number of chunks and ``tokens`` the sum of their tokens: the text's own
+count plus what overlapping chunks repeat, give or take a token where a cut has to fall
+inside a pre-tokenizer piece (its two sides encode differently). Each chunk is
+``text[start:end]`` with ``tokens`` tokens (``tokbudget.Chunk`` without its text, which
+the client has). Offsets follow ``/api/tokenize``: code points by default, UTF-16 code
+units with ``"offsets": "utf16"``; a chunk never starts or ends inside a character.
 """
 
 from __future__ import annotations

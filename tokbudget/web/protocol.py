@@ -126,7 +126,9 @@ def text_field(data: Mapping[str, Any], name: str = "text") -> str:
 
 def offsets_field(data: Mapping[str, Any]) -> OffsetUnits:
     """The ``offsets`` field: ``"codepoints"`` (the default) or ``"utf16"``."""
-    units = data.get("offsets", "codepoints")
+    units = data.get("offsets")
+    if units is None:
+        return "codepoints"
     if units == "codepoints" or units == "utf16":
         return units  # type: ignore[no-any-return]
     raise ApiError(
