@@ -55,7 +55,7 @@ def test_count_stdin_json(
     assert doc["encoding"] == "cl100k_base"
     assert doc["files"] == [{"file": "<stdin>", "tokens": 2, "characters": 11}]
     assert doc["total"]["tokens"] == 2
-    code, out, _ = run(["count", "-"], capsys, "x y z".encode(), monkeypatch)
+    code, out, _ = run(["count", "-"], capsys, b"x y z", monkeypatch)
     assert out.split() == ["3", "<stdin>"]
 
 

@@ -64,3 +64,21 @@ def test_fresh_process_rebuilds_each_encoder_once_and_only_when_needed() -> None
     )
     assert out.returncode == 0, out.stderr.decode()
     assert out.stdout.split() == [b"2", b"2"]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        tokbudget.UnknownModelError("unknown model 'x'", model="x", suggestions=("gpt-4o",)),
+        tokbudget.ContextOverflowError("too big", needed=9, available=8, model="gpt-4o"),
+        tokbudget.InvalidInputError("partition 2 holds a float", position=7, partition=2),
+        tokbudget.VocabError("bad hash", path="/v", expected="a", actual="b"),
+        tokbudget.SettingsError("overlap 9 >= max_tokens 8"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_raised_in_a_worker_arrive_whole(error: tokbudget.TokbudgetError) -> None:
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert back.__dict__ == error.__dict__
