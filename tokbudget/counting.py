@@ -26,6 +26,7 @@ __all__ = [
     "count",
     "count_many",
     "count_stream",
+    "count_with",
     "decode",
     "encode",
     "encoding_for",
@@ -147,7 +148,13 @@ def count_many(
     >>> count_many(["hello world", "", "hi"], encoding="cl100k_base").tolist()
     [2, 0, 1]
     """
-    enc = resolve_encoding(model, encoding)
+    return count_with(resolve_encoding(model, encoding), texts, threads=threads)
+
+
+def count_with(
+    enc: Encoder, texts: Iterable[str], *, threads: int | None = None
+) -> npt.NDArray[np.int64]:
+    """:func:`count_many` with an encoder in hand (what worker tasks receive)."""
     if isinstance(texts, str | bytes):
         raise InvalidInputError(
             f"count_many() takes an iterable of strings, got a single {type(texts).__name__}; "

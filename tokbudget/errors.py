@@ -11,7 +11,8 @@ catch builtins keep working::
     ├── InvalidInputError(TypeError)      bytes / None / non-string where text was expected
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
     ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
-    └── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
+    ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
+    └── MissingDependencyError(ImportError)  an optional feature's extra is not installed
 
 Errors carry their facts as attributes, so callers and the CLI never parse messages.
 They pickle with those attributes, so an error raised in a worker process (Dask, Spark,
@@ -26,6 +27,7 @@ __all__ = [
     "ContextOverflowError",
     "InvalidInputError",
     "MessageFormatError",
+    "MissingDependencyError",
     "RegistryError",
     "SettingsError",
     "TokbudgetError",
@@ -152,3 +154,17 @@ class ContextOverflowError(TokbudgetError, ValueError):
         self.available = available
         self.model = model
         self.exact = exact
+
+
+class MissingDependencyError(TokbudgetError, ImportError):
+    """An optional feature needs a package that is not installed; names the extra to install.
+
+    Attributes:
+        package: the missing package.
+        extra: the ``tokbudget[...]`` extra that brings it.
+    """
+
+    def __init__(self, message: str, *, package: str, extra: str) -> None:
+        super().__init__(message)
+        self.package = package
+        self.extra = extra
