@@ -1,0 +1,86 @@
+"""The README's Spark recipe, run on a local Spark (2 cores): pandas UDFs over tokbudget.partitions.
+
+Needs pyspark (the ``spark`` extra, part of ``test``) and a Java runtime (17+); without
+either the module is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import tokbudget
+from tokbudget.partitions import count_series
+
+from .documents import sample_documents
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (the 'spark' extra)")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    pytest.skip("no Java runtime for Spark (install Java 17+)", allow_module_level=True)
+
+from pyspark.sql import SparkSession  # noqa: E402
+from pyspark.sql.functions import pandas_udf  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings(
+    # pyspark 4 warns that it does not fully support pandas 3; the recipe's UDFs only pass
+    # Series of str and int64 (tested here), which it does support.
+    "ignore:PySpark does not yet fully support pandas:FutureWarning",
+)
+
+DOCS = [d.encode("utf-8", "replace").decode("utf-8") for d in sample_documents(2000, seed=9)]
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    saved = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # workers must see tokbudget
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("tokbudget-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()
+        if saved is None:
+            os.environ.pop("PYSPARK_PYTHON", None)
+        else:
+            os.environ["PYSPARK_PYTHON"] = saved
+
+
+@pytest.fixture(scope="module")
+def n_tokens(spark: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+
+        # The recipe, as in the README.
+        @pandas_udf("long")  # type: ignore[call-overload,misc]
+        def n_tokens(texts: pd.Series) -> pd.Series:
+            return count_series(texts, model="gpt-4o")
+
+    return n_tokens
+
+
+def test_count_udf_equals_count_many(spark: Any, n_tokens: Any) -> None:
+    rows = spark.sparkContext.parallelize(list(enumerate(DOCS)), 5)
+    df = spark.createDataFrame(rows, "id long, text string")
+    got = sorted(df.select("id", n_tokens("text").alias("tokens")).collect())
+    assert [r.id for r in got] == list(range(len(DOCS)))
+    assert [r.tokens for r in got] == tokbudget.count_many(DOCS, model="gpt-4o").tolist()
+
+
+def test_count_udf_error_names_the_missing_value(spark: Any, n_tokens: Any) -> None:
+    df = spark.createDataFrame([(0, "fine"), (1, None)], "id long, text string").coalesce(1)
+    with pytest.raises(Exception, match=r"position 1 \(index 1\) is a missing value"):
+        df.select(n_tokens("text")).collect()
