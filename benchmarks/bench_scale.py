@@ -160,6 +160,7 @@ def bench_dask(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[s
     import tokbudget
     import tokbudget.dask
 
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # the in-process scheduler's
     paths = [str(p) for p in files]
 
     def single() -> int:
@@ -189,6 +190,7 @@ def bench_dask(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[s
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            worker_dashboard_address=None,
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)
