@@ -11,6 +11,7 @@ catch builtins keep working::
     ├── InvalidInputError(TypeError)      bytes / None / non-string where text was expected
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
     ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
+    │   └── UsageRecordError              a usage record cannot be priced (carries its index)
     ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
     └── MissingDependencyError(ImportError)  an optional feature's extra is not installed
 
@@ -33,6 +34,7 @@ __all__ = [
     "TokbudgetError",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UsageRecordError",
     "VocabError",
 ]
 
@@ -135,6 +137,15 @@ class MessageFormatError(TokbudgetError, ValueError):
 
 class SettingsError(TokbudgetError, ValueError):
     """An argument is out of range; the message names the value, the limit and the fix."""
+
+
+class UsageRecordError(SettingsError):
+    """A usage record cannot be priced; ``index`` is its 0-based position in the input."""
+
+    def __init__(self, message: str, *, index: int, reason: str) -> None:
+        super().__init__(message)
+        self.index = index
+        self.reason = reason
 
 
 class ContextOverflowError(TokbudgetError, ValueError):

@@ -36,7 +36,9 @@ _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 def _per_million(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return (Decimal(repr(float(value))) * 1_000_000).normalize()
+    exact = (Decimal(repr(float(value))) * 1_000_000).normalize()
+    # normalize() writes whole numbers with an exponent (1E+1); keep them plain (10).
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
 
 
 def _int(value: Any) -> int | None:

@@ -7,7 +7,8 @@ alone, so a text's tokens are the concatenation of its pieces' tokens. Two conse
   after, so ``encode(text[:p]) + encode(text[p:]) == encode(text)``. We use:
 
   - after a letter that is followed by whitespace (no pattern lets a piece run from a
-    letter into whitespace, and the whitespace after starts afresh), and
+    letter into whitespace, and the whitespace after starts afresh) — a letter *to
+    tiktoken*, whose Unicode tables may be older than ``regex``'s (:mod:`.charclass`), and
   - after a ``\\n`` that is followed by a character that is neither whitespace nor ``/``
     (a piece may end in newlines, but only o200k's punctuation rule lets one continue,
     and only with ``/``).
@@ -26,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import regex
+
+from .charclass import as_tiktoken_sees_it, unknown_to_tiktoken
 
 __all__ = [
     "LONG_WHITESPACE",
@@ -63,15 +66,27 @@ def last_safe_cut(text: str, start: int = 0, end: int | None = None) -> int:
     read so far when the rest of a stream is not known yet.
     """
     end = len(text) if end is None else end
-    match = _SAFE_CUT_REVERSE.search(text, start, end)
-    return match.end() if match else -1
+    while (match := _SAFE_CUT_REVERSE.search(text, start, end)) is not None:
+        if _known(match.group()):
+            return match.end()
+        end = match.start()
+    return -1
 
 
 def next_safe_cut(text: str, start: int = 0, end: int | None = None) -> int:
     """Return the smallest safe cut ``p`` with ``start < p < end``, or -1 if there is none."""
     end = len(text) if end is None else end
-    match = _SAFE_CUT.search(text, start, end)
-    return match.end() if match else -1
+    while (match := _SAFE_CUT.search(text, start, end)) is not None:
+        if _known(match.group()):
+            return match.end()
+        start = match.end()
+    return -1
+
+
+def _known(char: str) -> bool:
+    # A letter that tiktoken's older Unicode tables do not know is punctuation to it, and
+    # a punctuation piece may run on into newlines: no safe cut after it (see charclass).
+    return char.isascii() or not unknown_to_tiktoken({char})
 
 
 def long_whitespace_windows(text: str) -> list[tuple[int, int]]:
@@ -107,7 +122,9 @@ class PieceSplitter:
     """tiktoken's pre-tokenizer, run by the ``regex`` module instead of Rust.
 
     Gives the same pieces as tiktoken on every text (tested), with no length limit, but
-    at Python speed: use it only where tiktoken cannot go.
+    at Python speed: use it only where tiktoken cannot go. Characters that ``regex``'s
+    newer Unicode tables know and tiktoken's do not are matched as tiktoken sees them
+    (:mod:`.charclass`).
     """
 
     def __init__(self, pat_str: str) -> None:
@@ -116,5 +133,6 @@ class PieceSplitter:
         self.pattern = regex.compile(regex.sub(r"(?<!\\)\$", r"\\Z", pat_str))
 
     def pieces(self, text: str) -> Iterator[str]:
-        for match in self.pattern.finditer(text):
-            yield match.group()
+        # Match on the text as tiktoken's Unicode tables see it; slice the original.
+        for match in self.pattern.finditer(as_tiktoken_sees_it(text)):
+            yield text[match.start() : match.end()]

@@ -24,6 +24,9 @@ def cli() -> None:
     Examples:
       tokbudget count README.md            tokens of a file (gpt-4o)
       cat prompt.txt | tokbudget count -m gpt-5 --json
+      tokbudget count --messages request.json
+      tokbudget models --kind embedding
+      tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini --output-tokens 500
     """
 
 
@@ -42,7 +45,7 @@ def emit_json(data: Any) -> None:
 
 
 def register() -> None:
-    from . import count_cmd  # noqa: F401 - registers its command
+    from . import cost_cmd, count_cmd, models_cmd  # noqa: F401 - each registers its command
 
 
 register()

@@ -27,6 +27,11 @@ from .app import cli, emit_json, model_options
 @cli.command("count")
 @click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
 @model_options
+@click.option(
+    "--messages",
+    is_flag=True,
+    help="FILEs are Chat Completions request bodies (JSON): count messages + tools.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 @jobs_option
 @summary_option
@@ -34,6 +39,7 @@ def count_command(
     files: tuple[str, ...],
     model: str | None,
     encoding: str | None,
+    messages: bool,
     as_json: bool,
     jobs: int | None,
     summary: bool | None,
@@ -43,7 +49,16 @@ def count_command(
     Files are read in blocks, so files of any size are counted in bounded memory; the
     count equals counting the whole text at once. Quoted globs ('docs/**/*.md') are
     expanded. Counting runs on all cores (--jobs); the output is the same for any --jobs.
+    With --messages, each FILE is a Chat Completions request body and is counted as the
+    API bills its prompt, message by message (the model is -m, else the body's "model",
+    else gpt-4o).
     """
+    if messages:
+        if encoding is not None:
+            raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
+        from .messages_cmd import count_requests
+
+        return count_requests(files, model, as_json)
     enc = resolve_encoding(model, encoding)
     inputs = input_files(files)
     tally = _Tally(inputs)

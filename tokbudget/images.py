@@ -1,0 +1,242 @@
+"""What an image in a chat request costs in prompt tokens, by OpenAI's two documented schemes.
+
+**Tiles** (gpt-4o, gpt-4.1, gpt-5, o1, o3 ...; guide "Images and vision", "Calculating
+costs"): ``detail="low"`` costs ``base_tokens``. ``"high"`` first scales the image down to
+fit in 2048 x 2048, then so that its short side is at most 768 px, and costs
+``base_tokens + tile_tokens * n`` for the ``n`` 512-px tiles that cover it
+(gpt-4o: 85 + 170 n; gpt-4o-mini: 2833 + 5667 n; o1/o3: 75 + 150 n; gpt-5: 70 + 140 n).
+Images are never scaled up; scaled sides are rounded down to whole pixels, as the guide's
+worked examples do.
+
+**Patches** (gpt-4.1-mini/nano, o4-mini, gpt-5-mini/nano): the 32-px patches that cover the
+image; over 1536 (``max_patches``) the image is shrunk by ``sqrt(1536 * 32**2 / (w * h))``,
+rounded down to whole pixels, then a little more so one side is a whole number of patches,
+and the count is capped at 1536. Tokens are patches times the model's multiplier (1.62,
+2.46, 1.72 ...), rounded up. ``detail`` does not change the count.
+
+``detail="auto"`` lets the API choose; tokbudget counts it as ``"high"``, the larger of the
+two, so that a budget never undercounts. An image whose size is unknown (an ``https`` URL)
+costs :func:`image_upper_bound`, the most any image can cost on that model (gpt-4o: 85 +
+8 x 170 = 1445); a base64 ``data:`` URL of a PNG, JPEG, GIF or WebP has its size read from
+the file header (a few dozen bytes are decoded, never the whole image; nothing is fetched).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from fractions import Fraction
+from typing import Literal
+
+from .errors import SettingsError
+from .registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
+
+__all__ = [
+    "DETAILS",
+    "Detail",
+    "image_rules",
+    "image_size",
+    "image_tokens",
+    "image_upper_bound",
+    "rules_tokens",
+]
+
+Detail = Literal["low", "high", "auto"]
+DETAILS: tuple[str, ...] = ("low", "high", "auto")
+
+_FIT = 2048  # tile scheme: first fit in a 2048 x 2048 square
+_SHORT = 768  # ... then the short side is at most 768
+_TILE = 512
+_PATCH = 32
+_MAX_TILES = math.ceil(_FIT / _TILE) * math.ceil(_SHORT / _TILE)  # 4 x 2 = 8
+
+
+def image_rules(model: str | None = None, *, where: str = "an image") -> tuple[str, ImageRules]:
+    """Return ``(model name, image rules)``; an error if the registry has no rules for it.
+
+    ``where`` names the image in the error (``"messages[2].content[1]"``).
+    """
+    from .counting import DEFAULT_MODEL
+
+    spec: ModelSpec = default_registry().get(model if model is not None else DEFAULT_MODEL)
+    if spec.image is None:
+        raise SettingsError(
+            f"{where} is an image, but {spec.name} has no image-token rules in the registry "
+            f"(it may not accept images); use a vision model, or add "
+            f"[models.{spec.name!r}.image] to a TOML file named by {MODELS_ENV}"
+        )
+    return spec.name, spec.image
+
+
+def image_tokens(width: int, height: int, detail: str = "auto", model: str | None = None) -> int:
+    """Return the prompt tokens of a ``width`` x ``height`` image for ``model`` (default gpt-4o).
+
+    ``detail`` is ``"low"``, ``"high"`` or ``"auto"`` (counted as ``"high"``: never less than
+    what the API may choose).
+
+    >>> image_tokens(1024, 1024, "high", model="gpt-4o")
+    765
+    >>> image_tokens(2048, 4096, "low", model="gpt-4o")
+    85
+    """
+    for name, value in (("width", width), ("height", height)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise SettingsError(
+                f"image {name} must be a whole number of pixels >= 1, got {value!r}"
+            )
+    _, rules = image_rules(model)
+    return rules_tokens(rules, width, height, _check_detail(detail))
+
+
+def image_upper_bound(model: str | None = None, detail: str = "auto") -> int:
+    """Return the most any image can cost on ``model``: what an image of unknown size costs.
+
+    >>> image_upper_bound("gpt-4o")
+    1445
+    """
+    _, rules = image_rules(model)
+    return rules_tokens(rules, None, None, _check_detail(detail))
+
+
+def _check_detail(detail: object) -> str:
+    if detail not in DETAILS:
+        raise SettingsError(f"detail is {detail!r}; use one of {', '.join(DETAILS)}")
+    return str(detail)
+
+
+def rules_tokens(rules: ImageRules, width: int | None, height: int | None, detail: str) -> int:
+    """Tokens of one image under ``rules``; unknown size (``None``) gives the upper bound."""
+    if rules.scheme == "tile":
+        if detail == "low":
+            return rules.base_tokens
+        tiles = _MAX_TILES if width is None or height is None else _tiles(width, height)
+        return rules.base_tokens + rules.tile_tokens * tiles
+    if width is None or height is None:
+        patches = rules.max_patches
+    else:
+        patches = _patches(width, height, rules.max_patches)
+    return math.ceil(patches * rules.patch_multiplier)
+
+
+def _tiles(width: int, height: int) -> int:
+    w, h = width, height
+    if max(w, h) > _FIT:  # fit in 2048 x 2048, keeping the aspect ratio
+        w, h = (_FIT, max(1, h * _FIT // w)) if w >= h else (max(1, w * _FIT // h), _FIT)
+    if min(w, h) > _SHORT:  # short side to 768
+        w, h = (_SHORT, max(1, h * _SHORT // w)) if w <= h else (max(1, w * _SHORT // h), _SHORT)
+    return math.ceil(w / _TILE) * math.ceil(h / _TILE)
+
+
+def _patches(width: int, height: int, cap: int) -> int:
+    n = math.ceil(width / _PATCH) * math.ceil(height / _PATCH)
+    if n <= cap:
+        return n
+    # Shrink by sqrt(cap * 32^2 / (w * h)), floored to whole pixels. isqrt of the floored
+    # quotient equals the floor of the real square root, so this is exact (no floats).
+    budget = cap * _PATCH * _PATCH
+    w1 = math.isqrt(width * budget // height)
+    h1 = math.isqrt(height * budget // width)
+    # Then shrink a little more so one side is a whole number of patches; the guide's
+    # example (1800 x 2400 -> 1452 patches) takes the smaller of the two factors.
+    factors = [Fraction(s // _PATCH * _PATCH, s) for s in (w1, h1) if s >= _PATCH]
+    scale = min(factors) if factors else Fraction(1)
+    n = math.ceil(w1 * scale / _PATCH) * math.ceil(h1 * scale / _PATCH)
+    return min(n, cap)
+
+
+# --------------------------------------------------------------------- sizes from headers
+
+_PREFIX_MAX = 512  # the "data:<mediatype>;base64," header is never longer than this
+_JPEG_MAX_SEGMENTS = 1024  # markers walked before giving up (real files have < 30)
+
+
+class _Base64Bytes:
+    """Random access to the bytes of a base64 text without decoding all of it."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text, self.start = text, start
+
+    def read(self, offset: int, n: int) -> bytes | None:
+        first, last = offset // 3, -(-(offset + n) // 3)  # base64 quanta: 4 chars = 3 bytes
+        chunk = self.text[self.start + 4 * first : self.start + 4 * last]
+        try:
+            raw = base64.b64decode(chunk, validate=True)
+        except (binascii.Error, ValueError):  # whitespace, url-safe alphabet, truncation
+            return None
+        skip = offset - 3 * first
+        out = raw[skip : skip + n]
+        return out if len(out) == n else None
+
+
+def image_size(url: str) -> tuple[int, int] | None:
+    """Return ``(width, height)`` of a base64 ``data:`` URL image, or None if not readable.
+
+    PNG, JPEG, GIF and WebP headers are read; only the few bytes needed are decoded (for a
+    JPEG, a few bytes per segment up to its frame header). Other URLs give None.
+
+    >>> image_size("data:image/gif;base64,R0lGODlhAgADAIAAAP///wAAACwAAAAAAgADAAACAoRRADs=")
+    (2, 3)
+    """
+    if not url.startswith("data:"):
+        return None
+    comma = url.find(",", 0, _PREFIX_MAX)
+    if comma < 0 or not url[:comma].lower().endswith(";base64"):
+        return None
+    data = _Base64Bytes(url, comma + 1)
+    head = data.read(0, 30) or data.read(0, 10)  # a GIF can be shorter than 30 bytes
+    if head is None:
+        return None
+    size: tuple[int, int] | None
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        size = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    elif head[:6] in (b"GIF87a", b"GIF89a"):
+        size = int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP" and len(head) >= 30:
+        size = _webp_size(head)
+    elif head[:3] == b"\xff\xd8\xff":
+        size = _jpeg_size(data)
+    else:
+        return None
+    return size if size is not None and size[0] > 0 and size[1] > 0 else None
+
+
+def _webp_size(head: bytes) -> tuple[int, int] | None:
+    kind = head[12:16]
+    if kind == b"VP8 " and head[23:26] == b"\x9d\x01\x2a":  # lossy: 14-bit sizes
+        return (
+            int.from_bytes(head[26:28], "little") & 0x3FFF,
+            int.from_bytes(head[28:30], "little") & 0x3FFF,
+        )
+    if kind == b"VP8L" and head[20] == 0x2F:  # lossless: 14 bits each, minus one
+        bits = int.from_bytes(head[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if kind == b"VP8X":  # extended: 24-bit canvas sizes, minus one
+        return int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
+    return None
+
+
+def _jpeg_size(data: _Base64Bytes) -> tuple[int, int] | None:
+    # Walk the marker segments to the frame header (SOFn); EXIF thumbnails and ICC profiles
+    # before it are skipped by their lengths, never decoded.
+    pos = 2
+    for _ in range(_JPEG_MAX_SEGMENTS):
+        header = data.read(pos, 4)
+        if header is None or header[0] != 0xFF:
+            return None
+        marker = header[1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            pos += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image / start of scan before any frame header
+            return None
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            frame = data.read(pos + 5, 4)  # after marker, length, precision: height, width
+            if frame is None:
+                return None
+            return int.from_bytes(frame[2:4], "big"), int.from_bytes(frame[0:2], "big")
+        pos += 2 + int.from_bytes(header[2:4], "big")
+    return None

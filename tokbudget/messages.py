@@ -1,0 +1,387 @@
+"""Counting a Chat Completions request the way the API bills its prompt.
+
+Each message costs ``tokens_per_message`` (3) + the tokens of its role and content, plus
+``tokens(name) + tokens_per_name`` (1) when it has a ``name``; every request adds
+``reply_priming`` (3) for the assistant turn the model starts. These constants come from
+the registry (OpenAI's cookbook "How to count tokens with tiktoken"; gpt-3.5-turbo-0301
+differs) and reproduce the cookbook's API figures: its 6-message conversation is 129
+prompt tokens on gpt-4 / gpt-3.5-turbo and 124 on gpt-4o / gpt-4o-mini.
+
+What is exact and what is estimated:
+
+* **Exact** (equal to the API on every published example): text messages, with string
+  content or a single text part, names, reply priming.
+* **Tool definitions and tool_choice**: an estimate; see :mod:`tokbudget.tools` (exact on
+  the 36 API measurements we have, unmeasured for unusual schemas and newer models).
+* **Tool calls and results**: each call in an assistant's ``tool_calls`` (or legacy
+  ``function_call``) costs its name + arguments + 3; a ``tool`` (or ``function``) message
+  costs as a named message minus 2, its name being the called function's (found through
+  ``tool_call_id``). Exact on the API measurements of single calls; several calls in one
+  message are unmeasured.
+* **Images**: :mod:`tokbudget.images` (OpenAI's formulas; ``detail="auto"`` counted as
+  ``"high"``; an image of unknown size costs the model's upper bound). Any per-image
+  framing tokens the API adds are unmeasured.
+* **Several content parts**: each part is counted on its own; how the API joins them is
+  not published, so a request with several text parts may differ by a token per join.
+* **Not counted**: ``response_format`` schemas (structured outputs add them to the prompt),
+  and hidden system prompts of reasoning models. Audio and file parts raise an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .encoder import Encoder, get_encoding
+from .errors import MessageFormatError, SettingsError, UnknownModelError
+from .images import DETAILS, image_rules, image_size, rules_tokens
+from .registry import ChatFormat, default_registry
+from .tools import (
+    FORCED_CHOICE_OVERHEAD,
+    FUNCTIONS_OVERHEAD,
+    SYSTEM_MERGE_SAVING,
+    parse_tool_choice,
+    parse_tools,
+    render_functions,
+)
+
+__all__ = [
+    "ROLES",
+    "RequestCount",
+    "count_messages",
+    "message_counts",
+    "parse_request",
+    "request_body",
+]
+
+ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+_SYSTEM_LIKE = ("system", "developer")
+_KEYS = {
+    "role", "content", "name", "tool_calls", "function_call", "tool_call_id", "refusal",
+    "audio", "annotations",
+}  # fmt: skip
+_CALL_OVERHEAD = 3  # per tool call / function_call, beyond its name and arguments
+_RESULT_SAVING = 2  # a tool / function result costs 2 less than a named message
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCount:
+    """The prompt tokens of a request, and where they come from.
+
+    ``total == sum(messages) + tools + overhead``.
+    """
+
+    total: int
+    messages: tuple[int, ...]  # per message, including its per-message overhead
+    tools: int  # tool definitions + tool_choice
+    overhead: int  # reply priming and format-level adjustments
+
+
+def count_messages(
+    messages: Iterable[Mapping[str, Any]],
+    model: str | None = None,
+    *,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: Any = None,
+) -> int:
+    """Return the prompt tokens of a Chat Completions request (see the module doc).
+
+    >>> count_messages([{"role": "user", "content": "hello world"}], model="gpt-4o")
+    9
+    """
+    return message_counts(messages, model, tools=tools, tool_choice=tool_choice).total
+
+
+def message_counts(
+    messages: Iterable[Mapping[str, Any]],
+    model: str | None = None,
+    *,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: Any = None,
+) -> RequestCount:
+    """Count a request like :func:`count_messages`, message by message.
+
+    Args:
+        messages: the request's ``messages`` (dicts, or SDK objects with ``model_dump()``).
+            Never modified.
+        model: a chat or reasoning model (default gpt-4o); new snapshots of a known family
+            use the default chat format.
+        tools: the request's ``tools`` (or legacy ``functions``).
+        tool_choice: the request's ``tool_choice`` (or legacy ``function_call``).
+
+    Raises:
+        MessageFormatError: a malformed message, part or tool; names the index and field.
+        SettingsError: the model cannot take chat messages, or an image for a model
+            without image rules.
+
+    >>> message_counts([{"role": "user", "content": "hi"}]).messages
+    (5,)
+    """
+    enc, fmt, name = _chat_setup(model)
+    msgs = _as_messages(messages)
+    functions = parse_tools(tools)
+    # Checked even without tools: a choice naming a function then is an error.
+    mode, forced = parse_tool_choice(tool_choice, [f.name for f in functions])
+    call_names = _call_names(msgs)
+    padded = -1  # with tools, the first system message gains a trailing newline
+    if functions:
+        padded = next((i for i, m in enumerate(msgs) if m.get("role") in _SYSTEM_LIKE), -1)
+    counter = _MessageCounter(enc, fmt, name, call_names)
+    per_message = tuple(counter.message(i, m, pad=i == padded) for i, m in enumerate(msgs))
+    tool_tokens = 0
+    if functions:
+        tool_tokens = enc.count(render_functions(functions)) + FUNCTIONS_OVERHEAD
+        if padded >= 0:
+            tool_tokens -= SYSTEM_MERGE_SAVING
+        if mode in ("none", "required"):
+            tool_tokens += 1  # measured for "none"; "required" is assumed alike (unmeasured)
+        elif forced is not None:
+            tool_tokens += enc.count(forced) + FORCED_CHOICE_OVERHEAD
+    overhead = fmt.reply_priming
+    return RequestCount(
+        total=sum(per_message) + tool_tokens + overhead,
+        messages=per_message,
+        tools=tool_tokens,
+        overhead=overhead,
+    )
+
+
+def parse_request(body: Mapping[str, Any]) -> tuple[list[Any], list[Any] | None, Any]:
+    """Return ``(messages, tools, tool_choice)`` of a Chat Completions request body.
+
+    Legacy ``functions`` / ``function_call`` are returned as ``tools`` / ``tool_choice``. A
+    Batch API input line (``{"custom_id": ..., "body": {...}}``) is unwrapped. Only the
+    shape is checked here; :func:`message_counts` checks each message.
+
+    >>> parse_request({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    ([{'role': 'user', 'content': 'hi'}], None, None)
+    """
+    if not isinstance(body, Mapping):
+        raise MessageFormatError(
+            f"a request body must be a JSON object, got {type(body).__name__}", field="body"
+        )
+    if isinstance(body.get("body"), Mapping) and "custom_id" in body:
+        body = body["body"]
+    messages = body.get("messages")
+    if messages is None:
+        hint = (
+            " (this looks like a Responses API request; only Chat Completions bodies are supported)"
+            if "input" in body
+            else ""
+        )
+        raise MessageFormatError(f"the request has no 'messages' list{hint}", field="messages")
+    if not isinstance(messages, list):
+        raise MessageFormatError(
+            f"'messages' must be a list, got {type(messages).__name__}", field="messages"
+        )
+    tools, choice = body.get("tools"), body.get("tool_choice")
+    if body.get("functions") is not None:
+        if tools is not None:
+            raise MessageFormatError(
+                "the request has both 'tools' and legacy 'functions'; send one", field="functions"
+            )
+        tools, choice = body["functions"], body.get("function_call", choice)
+    if tools is not None and not isinstance(tools, list):
+        raise MessageFormatError(
+            f"'tools' must be a list, got {type(tools).__name__}", field="tools"
+        )
+    return list(messages), (list(tools) if tools is not None else None), choice
+
+
+def request_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``body`` itself, or the request inside a Batch API input line."""
+    if not isinstance(body, Mapping):
+        raise MessageFormatError(
+            f"a request body must be a JSON object, got {type(body).__name__}", field="body"
+        )
+    if isinstance(body.get("body"), Mapping) and "custom_id" in body:
+        return body["body"]  # type: ignore[no-any-return]
+    return body
+
+
+# ------------------------------------------------------------------------- internals
+
+
+def _chat_setup(model: str | None) -> tuple[Encoder, ChatFormat, str]:
+    from .counting import DEFAULT_MODEL
+
+    name = model if model is not None else DEFAULT_MODEL
+    registry = default_registry()
+    enc = get_encoding(registry.encoding_name(name))  # fails open on family prefixes
+    try:
+        spec = registry.get(name)
+    except UnknownModelError:
+        return enc, ChatFormat(), name  # a newer snapshot of a known family
+    if spec.chat is None:
+        article = "an" if spec.kind[0] in "aeiou" else "a"
+        raise SettingsError(
+            f"{spec.name} is {article} {spec.kind} model; it takes no chat messages. Count "
+            "its input with tokbudget.count(), or pass a chat model"
+        )
+    return enc, spec.chat, spec.name
+
+
+def _as_messages(messages: Any) -> list[Mapping[str, Any]]:
+    if isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Iterable):
+        raise MessageFormatError(
+            f"messages must be a list of message objects, got {type(messages).__name__}",
+            field="messages",
+        )
+    out = []
+    for i, message in enumerate(messages):
+        dump = getattr(message, "model_dump", None)  # openai SDK (pydantic) objects
+        if not isinstance(message, Mapping) and callable(dump):
+            message = dump(exclude_none=True)
+        if not isinstance(message, Mapping):
+            raise MessageFormatError(
+                f"messages[{i}] must be an object with 'role' and 'content', "
+                f"got {type(message).__name__}: {message!r:.60}",
+                index=i,
+            )
+        out.append(message)
+    return out
+
+
+def _call_names(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """tool_call_id -> function name, from the assistants' tool calls."""
+    names: dict[str, str] = {}
+    for message in messages:
+        calls = message.get("tool_calls")
+        for call in calls if isinstance(calls, list) else ():
+            if isinstance(call, Mapping) and isinstance(call.get("id"), str):
+                body = call.get("function") or call.get("custom")
+                if isinstance(body, Mapping) and isinstance(body.get("name"), str):
+                    names[call["id"]] = body["name"]
+    return names
+
+
+class _MessageCounter:
+    """Counts one message at a time; errors name the message index and the field."""
+
+    def __init__(self, enc: Encoder, fmt: ChatFormat, model: str, call_names: dict[str, str]):
+        self.enc, self.fmt, self.model, self.call_names = enc, fmt, model, call_names
+
+    def fail(self, i: int, field: str, problem: str) -> MessageFormatError:
+        return MessageFormatError(f"messages[{i}].{field} {problem}", index=i, field=field)
+
+    def text(self, i: int, field: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(
+                i, field, f"must be a string, got {type(value).__name__}: {value!r:.60}"
+            )
+        return value
+
+    def message(self, i: int, m: Mapping[str, Any], *, pad: bool = False) -> int:
+        for key in m:
+            if key not in _KEYS:
+                close = difflib.get_close_matches(str(key), sorted(_KEYS), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise self.fail(i, str(key), f"is not a message field{hint} (the API rejects it)")
+        role = m.get("role")
+        if role not in ROLES:
+            problem = "is missing" if role is None else f"is {role!r}"
+            raise self.fail(i, "role", f"{problem}; use one of {', '.join(ROLES)}")
+        fmt = self.fmt
+        n = fmt.tokens_per_message + self.enc.count(role)
+        n += self.content(i, role, m, pad)
+        if m.get("name") is not None:
+            n += self.enc.count(self.text(i, "name", m["name"])) + fmt.tokens_per_name
+        if role in ("tool", "function"):
+            n += self.result_name(i, role, m) - _RESULT_SAVING
+        if m.get("refusal") is not None:
+            n += self.enc.count(self.text(i, "refusal", m["refusal"]))
+        if m.get("audio") is not None:
+            raise self.fail(i, "audio", "is set; audio is billed at other rates, not counted")
+        n += self.calls(i, role, m)
+        return n
+
+    def result_name(self, i: int, role: str, m: Mapping[str, Any]) -> int:
+        if role == "function":
+            if m.get("name") is None:
+                raise self.fail(i, "name", "is missing; a function message names its function")
+            return 0  # counted as the message's name
+        call_id = self.text(i, "tool_call_id", m.get("tool_call_id"))
+        # The prompt shows the function's name, not the id; an unmatched id counts itself.
+        name = self.call_names.get(call_id, call_id)
+        return self.enc.count(name) + self.fmt.tokens_per_name
+
+    def content(self, i: int, role: str, m: Mapping[str, Any], pad: bool) -> int:
+        content = m.get("content")
+        if content is None:
+            if role in ("assistant", "function"):
+                return 0
+            raise self.fail(i, "content", f"is missing; a {role} message needs content")
+        if isinstance(content, str):
+            return self.enc.count(content + "\n" if pad else content)
+        if not isinstance(content, list):
+            raise self.fail(
+                i, "content", f"must be a string or a list of parts, got {type(content).__name__}"
+            )
+        texts: list[str] = []
+        images = 0
+        for j, part in enumerate(content):
+            field = f"content[{j}]"
+            if not isinstance(part, Mapping):
+                raise self.fail(i, field, f"must be an object, got {type(part).__name__}")
+            kind = part.get("type")
+            if kind in ("text", "refusal"):
+                texts.append(self.text(i, f"{field}.{kind}", part.get(kind)))
+            elif kind == "image_url" and role == "user":
+                images += self.image(i, field, part.get("image_url"))
+            elif kind in ("input_audio", "file"):
+                raise self.fail(i, field, f"is an {kind} part; tokbudget cannot count it")
+            else:
+                allowed = "text, image_url" if role == "user" else "text"
+                raise self.fail(
+                    i, f"{field}.type", f"is {kind!r}; a {role} message takes {allowed}"
+                )
+        if pad:
+            texts = [*texts[:-1], texts[-1] + "\n"] if texts else ["\n"]
+        return sum(self.enc.count(t) for t in texts) + images
+
+    def image(self, i: int, field: str, spec: Any) -> int:
+        if isinstance(spec, str):  # the SDK also accepts {"image_url": "https://..."}
+            spec = {"url": spec}
+        if not isinstance(spec, Mapping):
+            raise self.fail(i, f"{field}.image_url", "must be an object with 'url'")
+        url = self.text(i, f"{field}.image_url.url", spec.get("url"))
+        detail = spec.get("detail") or "auto"
+        if detail not in DETAILS:
+            raise self.fail(
+                i, f"{field}.image_url.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}"
+            )
+        _, rules = image_rules(self.model, where=f"messages[{i}].{field}")
+        width, height = image_size(url) or (None, None)
+        return rules_tokens(rules, width, height, detail)
+
+    def calls(self, i: int, role: str, m: Mapping[str, Any]) -> int:
+        for key in ("tool_calls", "function_call"):
+            if m.get(key) is not None and role != "assistant":
+                raise self.fail(i, key, f"is only allowed on assistant messages, not {role}")
+        found: list[tuple[str, Any, Any]] = []  # (field, name, arguments)
+        if m.get("function_call") is not None:
+            fc = m["function_call"]
+            fc = fc if isinstance(fc, Mapping) else {}
+            found.append(("function_call", fc.get("name"), fc.get("arguments")))
+        calls = m.get("tool_calls")
+        if calls is not None:
+            if not isinstance(calls, list):
+                raise self.fail(i, "tool_calls", f"must be a list, got {type(calls).__name__}")
+            for j, call in enumerate(calls):
+                field = f"tool_calls[{j}]"
+                call = call if isinstance(call, Mapping) else {}
+                kind = call.get("type", "function")
+                body = call.get(kind) if kind in ("function", "custom") else None
+                if not isinstance(body, Mapping):
+                    raise self.fail(i, field, "must be {'type': 'function', 'function': {...}}")
+                args = body.get("arguments" if kind == "function" else "input")
+                found.append((f"{field}.{kind}", body.get("name"), args))
+        n = 0
+        for field, name, args in found:
+            n += self.enc.count(self.text(i, f"{field}.name", name)) + _CALL_OVERHEAD
+            if isinstance(args, Mapping):
+                raise self.fail(i, f"{field}.arguments", "must be a JSON string; json.dumps() it")
+            n += self.enc.count(self.text(i, f"{field}.arguments", args))
+        return n

@@ -1,0 +1,201 @@
+"""Pricing real API usage: sum the ``usage`` of logged responses, per model and in total.
+
+Records may be Chat Completions or embeddings responses (``usage.prompt_tokens``,
+``completion_tokens``, ``prompt_tokens_details.cached_tokens``), Responses API responses
+(``input_tokens``, ``output_tokens``, ``input_tokens_details.cached_tokens``), bare usage
+dicts, Batch API output lines (priced at batch rates), or streamed events. Records that are
+not billed are skipped and counted: failed batch lines, stream chunks without usage (only
+the last chunk carries it, with ``stream_options={"include_usage": True}``) and stream
+events other than the final one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from typing import Any
+
+from .cost import EXACT, Cost, cost, count_arg, decimal_str
+from .errors import SettingsError, TokbudgetError, UsageRecordError
+from .registry import Registry
+
+__all__ = ["UsageCost", "UsageTotal", "cost_from_usage"]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTotal:
+    """Tokens and money summed over the requests of one model (or of all of them)."""
+
+    model: str
+    requests: int = 0
+    input_tokens: int = 0
+    cached_input_tokens: int = 0
+    output_tokens: int = 0
+    input: Decimal = _ZERO
+    cached_input: Decimal = _ZERO
+    output: Decimal = _ZERO
+    total: Decimal = _ZERO
+
+    def add(self, c: Cost) -> UsageTotal:
+        """Return this total with one more request's cost added."""
+        with localcontext(EXACT):
+            return UsageTotal(
+                self.model,
+                self.requests + 1,
+                self.input_tokens + c.input_tokens,
+                self.cached_input_tokens + c.cached_input_tokens,
+                self.output_tokens + c.output_tokens,
+                self.input + c.input,
+                self.cached_input + c.cached_input,
+                self.output + c.output,
+                self.total + c.total,
+            )
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; money as exact decimal strings."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for name in ("input", "cached_input", "output", "total"):
+            out[name] = decimal_str(out[name])
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class UsageCost:
+    """Usage priced per model (``by_model``, sorted by name) and in total (``total``)."""
+
+    by_model: Mapping[str, UsageTotal]
+    total: UsageTotal
+    skipped: int = 0  # records that are not billed (failed batch lines, stream chunks)
+    currency: str = "USD"
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; money as exact decimal strings."""
+        return {
+            "currency": self.currency,
+            "models": [t.as_dict() for t in self.by_model.values()],
+            "total": self.total.as_dict(),
+            "skipped": self.skipped,
+            "notes": list(self.notes),
+        }
+
+
+_USAGE_SHAPES = (
+    # (input, output, input details, output details): Chat Completions, then Responses API.
+    ("prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details"),
+    ("input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details"),
+)
+
+
+def _read_usage(usage: Mapping[str, Any]) -> tuple[int, int, int]:
+    for in_key, out_key, in_details, out_details in _USAGE_SHAPES:
+        if in_key not in usage:
+            continue
+        n_in = count_arg(in_key, usage[in_key])
+        n_out = count_arg(out_key, usage.get(out_key) or 0)
+        details = usage.get(in_details) or {}
+        if not isinstance(details, Mapping):
+            raise SettingsError(f"{in_details} must be an object, got {details!r:.60}")
+        n_cached = count_arg(f"{in_details}.cached_tokens", details.get("cached_tokens") or 0)
+        for key, table in ((in_details, details), (out_details, usage.get(out_details) or {})):
+            if isinstance(table, Mapping) and table.get("audio_tokens"):
+                raise SettingsError(
+                    f"{key}.audio_tokens is {table['audio_tokens']}: audio is billed at other "
+                    "rates, which tokbudget does not model"
+                )
+        return n_in, n_out, n_cached
+    raise SettingsError(
+        "usage has neither prompt_tokens (Chat Completions) nor input_tokens (Responses API)"
+    )
+
+
+def _unwrap(record: object) -> tuple[str | None, Mapping[str, Any], bool] | None:
+    """``(model, usage, from a batch line)`` of a record; None if it is not billed."""
+    if not isinstance(record, Mapping):
+        raise SettingsError(f"expected a JSON object, got {type(record).__name__}")
+    from_batch = "custom_id" in record and "response" in record
+    if from_batch:  # {"custom_id": ..., "response": {"status_code": 200, "body": {...}}}
+        response = record["response"]
+        if response is None or record.get("error"):
+            return None
+        if not isinstance(response, Mapping) or response.get("status_code", 200) != 200:
+            return None  # a failed request is not billed
+        body = response.get("body")
+        if not isinstance(body, Mapping):
+            raise SettingsError("the Batch API line has no response body")
+        record = body
+    streamed = "type" in record or str(record.get("object", "")).endswith(".chunk")
+    event = record.get("response")
+    if isinstance(event, Mapping) and "type" in record:
+        record = event  # a Responses API stream event (response.completed)
+    if "usage" not in record:
+        if streamed:
+            return None
+        if "prompt_tokens" in record or "input_tokens" in record:
+            return None, record, from_batch  # a bare usage dict
+        raise SettingsError(
+            "it has no 'usage' (nor the prompt_tokens / input_tokens of a bare usage object)"
+        )
+    usage = record["usage"]
+    if usage is None and streamed:
+        return None  # a stream chunk or event before the last one
+    if not isinstance(usage, Mapping):
+        raise SettingsError(
+            f"usage is {usage!r:.40}, not an object (streamed responses carry usage only "
+            "with stream_options={'include_usage': True})"
+        )
+    name = record.get("model")
+    return (name if isinstance(name, str) else None), usage, from_batch
+
+
+def cost_from_usage(
+    records: Iterable[Mapping[str, Any]],
+    model: str | None = None,
+    *,
+    batch: bool = False,
+    registry: Registry | None = None,
+) -> UsageCost:
+    """Price real API usage and sum it per model.
+
+    Each record is a response (``{"model": ..., "usage": {...}}``), a bare ``usage`` dict
+    (its model is ``model``), a Batch API output line (priced at batch rates), or a stream
+    chunk or event (see the module doc). A record's own ``model`` wins over ``model``;
+    models are grouped by their registry name.
+
+    Raises:
+        UsageRecordError: a record cannot be priced; the error names its index.
+
+    >>> r = {"model": "gpt-4o", "usage": {"prompt_tokens": 1000, "completion_tokens": 100}}
+    >>> decimal_str(cost_from_usage([r, r]).total.total)
+    '0.007'
+    """
+    if isinstance(records, Mapping):
+        records = [records]
+    by_model: dict[str, UsageTotal] = {}
+    grand = UsageTotal("*")
+    skipped = 0
+    notes: list[str] = []
+    for index, record in enumerate(records):
+        try:
+            unwrapped = _unwrap(record)
+            if unwrapped is None:
+                skipped += 1
+                continue
+            name, usage, from_batch = unwrapped
+            name = name or model
+            if not name:
+                raise SettingsError("it names no model; pass model= for bare usage dicts")
+            n_in, n_out, n_cached = _read_usage(usage)
+            priced = cost(name, n_in, n_out, n_cached, batch or from_batch, registry=registry)
+        except TokbudgetError as exc:
+            raise UsageRecordError(
+                f"usage record {index}: {exc}", index=index, reason=str(exc)
+            ) from exc
+        by_model[priced.model] = by_model.get(priced.model, UsageTotal(priced.model)).add(priced)
+        grand = grand.add(priced)
+        notes.extend(n for n in priced.notes if n not in notes)
+    ordered = {name: by_model[name] for name in sorted(by_model)}
+    return UsageCost(by_model=ordered, total=grand, skipped=skipped, notes=tuple(notes))
