@@ -105,9 +105,7 @@ def test_summary_line(many_files: list[Path], capsys: pytest.CaptureFixture[str]
     tokens = sum(tokbudget.count(p.read_bytes().decode()) for p in files)
     code, _, err = run(["count", "--summary", *map(str, files)], capsys)
     assert code == 0
-    assert err.startswith(
-        f"tokbudget: 3 files, {total_bytes / 1000:,.1f} KB, {tokens:,} tokens in "
-    )
+    assert err.startswith(f"tokbudget: 3 files, {total_bytes / 1000:,.1f} KB, {tokens:,} tokens, $")
     assert "B/s, " in err and " tokens/s, " in err
     # Not a terminal: no summary unless asked.
     code, _, err = run(["count", *map(str, files)], capsys)
@@ -155,3 +153,18 @@ def test_summary_formats_sizes_and_rates() -> None:
     assert s.line().startswith("tokbudget: 1 file, 999 B, 5 tokens in ")
     s = Summary(files=2, bytes=250_000_000, tokens=60_000_000, chunks=7, cost="$1.50 input")
     assert "2 files, 250.0 MB, 60,000,000 tokens, 7 chunks, $1.50 input in " in s.line()
+
+
+def test_summary_prices_the_tokens_as_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("hello world " * 1000)
+    n = tokbudget.count(path.read_text(), model="gpt-4o")
+    price = tokbudget.get_model("gpt-4o").price
+    assert price is not None
+    code, _, err = run(["count", "--summary", "-m", "gpt-4o", str(path)], capsys)
+    assert code == 0
+    assert f"{n:,} tokens, ${price.input * n / 1_000_000:.2g} as gpt-4o input in " in err
+    code, _, err = run(["count", "--summary", "-e", "cl100k_base", str(path)], capsys)
+    assert " tokens in " in err and "input" not in err  # an encoding has no price

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,32 @@ def test_importing_tokbudget_does_not_import_dask() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
     assert out.stdout.strip() == b"[]"
+
+
+def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
+    model = "text-embedding-3-small"
+    short = [d[:2000] for d in DOCS]  # within the model's 8,191 tokens per input
+    expected = sum(
+        (tokbudget.cost(model, n).total for n in tokbudget.count_many(short, model=model)),
+        Decimal(0),
+    )
+    bag_total = tdask.estimate_cost(db.from_sequence(short, npartitions=9), model)
+    assert isinstance(bag_total, tokbudget.UsageTotal)
+    assert bag_total.total == expected
+    assert bag_total.requests == len(short)
+    column = dd.from_pandas(pd.Series(CLEAN_DOCS), npartitions=4)
+    lazy = tdask.estimate_cost(column, "gpt-4o", output_tokens=50, compute=False)
+    chat = lazy.compute()
+    counts = tokbudget.count_many(CLEAN_DOCS, model="gpt-4o")
+    assert chat.total == sum(
+        (tokbudget.cost("gpt-4o", n, 50).total for n in counts.tolist()), Decimal(0)
+    )
+    assert chat.output_tokens == 50 * len(CLEAN_DOCS)
+
+
+def test_estimate_cost_errors(client: Client) -> None:
+    big = ["word " * 9000, "ok"]
+    with pytest.raises(tokbudget.ContextOverflowError, match="partition 0, position 0 needs"):
+        tdask.estimate_cost(db.from_sequence(big), "text-embedding-3-small")
+    with pytest.raises(tokbudget.SettingsError, match="embedding model"):  # on the client
+        tdask.estimate_cost(db.from_sequence(big), "text-embedding-3-small", output_tokens=5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,13 @@ import pytest
 
 import tokbudget
 from tokbudget import InvalidInputError
-from tokbudget.partitions import count_series, count_texts, texts_of
+from tokbudget.partitions import (
+    cost_of_counts,
+    count_series,
+    count_texts,
+    merge_totals,
+    texts_of,
+)
 
 from .documents import sample_documents
 
@@ -56,3 +63,47 @@ def test_series_error_names_index_label() -> None:
     series = pd.Series(["a", 7], index=pd.Index([10, 20]))
     with pytest.raises(InvalidInputError, match=r"^position 1 \(index 20\) must be str, got int"):
         count_series(series)
+
+
+def _tiered_model() -> str:
+    return next(m.name for m in tokbudget.list_models() if m.price and m.price.tiers)
+
+
+def test_cost_of_counts_prices_each_document_as_its_own_request() -> None:
+    model = _tiered_model()
+    threshold = tokbudget.get_model(model).price.tiers[0].above_input_tokens  # type: ignore[union-attr]
+    counts = [threshold + 1, 10, 10, 0]
+    got = cost_of_counts(counts, model, output_tokens=7)
+    expected = [tokbudget.cost(model, n, 7) for n in counts]
+    assert got.total == sum((c.total for c in expected), Decimal(0))
+    assert got.total != tokbudget.cost(model, sum(counts), 7 * 4).total  # not the sum's tier
+    assert (got.requests, got.input_tokens, got.output_tokens) == (4, sum(counts), 28)
+    assert got.input == sum((c.input for c in expected), Decimal(0))
+    # A histogram gives the same total as the documents it counts.
+    hist = cost_of_counts([threshold + 1, 10, 0], model, repeats=[1, 2, 1], output_tokens=7)
+    assert hist == got
+
+
+def test_cost_of_counts_names_the_document_that_does_not_fit() -> None:
+    with pytest.raises(tokbudget.ContextOverflowError) as info:
+        cost_of_counts(
+            [5, 9000, 8192], "text-embedding-3-small", partition=4, labels=["a", "b", "c"]
+        )
+    assert str(info.value).startswith(
+        "partition 4, position 1 (index 'b') needs 9,000 tokens, over text-embedding-3-small's "
+        "input limit of 8,191 per request; split the documents first"
+    )
+    assert (info.value.needed, info.value.available) == (9000, 8191)
+    window = tokbudget.get_model("gpt-4o").context_window
+    assert window is not None
+    with pytest.raises(tokbudget.ContextOverflowError, match=r"position 0 needs .* \+ 100 output"):
+        cost_of_counts([window - 99], "gpt-4o", output_tokens=100)
+
+
+def test_merge_totals_adds_every_field() -> None:
+    a = cost_of_counts([100, 200], "gpt-4o", output_tokens=5)
+    b = cost_of_counts([300], "gpt-4o", output_tokens=5)
+    assert merge_totals([a, b]) == cost_of_counts([100, 200, 300], "gpt-4o", output_tokens=5)
+    assert merge_totals([], model="gpt-4o").requests == 0
+    with pytest.raises(InvalidInputError, match="at least one"):
+        merge_totals([])

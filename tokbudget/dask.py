@@ -20,16 +20,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from tokbudget.counting import resolve_encoding
+from tokbudget.cost import cost
+from tokbudget.counting import encoding_for, resolve_encoding
 from tokbudget.encoder import Encoder
 from tokbudget.errors import InvalidInputError, MissingDependencyError
-from tokbudget.partitions import count_series_with, count_texts
+from tokbudget.partitions import (
+    cost_of_counts,
+    count_series_with,
+    count_texts,
+    merge_totals,
+    unpack_partition,
+)
+from tokbudget.registry import get_model
+from tokbudget.usage import UsageTotal
 
 if TYPE_CHECKING:
     import dask.bag
     import dask.dataframe
 
-__all__ = ["count"]
+__all__ = ["count", "estimate_cost"]
 
 Collection = Any
 """A ``dask.bag.Bag`` of ``str`` or a ``dask.dataframe.Series`` of ``str``."""
@@ -62,13 +71,55 @@ def count(
         return _per_bag_partition(collection, _count_bag_partition, encoder)
     import pandas as pd
 
-    series: Any = collection  # dask's DataFrame methods are untyped
-    return series.map_partitions(
+    return _untyped(collection).map_partitions(
         _count_series_partition,
         encoder,
         meta=pd.Series([], dtype="int64", name="tokens"),
         enforce_metadata=False,
     )
+
+
+def estimate_cost(
+    collection: dask.bag.Bag | dask.dataframe.Series,
+    model: str,
+    *,
+    output_tokens: int = 0,
+    batch: bool = False,
+    compute: bool = True,
+) -> Any:
+    """Return what sending every text to ``model`` costs: each text one request's input.
+
+    Each document is priced on its own, as the API bills it (an embedding input, or a
+    prompt with ``output_tokens`` of reply), exactly, in ``Decimal``; per-partition
+    totals are added up on the client.
+
+    Args:
+        collection: a Dask bag of ``str`` or a Dask Series of ``str``.
+        model: a model with a price in the registry (e.g. ``text-embedding-3-small``).
+        output_tokens: reply tokens per document (0 for embeddings).
+        batch: price at the model's Batch API rates.
+        compute: ``False`` returns a ``dask.delayed`` object instead of the result.
+
+    Returns:
+        A :class:`tokbudget.UsageTotal`: ``requests`` (documents), token sums and the
+        exact ``input``, ``output`` and ``total`` in USD.
+
+    Raises:
+        ContextOverflowError: a document does not fit one request (split it first);
+            the message names its partition and position.
+    """
+    cost(model, 0, output_tokens, batch=batch)  # unknown model or price fails here
+    encoder = encoding_for(model)
+    _kind(collection, "estimate_cost")
+    from dask.delayed import delayed
+
+    task = delayed(_cost_partition, pure=True)
+    totals = [
+        task(part, encoder, model, output_tokens, batch, i)
+        for i, part in enumerate(_untyped(collection).to_delayed())
+    ]
+    result = delayed(merge_totals, pure=True)(totals, model=get_model(model).name)
+    return result.compute() if compute else result
 
 
 # ------------------------------------------------------------------ partition tasks
@@ -87,6 +138,16 @@ def _count_series_partition(
     return count_series_with(encoder, series, partition=number)
 
 
+def _cost_partition(
+    part: Any, encoder: Encoder, model: str, output_tokens: int, batch: bool, partition: int
+) -> UsageTotal:
+    values, labels = unpack_partition(part)
+    counts = count_texts(values, encoder, partition=partition, labels=labels)
+    return cost_of_counts(
+        counts, model, output_tokens=output_tokens, batch=batch, partition=partition, labels=labels
+    )
+
+
 # ------------------------------------------------------------------ collections
 
 
@@ -100,6 +161,10 @@ def _per_bag_partition(bag: Any, func: Any, *args: Any) -> Any:
     return db.from_delayed(  # type: ignore[no-untyped-call]
         [task(part, *args, i) for i, part in enumerate(parts)]
     )
+
+
+def _untyped(collection: Any) -> Any:
+    return collection  # Dask's collection methods carry no annotations
 
 
 def _kind(collection: Any, caller: str) -> Literal["bag", "series"]:

@@ -4,8 +4,10 @@ Dask and Spark hand a task one partition at a time: a list (a Dask bag) or a pan
 Series (a Dask DataFrame column, a Spark pandas UDF's batch). These functions check the
 values, with errors that name the partition, the position and the value's type, then run
 the vectorised path (:func:`tokbudget.count_many`'s) on one thread: the engine, not
-tokbudget, decides how many run at once. They hold no state between calls, so any worker
-can run any partition, and again after a failure, with the same result.
+tokbudget, decides how many run at once. :func:`cost_of_counts` prices a partition's
+documents exactly, each as one request, and :func:`merge_totals` adds partitions up.
+They hold no state between calls, so any worker can run any partition, and again after
+a failure, with the same result.
 
 pandas is needed only for the ``*_series`` functions, and imported only there.
 """
@@ -17,14 +19,25 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .cost import cost
 from .counting import count_with, require_text, resolve_encoding
 from .encoder import Encoder
-from .errors import InvalidInputError
+from .errors import ContextOverflowError, InvalidInputError
+from .registry import get_model
+from .usage import UsageTotal
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["count_series", "count_series_with", "count_texts", "texts_of"]
+__all__ = [
+    "cost_of_counts",
+    "count_series",
+    "count_series_with",
+    "count_texts",
+    "merge_totals",
+    "texts_of",
+    "unpack_partition",
+]
 
 
 def texts_of(
@@ -50,14 +63,24 @@ def texts_of(
     return cast(list[str], texts)
 
 
-def _bad_value(
-    value: object, position: int, partition: int | None, labels: Sequence[object] | None
-) -> None:
+def unpack_partition(part: Any) -> tuple[Any, Sequence[object] | None]:
+    """A partition's values and, for a pandas Series, its index labels (else ``None``)."""
+    if hasattr(part, "index") and hasattr(part, "tolist"):
+        return part.tolist(), _Labels(part.index)
+    return part, None
+
+
+def _where(position: int, partition: int | None, labels: Sequence[object] | None) -> str:
     where = f"position {position}"
     if labels is not None:
         where += f" (index {labels[position]!r})"
-    if partition is not None:
-        where = f"partition {partition}, {where}"
+    return where if partition is None else f"partition {partition}, {where}"
+
+
+def _bad_value(
+    value: object, position: int, partition: int | None, labels: Sequence[object] | None
+) -> None:
+    where = _where(position, partition, labels)
     if _is_missing(value):
         hint = (
             f"{where} is a missing value ({type(value).__name__}: {value}), not text; "
@@ -120,10 +143,92 @@ def count_series_with(encoder: Encoder, series: Any, *, partition: int | None = 
     """:func:`count_series` with an encoder in hand (what worker tasks receive)."""
     import pandas as pd
 
-    counts = count_texts(
-        series.tolist(), encoder, partition=partition, labels=_Labels(series.index)
-    )
+    values, labels = unpack_partition(series)
+    counts = count_texts(values, encoder, partition=partition, labels=labels)
     return pd.Series(counts, index=series.index, name="tokens", dtype="int64")
+
+
+# ---------------------------------------------------------------------------- cost
+
+
+def cost_of_counts(
+    counts: Sequence[int] | npt.NDArray[np.integer[Any]],
+    model: str,
+    *,
+    repeats: Sequence[int] | npt.NDArray[np.integer[Any]] | None = None,
+    output_tokens: int = 0,
+    batch: bool = False,
+    partition: int | None = None,
+    labels: Sequence[object] | None = None,
+) -> UsageTotal:
+    """Price each count as the input of one request to ``model`` and sum, exactly.
+
+    Each request is priced on its own, as the API bills it (a long-context tier applies
+    to a request over its threshold, not to a sum that crosses it). ``repeats[i]``, if
+    given, is how many documents have ``counts[i]`` tokens (a histogram, e.g. from a
+    Spark ``groupBy("tokens").count()``).
+
+    Raises:
+        ContextOverflowError: a document does not fit one request (over the model's
+            input limit, or with ``output_tokens`` over its window); names where it is.
+
+    >>> str(cost_of_counts([1000, 1000, 0], "text-embedding-3-small").total)
+    '0.00004'
+    """
+    spec = get_model(model)
+    n = np.asarray(counts, dtype=np.int64)
+    k = np.ones_like(n) if repeats is None else np.asarray(repeats, dtype=np.int64)
+    if n.shape != k.shape:
+        raise InvalidInputError(f"repeats has {k.size} values but counts has {n.size}")
+    _check_fits(n, spec.name, output_tokens, partition, labels)
+    values, inverse = np.unique(n, return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=k, minlength=values.size).astype(np.int64)
+    total = UsageTotal(spec.name)
+    for v, w in zip(values.tolist(), weights.tolist(), strict=True):
+        if w:
+            total = total.add(cost(model, int(v), output_tokens, batch=batch), times=int(w))
+    return total
+
+
+def _check_fits(
+    counts: npt.NDArray[np.int64],
+    model: str,
+    output_tokens: int,
+    partition: int | None,
+    labels: Sequence[object] | None,
+) -> None:
+    spec = get_model(model)
+    limits = [(spec.input_limit, 0, "input limit")]
+    if spec.kind != "embedding":
+        limits.append((spec.context_window, output_tokens, "window"))
+    for limit, extra, what in limits:
+        if limit is None or not counts.size or int(counts.max()) + extra <= limit:
+            continue
+        i = int(np.flatnonzero(counts + extra > limit)[0])
+        needed = int(counts[i]) + extra
+        plus = f" + {extra:,} output" if extra else ""
+        raise ContextOverflowError(
+            f"{_where(i, partition, labels)} needs {int(counts[i]):,} tokens{plus}, over "
+            f"{spec.name}'s {what} of {limit:,} per request; split the documents first "
+            "(tokbudget.split, tokbudget.dask.split) or pick a model with more room",
+            needed=needed,
+            available=limit,
+            model=spec.name,
+        )
+
+
+def merge_totals(totals: Iterable[UsageTotal], *, model: str | None = None) -> UsageTotal:
+    """Add up totals (of partitions, of files); the model is the first one's (or ``model``).
+
+    >>> merge_totals([UsageTotal("m", requests=2), UsageTotal("m", requests=3)]).requests
+    5
+    """
+    out: UsageTotal | None = None if model is None else UsageTotal(model)
+    for t in totals:
+        out = t if out is None else out + t
+    if out is None:
+        raise InvalidInputError("merge_totals() needs at least one total, or model=")
+    return out
 
 
 class _Labels(Sequence[object]):

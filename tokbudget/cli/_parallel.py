@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -34,6 +35,8 @@ __all__ = [
     "Summary",
     "Workers",
     "all_cores",
+    "batched",
+    "input_cost",
     "input_files",
     "jobs_option",
     "summary_option",
@@ -265,6 +268,26 @@ class Summary:
         if wanted or (wanted is None and sys.stderr.isatty()):
             sys.stdout.flush()  # the summary comes after the output on a shared terminal
             click.echo(self.line(), err=True)
+
+
+def input_cost(model: str | None, tokens: int) -> str | None:
+    """``$X as MODEL input`` at the model's base input price, or None if it has no price.
+
+    A summary, not a bill: the base rate, whatever the size of the requests the files
+    would make (``tokbudget cost`` prices requests exactly).
+    """
+    if model is None:
+        return None
+    from ..cost import EXACT
+    from ..registry import get_model
+
+    price = get_model(model).price
+    if price is None:
+        return None
+    with localcontext(EXACT):
+        value = price.input * tokens / 1_000_000
+    shown = f"{value:,.2f}" if value >= Decimal("0.01") or not value else f"{value:.2g}"
+    return f"${shown} as {model} input"
 
 
 def _size(n: float) -> str:

@@ -17,6 +17,7 @@ from ._parallel import (
     Summary,
     Workers,
     batched,
+    input_cost,
     input_files,
     jobs_option,
     summary_option,
@@ -91,6 +92,7 @@ def count_command(
             out.write(f"{total['tokens']:>{width},}  total\n")
     stats.bytes = sum(tally.bytes)
     stats.tokens = total["tokens"]
+    stats.cost = input_cost(label, stats.tokens)
     stats.show(summary)
     return 0
 
