@@ -107,6 +107,26 @@ def test_encoding_for(model: str, encoding: str) -> None:
     assert tokbudget.encoding_for(model).name == encoding
 
 
+@pytest.mark.parametrize(
+    ("model", "encoding"),
+    [
+        ("gpt-5.9-mini-2027-01-01", "o200k_base"),
+        ("gpt-4.1-mini-2099-01-01", "o200k_base"),
+        ("o4-mini-2030-01-01", "o200k_base"),
+        ("gpt-4-0125-preview", "cl100k_base"),
+        ("ft:gpt-4.1-nano-2025-04-14:acme::x1", "o200k_base"),
+    ],
+)
+def test_new_snapshots_of_known_families_fail_open(model: str, encoding: str) -> None:
+    assert tokbudget.encoding_for(model).name == encoding
+
+
+@pytest.mark.parametrize("typo", ["gpt-4oo", "gpt-55", "o10", "gpt-4omini"])
+def test_a_family_prefix_does_not_swallow_typos(typo: str) -> None:
+    with pytest.raises(tokbudget.UnknownModelError):
+        tokbudget.count("x", model=typo)
+
+
 # ---------------------------------------------------------------- many
 
 

@@ -28,6 +28,7 @@ from .errors import (
 from .images import image_tokens
 from .messages import RequestCount, count_messages, message_counts, parse_request
 from .registry import ModelSpec, Registry, get_model, list_models
+from .spans import TokenSpan, TokenSpans, token_spans
 from .usage import UsageCost, UsageTotal, cost_from_usage
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "RequestCount",
     "SettingsError",
     "TokbudgetError",
+    "TokenSpan",
+    "TokenSpans",
     "UnknownEncodingError",
     "UnknownModelError",
     "UsageCost",
@@ -67,4 +70,5 @@ __all__ = [
     "load_encoding",
     "message_counts",
     "parse_request",
+    "token_spans",
 ]

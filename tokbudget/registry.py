@@ -146,7 +146,9 @@ class Registry:
         if canonical is not None:
             return self.models[canonical].encoding
         for candidate in _candidates(name):
-            best = max((p for p in self.families if candidate.startswith(p)), key=len, default=None)
+            best = max(
+                (p for p in self.families if _in_family(candidate, p)), key=len, default=None
+            )
             if best is not None:
                 return self.families[best]
         raise self._unknown(name)
@@ -167,6 +169,15 @@ class Registry:
             model=name,
             suggestions=close,
         )
+
+
+def _in_family(name: str, prefix: str) -> bool:
+    """``name`` is ``prefix`` or a variant of it (``gpt-5`` + ``.9-mini``), not a longer word.
+
+    ``gpt-4oo`` or ``gpt-55`` are typos or other models, not members of ``gpt-4o``/``gpt-5``:
+    a variant continues with a separator, never with a letter or digit.
+    """
+    return name.startswith(prefix) and (len(name) == len(prefix) or not name[len(prefix)].isalnum())
 
 
 def _candidates(name: str) -> list[str]:

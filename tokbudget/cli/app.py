@@ -27,6 +27,8 @@ def cli() -> None:
       tokbudget count --messages request.json
       tokbudget models --kind embedding
       tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini --output-tokens 500
+      tokbudget show prompt.txt --ids      where the tokens go
+      tokbudget serve                      the local tokenizer page (127.0.0.1:8000)
     """
 
 
@@ -45,7 +47,8 @@ def emit_json(data: Any) -> None:
 
 
 def register() -> None:
-    from . import cost_cmd, count_cmd, models_cmd  # noqa: F401 - each registers its command
+    # Each module registers its command on import.
+    from . import cost_cmd, count_cmd, models_cmd, serve_cmd, show_cmd  # noqa: F401
 
 
 register()

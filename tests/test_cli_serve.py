@@ -1,0 +1,62 @@
+"""`tokbudget serve`: starts, answers, stops on Ctrl-C; warns off loopback; clear bind errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from tokbudget.cli import main
+
+
+def test_serve_runs_and_stops_on_ctrl_c() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "tokbudget", "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            match = re.search(r"serving on (http://127\.0\.0\.1:\d+/)", line)
+            assert match, line
+            # No proxy from the environment: the server is on this machine.
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(match[1] + "api/models", timeout=10) as resp:
+                assert json.load(resp)["default"] == "gpt-4o"
+            with opener.open(match[1], timeout=10) as resp:
+                assert b"<title>tokbudget</title>" in resp.read()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(10) == 0
+            rest = proc.stderr.read()
+            assert "stopped" in rest and "Traceback" not in rest
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def test_other_host_warns(capsys: pytest.CaptureFixture[str]) -> None:
+    # 192.0.2.1 (TEST-NET-1) is never a local address: the warning is printed, then the
+    # bind fails with a usage error instead of a traceback.
+    code = main(["serve", "--host", "192.0.2.1", "--port", "0"])
+    err = capsys.readouterr().err
+    assert "warning: listening on 192.0.2.1" in err and "--host 127.0.0.1" in err
+    assert code == 2 and "cannot listen on 192.0.2.1:0" in err and "Traceback" not in err
+
+
+def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["serve", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+    assert "warning" not in err  # loopback: nothing to warn about

@@ -1,0 +1,370 @@
+"""The JSON API of `tokbudget serve`, over real HTTP: every endpoint, every error path."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+import statistics
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import tokbudget
+from tokbudget.web import MAX_BODY_BYTES, LocalServer
+from tokbudget.web import api as web_api
+from tokbudget.web.server import is_loopback
+
+from .conftest import raw_encoding, real_texts
+from .strategies import tricky_text
+from .web_support import Client, running_server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with running_server() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def client(server: LocalServer) -> Iterator[Client]:
+    c = Client(server)
+    yield c
+    c.close()
+
+
+def assert_clean_error(reply: object, status: int, code: str, *needles: str) -> dict[str, str]:
+    from .web_support import Reply
+
+    assert isinstance(reply, Reply)
+    assert reply.status == status, reply.body
+    assert reply.headers["Content-Type"] == "application/json"
+    error = reply.json()["error"]
+    assert error["code"] == code
+    for needle in needles:
+        assert needle in error["message"], error["message"]
+    assert "Traceback" not in reply.body.decode() and 'File "' not in reply.body.decode()
+    return dict(error)
+
+
+# ---------------------------------------------------------------------------- models
+
+
+def test_models_lists_the_registry(client: Client) -> None:
+    reply = client.get("/api/models")
+    assert reply.status == 200
+    doc = reply.json()
+    assert doc["default"] == "gpt-4o"
+    names = [m["name"] for m in doc["models"]]
+    assert names == [m.name for m in tokbudget.list_models()]
+    gpt5 = next(m for m in doc["models"] if m["name"] == "gpt-5")
+    assert (gpt5["context_window"], gpt5["max_input_tokens"], gpt5["max_output_tokens"]) == (
+        400_000,
+        272_000,
+        128_000,
+    )
+    assert gpt5["input_price"] == "1.25" and isinstance(gpt5["output_price"], str)
+    emb = next(m for m in doc["models"] if m["name"] == "text-embedding-3-small")
+    assert emb["output_price"] is None
+    assert {"cl100k_base", "o200k_base"} <= set(doc["encodings"])
+
+
+# ---------------------------------------------------------------------------- tokenize
+
+
+def spans_from(doc: dict[str, object]) -> list[tuple[int, int, int, bool]]:
+    tokens = doc["tokens"]
+    assert isinstance(tokens, list)
+    return [(t["id"], t["start"], t["end"], bool(t.get("partial"))) for t in tokens]
+
+
+def assert_tiles(text: str, spans: list[tuple[int, int, int, bool]], units: str) -> None:
+    """First starts at 0, last ends at the end, no gaps; overlaps only when both tokens
+    split the one character they share."""
+    js = text.encode("utf-16-le", "surrogatepass")
+
+    def piece(start: int, end: int) -> str:
+        if units == "utf16":
+            return js[2 * start : 2 * end].decode("utf-16-le", "surrogatepass")
+        return text[start:end]
+
+    length = len(js) // 2 if units == "utf16" else len(text)
+    if not spans:
+        assert length == 0
+        return
+    assert spans[0][1] == 0 and spans[-1][2] == length
+    for (_, _, prev_end, prev_partial), (_, start, end, partial) in itertools.pairwise(spans):
+        assert start < end
+        if start < prev_end:
+            assert prev_partial and partial
+            shared = piece(start, prev_end)
+            joined = shared.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            assert len(joined) == 1, (shared, start, prev_end)
+        else:
+            assert start == prev_end
+
+
+@given(text=tricky_text, encoding=st.sampled_from(["cl100k_base", "o200k_base"]))
+@example(text="\ud800\udfff a\ud83d", encoding="cl100k_base")
+def test_tokenize_offsets_tile_the_text(client: Client, text: str, encoding: str) -> None:
+    # In JSON, "\ud800\udfff" is one character (U+103FF), whatever it was in Python: the
+    # server sees the text as JSON spells it.
+    text = json.loads(json.dumps(text))
+    ids = raw_encoding(encoding).encode_ordinary(text)
+    points = client.post("/api/tokenize", {"text": text, "encoding": encoding}).json()
+    assert points["count"] == len(ids) and points["characters"] == len(text)
+    assert points["offsets"] == "codepoints" and points["encoding"] == encoding
+    spans = spans_from(points)
+    assert [s[0] for s in spans] == ids
+    assert_tiles(text, spans, "codepoints")
+    # Code-point offsets are Python indices: whole tokens are exactly their text.
+    for token, (tid, start, end, partial) in zip(points["tokens"], spans, strict=True):
+        piece = text[start:end].encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        own = raw_encoding(encoding).decode_single_token_bytes(tid)
+        if partial:
+            assert bytes.fromhex(token["bytes"]) == own and own in piece.encode()
+        else:
+            assert piece.encode() == own and "bytes" not in token
+    # UTF-16 offsets are JavaScript indices: the same spans, counted in code units.
+    units = client.post(
+        "/api/tokenize", {"text": text, "encoding": encoding, "offsets": "utf16"}
+    ).json()
+    js = text.encode("utf-16-le", "surrogatepass")
+    u_spans = spans_from(units)
+    assert_tiles(text, u_spans, "utf16")
+    for (_, s16, e16, _), (_, start, end, _) in zip(u_spans, spans, strict=True):
+        assert js[2 * s16 : 2 * e16].decode("utf-16-le", "surrogatepass") == text[start:end]
+
+
+@pytest.mark.parametrize("name", sorted(real_texts()))
+def test_tokenize_real_text(client: Client, name: str) -> None:
+    text = real_texts()[name]
+    doc = client.post("/api/tokenize", {"text": text, "model": "gpt-4", "offsets": "utf16"}).json()
+    assert doc["model"] == "gpt-4" and doc["encoding"] == "cl100k_base"
+    assert [t["id"] for t in doc["tokens"]] == raw_encoding("cl100k_base").encode_ordinary(text)
+    assert_tiles(text, spans_from(doc), "utf16")
+
+
+def test_tokenize_astral_example(client: Client) -> None:
+    # 🦜 is one code point, two UTF-16 units and three cl100k tokens.
+    text = "a🦜b"
+    doc = client.post("/api/tokenize", {"text": text, "encoding": "cl100k_base"}).json()
+    assert spans_from(doc) == [
+        (64, 0, 1, False),
+        (9468, 1, 2, True),
+        (99, 1, 2, True),
+        (250, 1, 2, True),
+        (65, 2, 3, False),
+    ]
+    assert [t.get("bytes") for t in doc["tokens"]] == [None, "f09f", "a6", "9c", None]
+    doc = client.post(
+        "/api/tokenize", {"text": text, "encoding": "cl100k_base", "offsets": "utf16"}
+    ).json()
+    assert [(t["start"], t["end"]) for t in doc["tokens"]] == [
+        (0, 1),
+        (1, 3),
+        (1, 3),
+        (1, 3),
+        (3, 4),
+    ]
+
+
+def test_tokenize_defaults_and_aliases(client: Client) -> None:
+    doc = client.post("/api/tokenize", {"text": "hello world"}).json()
+    assert doc["model"] == "gpt-4o" and [t["id"] for t in doc["tokens"]] == [24912, 2375]
+    doc = client.post("/api/tokenize", {"text": "", "model": "gpt-4o-2024-08-06"}).json()
+    assert doc["count"] == 0 and doc["tokens"] == []
+    doc = client.post("/api/tokenize", {"text": "x", "model": "gpt-5.9-mini-2031-01-01"}).json()
+    assert doc["encoding"] == "o200k_base"  # an unlisted snapshot: its family's encoding
+
+
+# ---------------------------------------------------------------------------- check
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-5", "gpt-5.4", "text-embedding-3-small"])
+def test_check_figures_equal_the_library(client: Client, model: str) -> None:
+    text = real_texts()["english.txt"]
+    doc = client.post("/api/check", {"text": text, "model": model}).json()
+    fig = doc["figures"]
+    spec = tokbudget.get_model(model)
+    n = tokbudget.count(text, model=model)
+    assert fig["tokens"] == n and fig["characters"] == len(text)
+    assert fig["context_window"] == spec.context_window
+    assert fig["max_input_tokens"] == spec.max_input_tokens
+    assert fig["max_output_tokens"] == spec.max_output_tokens
+    assert spec.price is not None
+    assert Decimal(fig["input_cost"]) == Decimal(n) * spec.price.input / 10**6
+    assert fig["window_share"] == pytest.approx(n / (spec.context_window or 1), abs=1e-6)
+
+
+def test_check_long_context_tier(client: Client) -> None:
+    # gpt-5.4 bills the whole prompt at its higher tier above 272,000 input tokens.
+    text = "hello " * 300_000
+    doc = client.post("/api/check", {"text": text, "model": "gpt-5.4"}).json()
+    n = doc["figures"]["tokens"]
+    assert n > 272_000
+    assert Decimal(doc["figures"]["input_cost"]) == Decimal(n) * Decimal("5.00") / 10**6
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("path", "doc", "code", "needle"),
+    [
+        ("/api/tokenize", {"text": "x", "model": "gpt-nope"}, "unknown_model", "'gpt-nope'"),
+        ("/api/check", {"text": "x", "model": "gtp-4o"}, "unknown_model", "did you mean gpt-4o"),
+        ("/api/tokenize", {"text": "x", "encoding": "p99k"}, "unknown_encoding", "o200k_base"),
+        # A path is a valid encoding for the library, never for a web client.
+        ("/api/tokenize", {"text": "x", "encoding": "/etc/passwd"}, "unknown_encoding", ""),
+        ("/api/tokenize", {"text": 5}, "bad_request", "'text' must be a string, got a number"),
+        ("/api/tokenize", {"model": "gpt-4o"}, "bad_request", "missing field 'text'"),
+        ("/api/tokenize", {"text": "x", "modle": "gpt-4"}, "bad_request", "unknown field 'modle'"),
+        ("/api/tokenize", {"text": "x", "offsets": "bytes"}, "bad_request", "'utf16'"),
+        ("/api/check", {"text": "x", "model": "gpt-4", "encoding": "o200k_base"}, "bad_request",
+         "not both"),
+        ("/api/tokenize", ["text"], "bad_request", "must be a JSON object, got list"),
+        ("/api/check", {"text": None}, "bad_request", "got null"),
+    ],
+)  # fmt: skip
+def test_bad_requests_get_clear_4xx(
+    client: Client, path: str, doc: object, code: str, needle: str
+) -> None:
+    assert_clean_error(client.post(path, doc), 400, code, needle)
+
+
+def test_bad_json(client: Client) -> None:
+    headers = {"Content-Type": "application/json"}
+    for body, needle in [
+        (b'{"text": ', "not valid JSON"),
+        (b"", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    ]:
+        reply = client.request("POST", "/api/tokenize", body, headers)
+        assert_clean_error(reply, 400, "bad_json", needle)
+
+
+def test_protocol_errors(client: Client, server: LocalServer) -> None:
+    assert_clean_error(client.get("/api/nope"), 404, "not_found", "/api/nope")
+    assert_clean_error(client.get("/api/tokenize"), 405, "method_not_allowed", "POST")
+    assert_clean_error(client.post("/api/models", {}), 405, "method_not_allowed", "GET")
+    assert client.request("HEAD", "/api/models").status == 200
+    assert client.request("HEAD", "/api/check").status == 405
+    reply = client.request(
+        "POST", "/api/tokenize", b'{"text": "x"}', {"Content-Type": "text/plain"}
+    )
+    assert_clean_error(reply, 415, "unsupported_media_type", "application/json")
+    # Chunked bodies are refused (411) rather than read without a bound.
+    with socket.create_connection(server.server_address[:2]) as sock:
+        sock.sendall(
+            b"POST /api/tokenize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+            b"\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+        )
+        head = sock.recv(65536).decode()
+    assert head.startswith("HTTP/1.1 411") and "Content-Length" in head
+
+
+def test_dns_rebinding_is_refused(client: Client) -> None:
+    reply = client.request("GET", "/", headers={"Host": "attacker.example:8000"})
+    assert_clean_error(reply, 403, "bad_host", "localhost")
+    for host in ("localhost:8000", "127.0.0.1", "[::1]:8000"):
+        assert client.request("GET", "/api/models", headers={"Host": host}).status == 200
+
+
+def test_doctests() -> None:
+    import doctest
+
+    import tokbudget.web.server
+
+    assert doctest.testmod(tokbudget.web.server).failed == 0
+
+
+def test_is_loopback() -> None:
+    assert all(map(is_loopback, ["127.0.0.1", "127.8.0.1", "::1", "[::1]", "localhost"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.10", "example.com", ""]))
+
+
+def test_oversized_body_gets_413_and_server_keeps_serving() -> None:
+    with running_server(max_body=1000) as srv:
+        c = Client(srv)
+        big = {"text": "x" * 2000}
+        assert_clean_error(c.post("/api/tokenize", big), 413, "too_large", "limit is 1,000 bytes")
+        assert c.post("/api/tokenize", {"text": "hello world"}).json()["count"] == 2
+        # A client that says it will send far more than we drain: answered, then closed.
+        with socket.create_connection(srv.server_address[:2]) as sock:
+            sock.sendall(
+                b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                b"\r\nContent-Length: 999999999999\r\n\r\n{"
+            )
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 413")
+        assert c.post("/api/check", {"text": "ok"}).status == 200
+        c.close()
+
+
+def test_default_limit_is_documented_value(client: Client) -> None:
+    assert MAX_BODY_BYTES == 8 * 1024 * 1024
+    body = b'{"text": "' + b"a" * MAX_BODY_BYTES + b'"}'
+    reply = client.request("POST", "/api/tokenize", body, {"Content-Type": "application/json"})
+    assert_clean_error(reply, 413, "too_large", "8,388,608 bytes")
+    assert client.post("/api/tokenize", {"text": "still here"}).status == 200
+
+
+def test_unexpected_error_is_a_bare_500(
+    client: Client, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(body: bytes) -> web_api.Response:
+        raise RuntimeError("secret internals /home/user/.ssh")
+
+    monkeypatch.setattr(web_api, "routes", lambda: {"/api/check": {"POST": broken}})
+    reply = client.post("/api/check", {"text": "x"})
+    assert_clean_error(reply, 500, "internal", "see the server log")
+    assert b"secret" not in reply.body
+    assert "secret internals" in capsys.readouterr().err  # the log has the details
+    monkeypatch.undo()
+    assert client.post("/api/check", {"text": "x"}).status == 200
+
+
+# ---------------------------------------------------------------------------- static files
+
+
+def test_page_and_assets_are_local(client: Client) -> None:
+    page = client.get("/")
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    html = page.body.decode()
+    assert "http://" not in html and "https://" not in html  # no CDN, nothing remote
+    for path, ctype in [("/app.js", "text/javascript"), ("/style.css", "text/css")]:
+        reply = client.get(path)
+        assert reply.status == 200 and reply.headers["Content-Type"].startswith(ctype)
+        assert b"http://" not in reply.body and b"https://" not in reply.body
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.request("HEAD", "/").body == b""
+    for path in ["/../pyproject.toml", "/static/app.js", "/%2e%2e/api.py", "/nope.html"]:
+        assert_clean_error(client.get(path), 404, "not_found")
+
+
+# ---------------------------------------------------------------------------- speed
+
+
+def test_tokenize_100kb_well_under_100ms(client: Client) -> None:
+    for name in ("english.txt", "mixed.txt"):
+        text = (real_texts()[name] * 50).encode()[:100_000].decode("utf-8", "ignore")
+        body = json.dumps({"text": text, "offsets": "utf16"}).encode()
+        headers = {"Content-Type": "application/json"}
+        client.request("POST", "/api/tokenize", body, headers)  # warm the caches
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            reply = client.request("POST", "/api/tokenize", body, headers)
+            times.append(time.perf_counter() - start)
+            assert reply.status == 200
+        median_ms = statistics.median(times) * 1000
+        print(f"\n/api/tokenize 100 KB {name}: median {median_ms:.1f} ms")
+        assert median_ms < 100, f"{name}: {median_ms:.1f} ms"

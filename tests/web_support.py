@@ -1,0 +1,66 @@
+"""A tokbudget server running in a thread, and a small HTTP client for tests."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from tokbudget.web import LocalServer, make_server
+
+
+@contextmanager
+def running_server(**kwargs: Any) -> Iterator[LocalServer]:
+    server = make_server("127.0.0.1", 0, **kwargs)
+    thread = server.serve_in_thread()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Client:
+    """One keep-alive connection; reconnects if the server closed it."""
+
+    def __init__(self, server: LocalServer) -> None:
+        self.host, self.port = server.server_address[:2]
+        self.conn = http.client.HTTPConnection(str(self.host), int(self.port), timeout=30)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        self.conn.request(method, path, body=body, headers=headers or {})
+        resp = self.conn.getresponse()
+        reply = Reply(resp.status, resp.headers, resp.read())
+        if resp.will_close:
+            self.conn.close()
+        return reply
+
+    def post(self, path: str, doc: Any) -> Reply:
+        body = json.dumps(doc).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/json"})
+
+    def get(self, path: str) -> Reply:
+        return self.request("GET", path)
+
+    def close(self) -> None:
+        self.conn.close()
