@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import tokbudget
-from tokbudget.partitions import count_series
+from tokbudget.partitions import cost_of_counts, count_series
 
 from .documents import sample_documents
 
@@ -84,3 +84,15 @@ def test_count_udf_error_names_the_missing_value(spark: Any, n_tokens: Any) -> N
     df = spark.createDataFrame([(0, "fine"), (1, None)], "id long, text string").coalesce(1)
     with pytest.raises(Exception, match=r"position 1 \(index 1\) is a missing value"):
         df.select(n_tokens("text")).collect()
+
+
+def test_cost_from_a_token_histogram(spark: Any, n_tokens: Any) -> None:
+    # The recipe's cost step: a histogram of counts is small whatever the corpus size.
+    rows = spark.sparkContext.parallelize([(d,) for d in DOCS], 4)
+    df = spark.createDataFrame(rows, "text string").select(n_tokens("text").alias("tokens"))
+    hist = df.groupBy("tokens").count().collect()
+    total = cost_of_counts(
+        [r["tokens"] for r in hist], "gpt-4o", repeats=[r["count"] for r in hist]
+    )
+    assert total == cost_of_counts(tokbudget.count_many(DOCS, model="gpt-4o"), "gpt-4o")
+    assert total.requests == len(DOCS)
