@@ -167,9 +167,10 @@ def bench_dask(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[s
         texts = [_read(p) for p in paths]
         return int(tokbudget.count_many(texts, model="gpt-4o", threads=1).sum())
 
-    def on(workers: int) -> int:
+    def on(client: Client, workers: int) -> int:
         bag = db.from_sequence(paths, npartitions=workers * 8).map(_read)
-        return int(tokbudget.dask.count(bag, model="gpt-4o").sum().compute())
+        # scheduler=client: each run on its own cluster, not on the latest-made client's.
+        return int(tokbudget.dask.count(bag, model="gpt-4o").sum().compute(scheduler=client))
 
     def timed(run: Any, client: Client | None) -> tuple[float, float, float, int]:
         """Wall seconds, this process's CPU (client + scheduler), the workers' CPU."""
@@ -205,12 +206,13 @@ def bench_dask(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[s
             runs["single"].append((wall, own, 0.0))
             totals.add(total)
             for workers, (_, client) in clusters.items():
-                wall, own, work, total = timed(lambda w=workers: on(w), client)
+                wall, own, work, total = timed(lambda c=client, w=workers: on(c, w), client)
                 runs[str(workers)].append((wall, own, work))
                 totals.add(total)
         # Scheduler cost per task, measured with tasks that do nothing.
         t = time.perf_counter()
-        db.from_sequence(range(1000), npartitions=1000).map_partitions(len).compute()
+        empty = db.from_sequence(range(1000), npartitions=1000).map_partitions(len)
+        empty.compute(scheduler=clusters[jobs][1])
         per_task = (time.perf_counter() - t) / 1000
     finally:
         for cluster, client in clusters.values():
