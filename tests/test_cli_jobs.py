@@ -116,6 +116,9 @@ def test_progress_bar_only_on_a_terminal(
     many_files: list[Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, _, err = run(["count", "-j", "1", str(many_files[0])], capsys)
+    assert "counting:" not in err  # a quick run shows no bar, only the summary
+    monkeypatch.setattr(_parallel, "PROGRESS_DELAY", 0)
     code, out, err = run(["count", "-j", "1", *map(str, many_files)], capsys)
     assert code == 0
     assert "counting:" in err and "tokbudget: " in err  # the bar, then the summary

@@ -31,6 +31,7 @@ from ._io import InputFile
 
 __all__ = [
     "PARALLEL_MIN_BYTES",
+    "PROGRESS_DELAY",
     "Progress",
     "Summary",
     "Workers",
@@ -204,6 +205,10 @@ def batched(items: Iterable[tuple[K, str]], size: int) -> Iterator[tuple[list[K]
 # ------------------------------------------------------------------ progress and summary
 
 
+PROGRESS_DELAY = 0.5
+"""Seconds before a progress bar appears: quick runs never show one."""
+
+
 class Progress:
     """A progress bar over input bytes on stderr, drawn only when stderr is a terminal."""
 
@@ -221,6 +226,7 @@ class Progress:
                 file=sys.stderr,
                 leave=False,
                 dynamic_ncols=True,
+                delay=PROGRESS_DELAY,
             )
 
     @property
@@ -248,6 +254,13 @@ class Summary:
     cost: str | None = None  # e.g. "$0.52 input (gpt-4o)"
     jobs: int = 1
     started: float = field(default_factory=time.perf_counter)
+
+    def add(self, nbytes: int, tokens: int, chunks: int = 0) -> None:
+        """Count one more input's bytes, tokens and (for split) chunks."""
+        self.bytes += nbytes
+        self.tokens += tokens
+        if self.chunks is not None:
+            self.chunks += chunks
 
     def line(self) -> str:
         seconds = max(time.perf_counter() - self.started, 1e-9)

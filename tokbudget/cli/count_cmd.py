@@ -90,8 +90,7 @@ def count_command(
             out.write(f"{r['tokens']:>{width},}  {r['file']}\n")
         if len(rows) > 1:
             out.write(f"{total['tokens']:>{width},}  total\n")
-    stats.bytes = sum(tally.bytes)
-    stats.tokens = total["tokens"]
+    stats.add(sum(tally.bytes), total["tokens"])
     stats.cost = input_cost(label, stats.tokens)
     stats.show(summary)
     return 0
