@@ -162,12 +162,14 @@ def test_summary_prices_the_tokens_as_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "a.txt"
-    path.write_text("hello world " * 1000)
+    path.write_text("hello world " * 100_000)
     n = tokbudget.count(path.read_text(), model="gpt-4o")
     price = tokbudget.get_model("gpt-4o").price
     assert price is not None
     code, _, err = run(["count", "--summary", "-m", "gpt-4o", str(path)], capsys)
     assert code == 0
-    assert f"{n:,} tokens, ${price.input * n / 1_000_000:.2g} as gpt-4o input in " in err
+    assert f"{n:,} tokens, ${price.input * n / 1_000_000:.2f} as gpt-4o input in " in err
+    code, _, err = run(["count", "--summary", "-m", "text-embedding-3-small", str(path)], capsys)
+    assert ", $0.0040 as text-embedding-3-small input in " in err  # 200,001 tokens
     code, _, err = run(["count", "--summary", "-e", "cl100k_base", str(path)], capsys)
     assert " tokens in " in err and "input" not in err  # an encoding has no price

@@ -270,7 +270,7 @@ class Summary:
             f"{self.tokens:,} tokens",
         ]
         if self.chunks is not None:
-            parts.append(f"{self.chunks:,} chunks")
+            parts.append(f"{self.chunks:,} chunk{'s' if self.chunks != 1 else ''}")
         if self.cost is not None:
             parts.append(self.cost)
         rate = f"{_size(self.bytes / seconds)}/s, {_count(self.tokens / seconds)} tokens/s"
@@ -299,7 +299,10 @@ def input_cost(model: str | None, tokens: int) -> str | None:
         return None
     with localcontext(EXACT):
         value = price.input * tokens / 1_000_000
-    shown = f"{value:,.2f}" if value >= Decimal("0.01") or not value else f"{value:.2g}"
+    if value >= Decimal("0.01") or not value:
+        shown = f"{value:,.2f}"
+    else:  # two significant digits, never an exponent: $0.00000048
+        shown = format(value.quantize(Decimal(1).scaleb(value.adjusted() - 1)), "f")
     return f"${shown} as {model} input"
 
 
