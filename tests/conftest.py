@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import tiktoken
 from hypothesis import HealthCheck, settings
 
 from tokbudget.vocab import ENCODINGS, find_vocab_file, load_ranks
+from tokbudget.web import LocalServer
+
+from .web_support import Client, running_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -48,3 +53,34 @@ def real_texts() -> dict[str, str]:
     """The committed real-text fixtures (several scripts), by file name."""
     folder = FIXTURES / "text"
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+
+
+def spy_encoded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the length of every text an Encoder encodes (to test what work is done)."""
+    from tokbudget.encoder import Encoder
+
+    seen: list[int] = []
+    original = Encoder.encode_to_numpy
+
+    def spy(self: Encoder, text: str, **kwargs: Any) -> Any:
+        seen.append(len(text))
+        return original(self, text, **kwargs)
+
+    monkeypatch.setattr(Encoder, "encode_to_numpy", spy)
+    return seen
+
+
+# A `tokbudget serve` in a thread (one per test module) and a keep-alive client to it.
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalServer]:
+    with running_server() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def client(server: LocalServer) -> Iterator[Client]:
+    c = Client(server)
+    yield c
+    c.close()

@@ -38,3 +38,64 @@ tricky_text = st.lists(
     max_size=40,
 ).map("".join)
 """Arbitrary short text, biased towards scripts and pieces that tokenizers treat specially."""
+
+# Where splitters go wrong: line and paragraph breaks of every style, sentence and clause
+# punctuation, whitespace that tiktoken's patterns treat differently (\x1c is not
+# whitespace to them, \x85 and \u2028 are), grapheme clusters (combining marks, Indic
+# conjuncts, Hangul jamo, emoji sequences, flags), surrogate pairs and letters of scripts
+# newer than some Unicode tables.
+BOUNDARY = [
+    "\n\n", "\r\r", "\r\n\r\n", "\n\r\n", "\r\r\n", "\n \n", ". ", "! ", "? ", "。", "，", "、",
+    ", ", "; ", ": ", "— ", ") ", "» ", "\" ", "...", "3.14", "e.g.", "U.S.", "'", "'s ", "/",
+    "//", "\x1c", "\x85", "\u2028", "\u2029", "\x0b", "\x0c", "a\u0301\u0302\u0303",
+    "क्षत्रिय", "\u1100\u1161\u11a8", "\u0e01\u0e34\u0e48",
+    "🇫🇷🇩🇪🇯", "❤️‍🔥", "\U0001f3f3\ufe0f\u200d\U0001f308",
+    "\ud83d\ude00", "\U0001e5d0\U0001e5d1.", "\U00010d50\n", "0123456789", "١٢٣", "Ⅻ", "ＡＢＣ",
+    "<|endoftext|>", "x" * 30, " " * 9, "\t\t", "=" * 12, "aGVsbG8gd29ybGQ=",
+]  # fmt: skip
+
+boundary_text = st.lists(
+    st.one_of(
+        st.sampled_from(TRICKY + BOUNDARY),
+        st.text(max_size=6),
+        st.builds("".join, st.lists(st.one_of(recent_char, st.sampled_from(" \n'/.")), max_size=4)),
+    ),
+    max_size=60,
+).map("".join)
+"""Text dense in cut candidates of every level, and in the traps around them."""
+
+
+@st.composite
+def chats(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Chat Completions message lists: system messages, turns of varied length, and
+    assistant tool calls followed by their results (sometimes interleaved with turns)."""
+    words = st.lists(st.sampled_from(["alpha", "beta", "日本語", "🙂", "x", "\n", "1234"]))
+    text = st.builds(" ".join, words)
+    out: list[dict[str, object]] = [
+        {"role": "system", "content": draw(text)} for _ in range(draw(st.integers(0, 2)))
+    ]
+    calls = 0
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["user", "assistant", "tools", "developer"]))
+        if kind == "tools":
+            ids = [f"call_{calls + k}" for k in range(draw(st.integers(1, 3)))]
+            calls += len(ids)
+            out.append(
+                {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {
+                            "id": i,
+                            "type": "function",
+                            "function": {"name": "lookup", "arguments": '{"q": "' + i + '"}'},
+                        }
+                        for i in ids
+                    ],
+                }
+            )
+            results = [{"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids]
+            out += draw(st.permutations(results))
+        else:
+            out.append({"role": kind, "content": draw(text)})
+    return out

@@ -8,6 +8,8 @@ without a browser (never honoured when ``CI`` is set). ``TOKBUDGET_CHROMIUM`` an
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,13 +19,13 @@ from typing import Any
 import pytest
 
 import tokbudget
+from tokbudget import MessageFormatError, message_counts, parse_request
 from tokbudget.cli._render import money
 from tokbudget.figures import text_figures
 from tokbudget.spans import token_spans
 from tokbudget.web import LocalServer
 
-from .conftest import real_texts
-from .web_support import running_server
+from .conftest import FIXTURES, real_texts
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
@@ -87,12 +89,6 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         drv.quit()
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    with running_server() as srv:
-        yield srv
-
-
 @pytest.fixture
 def page(driver: Any, server: LocalServer) -> Any:
     driver.get(server.url)
@@ -152,6 +148,16 @@ def expected_groups(text: str, model: str) -> tuple[list[str], int]:
         partial += j - i > 1
         i = j
     return groups, partial
+
+
+def readme_screenshot(drv: Any, shot: Path, height: int) -> None:
+    """Save a 1100-pixel-wide screenshot; copy it to $TOKBUDGET_SCREENSHOT_DIR if set."""
+    drv.set_window_size(1100, height)
+    drv.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    target = os.environ.get("TOKBUDGET_SCREENSHOT_DIR")
+    if target:
+        shutil.copy(shot, Path(target) / shot.name)
 
 
 def text_of(drv: Any, element_id: str) -> str:
@@ -302,10 +308,214 @@ def test_screenshot_of_a_mixed_prompt(page: Any, tmp_path: Path) -> None:
     assert [s.text for s in spans] == ["龘", "語"]
     ActionChains(page).move_to_element(spans[-1]).perform()
     WebDriverWait(page, 10).until(lambda d: d.find_element(By.ID, "tip").is_displayed())
-    page.set_window_size(1100, 700)
-    shot = tmp_path / "tokbudget-serve.png"
-    page.save_screenshot(str(shot))
-    assert shot.stat().st_size > 10_000
-    target = os.environ.get("TOKBUDGET_SCREENSHOT_DIR")
-    if target:
-        shutil.copy(shot, Path(target) / shot.name)
+    readme_screenshot(page, tmp_path / "tokbudget-serve.png", height=700)
+
+
+# ---------------------------------------------------------------------------- chat mode
+
+WEATHER = next(
+    r["body"]
+    for r in json.loads((FIXTURES / "chat_requests.json").read_text(encoding="utf-8"))["requests"]
+    if r.get("name") == "weather tool"
+)
+
+
+def chat_mode(drv: Any) -> None:
+    drv.find_element(By.ID, "tab-chat").click()
+    WebDriverWait(drv, 30).until(
+        lambda d: d.execute_script(
+            "return document.body.dataset.mode === 'chat' && document.body.dataset.state === 'idle'"
+        )
+    )
+    assert drv.find_element(By.ID, "chat-input").is_displayed()
+    assert not drv.find_element(By.ID, "input").is_displayed()
+    assert not drv.find_element(By.ID, "token-pane").is_displayed()
+
+
+def paste_request(drv: Any, raw: str) -> None:
+    """Paste ``raw`` into the chat box and wait for its breakdown (or error)."""
+    drv.execute_script(
+        "const el = document.getElementById('chat-input'); el.value = arguments[0];"
+        "el.dispatchEvent(new Event('input', {bubbles: true}));",
+        raw,
+    )
+    WebDriverWait(drv, 60, poll_frequency=0.02).until(
+        lambda d: d.execute_script("return document.body.dataset.state === 'idle'")
+    )
+
+
+def pick_model(drv: Any, model: str) -> None:
+    Select(drv.find_element(By.ID, "model")).select_by_value(model)
+    WebDriverWait(drv, 60, poll_frequency=0.02).until(
+        lambda d: d.execute_script(
+            "return document.body.dataset.state === 'idle' &&"
+            " document.getElementById('chat-pane').dataset.model === arguments[0]",
+            model,
+        )
+    )
+
+
+def chat_rows(drv: Any) -> list[tuple[str, list[str]]]:
+    rows = drv.execute_script(
+        "return [...document.querySelectorAll('#chat-rows tr')].map(tr =>"
+        " [tr.dataset.kind, [...tr.cells].slice(0, 5).map(td => td.textContent)])"
+    )
+    return [(kind, cells) for kind, cells in rows]
+
+
+def test_chat_request_breakdown_equals_the_library(page: Any) -> None:
+    chat_mode(page)
+    paste_request(page, json.dumps(WEATHER, indent=2))
+    for model, published in [("gpt-4o", 101), ("gpt-4", 105)]:
+        if model != "gpt-4o":
+            pick_model(page, model)
+        counts = message_counts(WEATHER["messages"], model, tools=WEATHER["tools"])
+        assert counts.total == published  # the API's own figure (OpenAI cookbook)
+        rows = chat_rows(page)
+        messages = [cells for kind, cells in rows if kind == "message"]
+        assert [c[:3] for c in messages] == [["0", "system", ""], ["1", "user", ""]]
+        assert [c[3] for c in messages] == [m["content"] for m in WEATHER["messages"]]
+        assert [c[4] for c in messages] == [f"{n:,}" for n in counts.messages]
+        tools = [cells for kind, cells in rows if kind in ("tool", "tools-shared")]
+        assert [c[2] for c in tools] == ["get_current_weather", ""]
+        assert sum(int(c[4]) for c in tools) == counts.tools
+        (overhead,) = [cells for kind, cells in rows if kind == "overhead"]
+        assert overhead[4] == str(counts.overhead)
+        assert rows[-1] == ("total", ["", "total", "", "", f"{counts.total:,}"])
+        assert text_of(page, "count") == f"{counts.total:,}"
+        price = tokbudget.cost(model, input_tokens=counts.total).total
+        assert text_of(page, "cost") == money(price)
+        spec = tokbudget.get_model(model)
+        assert f"context window {spec.context_window:,}" in text_of(page, "budget-text")
+    # A model without a price: the counts, and "no price" with the reason.
+    pick_model(page, "gpt-oss-120b")
+    assert text_of(page, "cost") == "no price"
+    assert "no price in the registry" in text_of(page, "cost-notes")
+    # The request's own model differs from the picker's: the page says which it used.
+    paste_request(page, json.dumps({**WEATHER, "model": "gpt-4"}))
+    assert "names gpt-4; counted for gpt-oss-120b" in text_of(page, "chat-note")
+    # Each mode keeps its own input.
+    page.find_element(By.ID, "tab-text").click()
+    settle(page)
+    assert page.find_element(By.ID, "input").get_attribute("value") == ""
+    assert not page.find_element(By.ID, "chat-pane").is_displayed()
+
+
+def test_chat_request_errors(page: Any) -> None:
+    chat_mode(page)
+    broken = copy.deepcopy(WEATHER)
+    broken["messages"][1]["content"] = [{"type": "text", "text": 42}]
+    with pytest.raises(MessageFormatError) as caught:
+        messages, tools, _ = parse_request(broken)
+        message_counts(messages, "gpt-4o", tools=tools)
+    paste_request(page, json.dumps(broken))
+    assert "messages[1].content[0].text" in str(caught.value)
+    assert text_of(page, "chat-error") == str(caught.value)
+    assert not page.find_element(By.ID, "chat-table").is_displayed()
+    assert text_of(page, "count") == "–"
+    paste_request(page, '{"messages": [')
+    assert text_of(page, "chat-error").startswith("not valid JSON")
+    paste_request(page, json.dumps(WEATHER))  # fixed: the error goes away
+    assert not page.find_element(By.ID, "chat-error").is_displayed()
+    assert text_of(page, "count") == "101"
+
+
+def test_chat_injected_markup_never_runs(page: Any, tmp_path: Path) -> None:
+    chat_mode(page)
+    evil = {
+        "messages": [
+            {"role": "system", "content": "<script>window.__pwned=1</script>"},
+            {
+                "role": "user",
+                "name": '<img src=x onerror="window.__pwned=2">',
+                "content": [
+                    {"type": "text", "text": '<img src=x onerror="window.__pwned=3"> hi'},
+                    {"type": "text", "text": "<svg onload=window.__pwned=4>"},
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "<b onmouseover=window.__pwned=5>id</b>",
+                        "type": "function",
+                        "function": {
+                            "name": "<img src=x onerror=window.__pwned=6>",
+                            "arguments": "{}",
+                        },
+                    }
+                ],
+            },
+            {
+                "role": "tool",
+                "tool_call_id": "<b onmouseover=window.__pwned=5>id</b>",
+                "content": "ok",
+            },
+        ],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "<img src=x onerror=window.__pwned=7>",
+                    "description": "<iframe src=javascript:window.__pwned=8></iframe>",
+                },
+            }
+        ],
+    }
+    paste_request(page, json.dumps(evil))
+    rows = chat_rows(page)
+    assert rows[0][1][3] == "<script>window.__pwned=1</script>"
+    assert rows[1][1][2] == '<img src=x onerror="window.__pwned=2">'
+    assert rows[1][1][3].startswith('<img src=x onerror="window.__pwned=3"> hi')
+    assert "calls <img src=x onerror=window.__pwned=6>" in rows[2][1][3]
+    assert [cells[2] for kind, cells in rows if kind == "tool"] == [
+        "<img src=x onerror=window.__pwned=7>"
+    ]
+    # An error message quoting markup is text too.
+    paste_request(
+        page, json.dumps({"messages": [{"role": "<img src=x onerror=window.__pwned=9>"}]})
+    )
+    assert "<img src=x onerror=window.__pwned=9>" in text_of(page, "chat-error")
+    paste_request(page, json.dumps(evil))
+    ActionChains(page).move_to_element(page.find_element(By.ID, "chat-table")).perform()
+    assert page.execute_script("return window.__pwned") is None
+    created = page.execute_script(
+        "return [...document.querySelectorAll('#chat-pane *')].filter(e =>"
+        " !['TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'DIV'].includes(e.tagName)"
+        " || (e.tagName === 'DIV' && !['chat-error', 'chat-note'].includes(e.id)"
+        " && e.className !== 'share-bar')).map(e => e.outerHTML)"
+    )
+    assert created == []  # no <img>, <script>, <svg>, <b> or <iframe> element was created
+    page.save_screenshot(str(tmp_path / "chat-injected.png"))
+
+
+def test_screenshot_of_a_chat_request(page: Any, tmp_path: Path) -> None:
+    """The README's chat-mode screenshot: copied to $TOKBUDGET_SCREENSHOT_DIR when set."""
+    chat_mode(page)
+    request = copy.deepcopy(WEATHER)
+    request["messages"] += [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {
+                        "name": "get_current_weather",
+                        "arguments": '{"location": "San Francisco, CA"}',
+                    },
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "call_1",
+            "content": '{"temperature": 18, "unit": "celsius"}',
+        },
+    ]
+    paste_request(page, json.dumps(request, indent=2))
+    n = tokbudget.count_messages(request["messages"], "gpt-4o", tools=request["tools"])
+    assert text_of(page, "count") == f"{n:,}"
+    readme_screenshot(page, tmp_path / "tokbudget-serve-chat.png", height=800)

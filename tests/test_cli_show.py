@@ -91,6 +91,45 @@ def test_footer_figures_equal_the_library(
     # Cost computed here independently: tokens x USD per 1M / 1M, exact decimals.
     assert Decimal(got["cost"][1:]) == Decimal(n) * spec.price.input / Decimal(10**6)
     assert Decimal(got["price"][1:]) == spec.price.input
+    assert got["cost"] == money(tokbudget.cost(model, input_tokens=n).total)
+
+
+@pytest.mark.parametrize(
+    ("model", "note"),
+    [
+        ("gpt-oss-20b", "gpt-oss-20b has no price in the registry"),
+        ("ft:gpt-4o-mini-2024-07-18:acme:x:1", "is a fine-tuned model"),
+        ("gpt-5.9-mini-2031-01-01", "is not in the registry"),
+    ],
+)
+def test_a_model_without_a_price_says_so(
+    model: str,
+    note: str,
+    sample: Path,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    code, _, err = run_bytes(["show", str(sample), "-m", model], capsysbinary)
+    assert code == 0 and "Traceback" not in err
+    assert "input    no price\n" in err and note in err
+    code, out, _ = run_bytes(["show", str(sample), "--json", "-m", model], capsysbinary)
+    fig = json.loads(out)["figures"]
+    assert code == 0
+    assert fig["input_cost"] is None and fig["input_price_per_mtok"] is None
+    assert any(note in line for line in fig["cost_notes"])
+
+
+def test_long_context_price_in_the_footer(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # Above 272,000 input tokens gpt-5.4 bills the whole prompt at its higher tier.
+    path = tmp_path / "long.txt"
+    path.write_text("hello " * 280_000, encoding="utf-8")
+    code, _, err = run_bytes(["show", str(path), "-m", "gpt-5.4"], capsysbinary)
+    got = footer_numbers(err)
+    n = int(got["tokens"].replace(",", ""))
+    assert code == 0 and n > 272_000
+    assert got["price"] == "$5.00"
+    assert Decimal(got["cost"][1:]) == Decimal(n) * Decimal("5.00") / 10**6
 
 
 def test_colour_when_asked_marks_every_token(
@@ -228,6 +267,8 @@ def test_usage_errors(
 def test_money_keeps_every_digit() -> None:
     assert money(Decimal("0.000002500")) == "$0.0000025"
     assert money(Decimal("3")) == "$3.00"
+    assert money(Decimal("2E-8")) == "$0.00000002"  # never an exponent
+    assert money(Decimal("1.000000000000000000000000000001")) == "$1.000000000000000000000000000001"
 
 
 def test_doctests() -> None:

@@ -7,7 +7,6 @@ import json
 import socket
 import statistics
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -15,41 +14,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget
+from tokbudget.cost import decimal_str
 from tokbudget.web import MAX_BODY_BYTES, LocalServer
 from tokbudget.web import api as web_api
 from tokbudget.web.server import is_loopback
 
 from .conftest import raw_encoding, real_texts
 from .strategies import tricky_text
-from .web_support import Client, running_server
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalServer]:
-    with running_server() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def client(server: LocalServer) -> Iterator[Client]:
-    c = Client(server)
-    yield c
-    c.close()
-
-
-def assert_clean_error(reply: object, status: int, code: str, *needles: str) -> dict[str, str]:
-    from .web_support import Reply
-
-    assert isinstance(reply, Reply)
-    assert reply.status == status, reply.body
-    assert reply.headers["Content-Type"] == "application/json"
-    error = reply.json()["error"]
-    assert error["code"] == code
-    for needle in needles:
-        assert needle in error["message"], error["message"]
-    assert "Traceback" not in reply.body.decode() and 'File "' not in reply.body.decode()
-    return dict(error)
-
+from .web_support import Client, assert_clean_error, running_server
 
 # ---------------------------------------------------------------------------- models
 
@@ -198,6 +170,8 @@ def test_check_figures_equal_the_library(client: Client, model: str) -> None:
     assert fig["max_output_tokens"] == spec.max_output_tokens
     assert spec.price is not None
     assert Decimal(fig["input_cost"]) == Decimal(n) * spec.price.input / 10**6
+    assert fig["input_cost"] == decimal_str(tokbudget.cost(model, input_tokens=n).total)
+    assert fig["cost_notes"] == []
     assert fig["window_share"] == pytest.approx(n / (spec.context_window or 1), abs=1e-6)
 
 
@@ -208,6 +182,34 @@ def test_check_long_context_tier(client: Client) -> None:
     n = doc["figures"]["tokens"]
     assert n > 272_000
     assert Decimal(doc["figures"]["input_cost"]) == Decimal(n) * Decimal("5.00") / 10**6
+
+
+def test_check_money_is_exact_decimal_text(client: Client) -> None:
+    # One token of text-embedding-3-small costs $0.00000002: str(Decimal) would say 2E-8.
+    doc = client.post("/api/check", {"text": "hi", "model": "text-embedding-3-small"}).json()
+    fig = doc["figures"]
+    assert (fig["tokens"], fig["input_cost"], fig["input_price_per_mtok"]) == (
+        1,
+        "0.00000002",
+        "0.02",
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "note"),
+    [
+        ("gpt-oss-120b", "gpt-oss-120b has no price in the registry"),
+        ("ft:gpt-4o-mini-2024-07-18:acme:x:1", "is a fine-tuned model"),
+        ("gpt-5.9-mini-2031-01-01", "is not in the registry"),
+    ],
+)
+def test_check_without_a_price(client: Client, model: str, note: str) -> None:
+    reply = client.post("/api/check", {"text": "hello world", "model": model})
+    assert reply.status == 200
+    fig = reply.json()["figures"]
+    assert fig["tokens"] == 2
+    assert fig["input_cost"] is None and fig["input_price_per_mtok"] is None
+    assert any(note in line for line in fig["cost_notes"])
 
 
 # ---------------------------------------------------------------------------- errors

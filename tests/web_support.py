@@ -64,3 +64,15 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def assert_clean_error(reply: object, status: int, code: str, *needles: str) -> dict[str, Any]:
+    assert isinstance(reply, Reply)
+    assert reply.status == status, reply.body
+    assert reply.headers["Content-Type"] == "application/json"
+    error = reply.json()["error"]
+    assert error["code"] == code
+    for needle in needles:
+        assert needle in error["message"], error["message"]
+    assert "Traceback" not in reply.body.decode() and 'File "' not in reply.body.decode()
+    return dict(error)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MODEL",
+    "BoundedCount",
+    "bounded_count",
     "count",
+    "count_at_most",
     "count_many",
     "count_stream",
     "count_with",
@@ -223,11 +227,16 @@ def count_stream(
     return sum(enc.count(segment) for segment in safe_segments(enc, chunks))
 
 
-def safe_segments(enc: Encoder, chunks: Iterable[str]) -> Iterator[str]:
+def safe_segments(
+    enc: Encoder, chunks: Iterable[str], *, hard_limit: int | None = None
+) -> Iterator[str]:
     """Re-cut a stream of text pieces at safe cuts only, so each segment encodes alone.
 
     The tokens of the segments, concatenated, equal the tokens of the whole stream.
+    Text with no safe cut for ``hard_limit`` characters (default 64 Mi) is cut at a
+    final pre-tokenizer piece boundary instead, found with the ``regex`` module.
     """
+    hard_limit = _HARD_LIMIT if hard_limit is None else hard_limit
     buf = ""
     searched = 0  # buf[:searched] holds no safe cut
     for i, chunk in enumerate(chunks):
@@ -237,7 +246,7 @@ def safe_segments(enc: Encoder, chunks: Iterable[str]) -> Iterator[str]:
             continue
         cut = last_safe_cut(buf, max(0, searched - 1))
         searched = len(buf)
-        if cut < 0 and len(buf) >= _HARD_LIMIT:
+        if cut < 0 and len(buf) >= hard_limit:
             cut = _piece_boundary(enc, buf)
         if cut > 0:
             yield buf[:cut]
@@ -257,3 +266,112 @@ def _piece_boundary(enc: Encoder, buf: str) -> int:
         last = pos
         pos += len(piece)
     return last
+
+
+# ---------------------------------------------------------------------------- early exit
+
+
+@dataclass(frozen=True, slots=True)
+class BoundedCount:
+    """A token count that stops once it passes a limit.
+
+    Attributes:
+        tokens: the exact count when ``exact``; otherwise a lower bound above ``limit``.
+        exact: whether the whole text was counted.
+        limit: the limit counting stopped at.
+    """
+
+    tokens: int
+    exact: bool
+    limit: int
+
+    def __str__(self) -> str:
+        return f"{self.tokens:,}" if self.exact else f"more than {self.limit:,}"
+
+
+_CHARS_PER_TOKEN = 4.0  # first guess of a step's size (English); later steps use the text's
+_MIN_STEP = 1 << 12
+
+
+def count_at_most(
+    text: str | Iterable[str],
+    limit: int,
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+) -> BoundedCount:
+    """Count the tokens of ``text``, but stop as soon as there are more than ``limit``.
+
+    Deciding that a 100 MB text does not fit a 128k window costs about as much as
+    encoding the first ~600 KB: the text is counted in segments cut at safe cuts (where
+    the tokens of the parts add up to the tokens of the whole), sized to just pass the
+    limit. ``text`` may also be an iterable of pieces (a file read in blocks), which is
+    consumed only as far as needed.
+
+    >>> count_at_most("hello world", 5, encoding="cl100k_base")
+    BoundedCount(tokens=2, exact=True, limit=5)
+    >>> str(count_at_most("word " * 1_000_000, 100, encoding="cl100k_base"))
+    'more than 100'
+    """
+    return bounded_count(resolve_encoding(model, encoding), text, limit)
+
+
+def bounded_count(enc: Encoder, text: str | Iterable[str], limit: int) -> BoundedCount:
+    """:func:`count_at_most` for an encoder already at hand."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise SettingsError(f"limit must be an integer >= 0, got {limit!r}")
+    if isinstance(text, str):
+        tokens, exact = _count_text_at_most(enc, text, limit)
+        return BoundedCount(tokens, exact, limit)
+    if isinstance(text, bytes | bytearray):
+        require_text(text)
+    total = 0
+    segments = iter(safe_segments(enc, text))
+    segment = next(segments, None)
+    while segment is not None:
+        total += enc.count(segment)
+        following = next(segments, None)  # look ahead: the last segment makes it exact
+        if total > limit and following is not None:
+            return BoundedCount(total, False, limit)
+        segment = following
+    return BoundedCount(total, True, limit)
+
+
+def _count_text_at_most(enc: Encoder, text: str, limit: int) -> tuple[int, bool]:
+    total = 0
+    pos = 0
+    n = len(text)
+    while pos < n:
+        if total > limit:
+            return total, False
+        ratio = pos / total if total else _CHARS_PER_TOKEN
+        step = max(_MIN_STEP, int((limit - total + 1) * ratio * 1.25))
+        end = exact_cut(enc, text, pos, pos + step)
+        total += enc.count(text[pos:end])
+        pos = end
+    return total, True
+
+
+def exact_cut(enc: Encoder, text: str, start: int, end: int) -> int:
+    """Return a cut ``p`` in ``(start, len(text)]`` near ``end`` that splits tokens exactly.
+
+    ``start`` must itself be such a cut (or 0). The tokens of ``text[start:p]`` followed
+    by those of ``text[p:]`` are the tokens of ``text[start:]``. ``p`` is the last safe cut
+    before ``end`` or, in text without any (no whitespace), the last piece boundary the
+    pre-tokenizer can no longer move; the window grows until it holds one.
+    """
+    n = len(text)
+    while end < n:
+        cut = last_safe_cut(text, start, end)
+        if cut > start:
+            return cut
+        cut = start + _piece_boundary(enc, text[start:end])
+        # Never between the halves of a surrogate pair: tiktoken reads them as one character.
+        if cut > start and not _splits_surrogate_pair(text, cut):
+            return cut
+        end = start + 2 * (end - start)
+    return n
+
+
+def _splits_surrogate_pair(text: str, cut: int) -> bool:
+    return "\ud800" <= text[cut - 1] <= "\udbff" and "\udc00" <= text[cut] <= "\udfff"

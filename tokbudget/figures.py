@@ -1,31 +1,38 @@
-"""The figures shown beside a text by ``tokbudget show`` and ``tokbudget serve``.
+"""The figures shown beside a text or a chat request by ``tokbudget show`` and ``serve``.
 
-Tokens, characters, characters per token, the share of the model's context window the text
-takes, and what sending it as input would cost. One function computes them for both
-front ends, so the terminal footer and the page always agree with each other and with
-the library.
+Tokens, characters, characters per token, the share of the model's context window the
+prompt takes, and what sending it as input would cost. One function computes them for
+both front ends, so the terminal footer and the page always agree with each other and
+with the library. Money comes from :func:`tokbudget.cost` alone (exact ``Decimal``s,
+long-context tiers included); a model without a price gets ``input_cost=None`` and a note
+saying why, never an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
-from .errors import UnknownModelError
-from .registry import ModelSpec, get_model
+from .cost import EXACT, cost, decimal_str
+from .errors import SettingsError, UnknownModelError
+from .registry import get_model
 
-__all__ = ["TextFigures", "input_cost", "text_figures"]
+__all__ = ["TextFigures", "text_figures"]
 
 _PER = Decimal(1_000_000)
 
 
 @dataclass(frozen=True, slots=True)
 class TextFigures:
-    """What a text amounts to for one model (``None`` where the model has no such figure)."""
+    """What a prompt amounts to for one model (``None`` where there is no such figure).
+
+    ``characters`` is None for a chat request (its characters say nothing about its
+    tokens). ``cost_notes`` say what pricing assumed, or why there is no cost.
+    """
 
     tokens: int
-    characters: int
+    characters: int | None
     encoding: str
     model: str | None = None
     context_window: int | None = None
@@ -33,10 +40,13 @@ class TextFigures:
     max_output_tokens: int | None = None
     input_price: Decimal | None = None  # USD per 1M input tokens at this prompt size
     input_cost: Decimal | None = None  # USD
+    cost_notes: tuple[str, ...] = ()
 
     @property
     def chars_per_token(self) -> float | None:
-        return self.characters / self.tokens if self.tokens else None
+        if not self.tokens or self.characters is None:
+            return None
+        return self.characters / self.tokens
 
     @property
     def window_share(self) -> float | None:
@@ -44,7 +54,7 @@ class TextFigures:
         return self.tokens / self.context_window if self.context_window else None
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; money as decimal strings, never floats."""
+        """A JSON-ready dict; money as exact decimal strings, never floats."""
         share = self.window_share
         cpt = self.chars_per_token
         return {
@@ -57,38 +67,42 @@ class TextFigures:
             "max_input_tokens": self.max_input_tokens,
             "max_output_tokens": self.max_output_tokens,
             "window_share": None if share is None else round(share, 6),
-            "input_price_per_mtok": None if self.input_price is None else str(self.input_price),
-            "input_cost": None if self.input_cost is None else str(self.input_cost),
+            "input_price_per_mtok": _money(self.input_price),
+            "input_cost": _money(self.input_cost),
+            "cost_notes": list(self.cost_notes),
         }
 
 
-def input_cost(spec: ModelSpec, tokens: int) -> tuple[Decimal, Decimal] | None:
-    """Return (price per 1M tokens, cost) of ``tokens`` input tokens, or None if unpriced.
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_str(value)
 
-    A long-context tier applies once the prompt is above its threshold.
 
-    >>> input_cost(get_model("gpt-4o"), 1000)
-    (Decimal('2.50'), Decimal('0.0025'))
-    """
-    if spec.price is None:
-        return None
-    price = spec.price.input
-    for tier in sorted(spec.price.tiers, key=lambda t: t.above_input_tokens):
-        if tokens > tier.above_input_tokens:
-            price = tier.input
-    return price, price * tokens / _PER
+def _input_price(model: str, tokens: int) -> tuple[Decimal | None, Decimal | None, tuple[str, ...]]:
+    """(USD per 1M input tokens at this size, input cost, notes), from :func:`cost`."""
+    try:
+        priced = cost(model, input_tokens=tokens)
+        # The rate is read back from the cost, so tiers live in one place (cost.py). An
+        # empty prompt has no rate of its own: it is quoted at one token's.
+        probe = priced if tokens else cost(model, input_tokens=1)
+    except SettingsError as exc:  # no price in the registry (open-weight, fine-tuned)
+        return None, None, (str(exc),)
+    with localcontext(EXACT):
+        rate = probe.input * _PER / probe.input_tokens
+    return rate, priced.total, priced.notes
 
 
 def text_figures(
-    tokens: int, characters: int, encoding: str, model: str | None = None
+    tokens: int, characters: int | None, encoding: str, model: str | None = None
 ) -> TextFigures:
-    """Figures of a text of ``tokens`` tokens and ``characters`` characters for ``model``.
+    """Figures of a prompt of ``tokens`` tokens and ``characters`` characters for ``model``.
 
     With no model (an encoding given instead) only the counts are filled in.
 
     >>> f = text_figures(32_000, 128_000, "o200k_base", model="gpt-4o")
     >>> f.window_share, f.input_cost, f.chars_per_token
     (0.25, Decimal('0.08'), 4.0)
+    >>> text_figures(10, 40, "o200k_base", model="gpt-oss-20b").input_cost is None
+    True
     """
     if model is None:
         return TextFigures(tokens=tokens, characters=characters, encoding=encoding)
@@ -97,8 +111,15 @@ def text_figures(
     except UnknownModelError:
         # A new snapshot the registry does not list yet: its family gave the encoding,
         # but its limits and prices are unknown, so none are shown rather than guessed.
-        return TextFigures(tokens=tokens, characters=characters, encoding=encoding, model=model)
-    priced = input_cost(spec, tokens)
+        note = f"{model} is not in the registry: its limits and price are unknown"
+        return TextFigures(
+            tokens=tokens,
+            characters=characters,
+            encoding=encoding,
+            model=model,
+            cost_notes=(note,),
+        )
+    rate, total, notes = _input_price(model, tokens)
     return TextFigures(
         tokens=tokens,
         characters=characters,
@@ -107,6 +128,7 @@ def text_figures(
         context_window=spec.context_window,
         max_input_tokens=spec.max_input_tokens,
         max_output_tokens=spec.max_output_tokens,
-        input_price=None if priced is None else priced[0],
-        input_cost=None if priced is None else priced[1],
+        input_price=rate,
+        input_cost=total,
+        cost_notes=notes,
     )

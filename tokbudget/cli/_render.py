@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 import regex
 
+from ..cost import decimal_str
 from ..figures import TextFigures
 from ..spans import TokenSpans
 
@@ -90,8 +91,7 @@ def money(value: Decimal) -> str:
     >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
     ('$0.003085', '$12.50')
     """
-    text = format(value.normalize(), "f")
-    whole, _, frac = text.partition(".")
+    whole, _, frac = decimal_str(value).partition(".")
     return f"${whole}.{frac.ljust(2, '0')}"
 
 
@@ -99,8 +99,9 @@ def footer_lines(fig: TextFigures) -> list[str]:
     """The footer: counts, the share of the context window used (a bar), the input cost."""
     cpt = fig.chars_per_token
     who = f"{fig.model} ({fig.encoding})" if fig.model else fig.encoding
+    chars = f" · {fig.characters:,} characters" if fig.characters is not None else ""
     ratio = f" · {cpt:.2f} characters/token" if cpt is not None else ""
-    lines = [f"{fig.tokens:,} tokens · {fig.characters:,} characters{ratio} · {who}"]
+    lines = [f"{fig.tokens:,} tokens{chars}{ratio} · {who}"]
     share = fig.window_share
     if share is not None and fig.context_window is not None:
         shown = "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"
@@ -116,4 +117,7 @@ def footer_lines(fig: TextFigures) -> list[str]:
         lines.append(
             f"input    {money(fig.input_cost)} at {money(fig.input_price)} / 1M input tokens"
         )
+    elif fig.model is not None:
+        lines.append("input    no price")
+    lines.extend(f"         {note}" for note in fig.cost_notes)
     return lines

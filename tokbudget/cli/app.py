@@ -27,7 +27,10 @@ def cli() -> None:
       tokbudget count --messages request.json
       tokbudget models --kind embedding
       tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini --output-tokens 500
+      tokbudget check prompt.md -m gpt-5 --max-output 20000   exit 1 if it does not fit
+      tokbudget truncate notes.md -n 8000 > short.md          cut to 8,000 tokens
       tokbudget show prompt.txt --ids      where the tokens go
+      tokbudget split doc.md --max-tokens 512 --overlap 64 > chunks.jsonl
       tokbudget serve                      the local tokenizer page (127.0.0.1:8000)
     """
 
@@ -48,7 +51,16 @@ def emit_json(data: Any) -> None:
 
 def register() -> None:
     # Each module registers its command on import.
-    from . import cost_cmd, count_cmd, models_cmd, serve_cmd, show_cmd  # noqa: F401
+    from . import (  # noqa: F401
+        check_cmd,
+        cost_cmd,
+        count_cmd,
+        models_cmd,
+        serve_cmd,
+        show_cmd,
+        split_cmd,
+        truncate_cmd,
+    )
 
 
 register()

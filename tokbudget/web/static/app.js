@@ -5,8 +5,8 @@
 
 const MAX_SPANS = 100000; // beyond this, the rest of the text is shown unhighlighted
 const $ = (id) => document.getElementById(id);
-const state = { models: new Map(), model: null, seq: 0, busy: false, dirty: false,
-                tokens: [], text: "" };
+const state = { models: new Map(), model: null, mode: "text", seq: 0, busy: false,
+                dirty: false, tokens: [], text: "" };
 const nf = new Intl.NumberFormat("en-US");
 
 async function api(path, body) {
@@ -15,7 +15,11 @@ async function api(path, body) {
   };
   const response = await fetch(path, init);
   const doc = await response.json();
-  if (!response.ok) throw new Error(doc.error ? doc.error.message : response.statusText);
+  if (!response.ok) {
+    const err = new Error(doc.error ? doc.error.message : response.statusText);
+    err.detail = doc.error; // code, and for a malformed chat message its index and field
+    throw err;
+  }
   return doc;
 }
 
@@ -48,12 +52,38 @@ async function loadModels() {
   select.value = doc.default;
 }
 
+// ------------------------------------------------------------------------ modes
+
+// One entry per mode: its input box, and an update that fetches and draws what that
+// input amounts to. The elements of a mode carry data-mode="<name>"; setMode shows
+// them and hides the others' (a new mode is an entry here and its elements).
+const modes = {
+  text: { input: "input", update: updateText },
+  chat: { input: "chat-input", update: updateChat },
+};
+
+function setMode(name) {
+  if (!(name in modes) || name === state.mode) return;
+  state.mode = name;
+  state.seq++; // an answer still on its way belongs to the other mode: drop it
+  document.body.dataset.mode = name;
+  for (const el of document.querySelectorAll("main [data-mode]")) {
+    el.hidden = el.dataset.mode !== name;
+  }
+  for (const tab of document.querySelectorAll("#modes [role=tab]")) {
+    tab.setAttribute("aria-selected", String(tab.dataset.mode === name));
+  }
+  $(modes[name].input).focus();
+  schedule();
+}
+
 // ------------------------------------------------------------------------ updates
 
 function schedule() {
   state.dirty = true;
   document.body.dataset.state = "busy";
-  if (!state.busy) setTimeout(update, state.text.length > 20000 ? 120 : 30);
+  const size = $(modes[state.mode].input).value.length;
+  if (!state.busy) setTimeout(update, size > 20000 ? 120 : 30);
   state.busy = true;
 }
 
@@ -61,24 +91,10 @@ async function update() {
   // One request at a time; keystrokes during it are folded into the next one.
   state.dirty = false;
   const seq = ++state.seq;
-  const text = $("input").value;
-  const model = state.model;
   try {
-    const body = { text, model };
-    const t0 = performance.now();
-    const [tok, check] = await Promise.all([
-      api("/api/tokenize", { ...body, offsets: "utf16" }),
-      api("/api/check", body),
-    ]);
-    const apiMs = performance.now() - t0;
-    if (seq === state.seq) {
-      renderFigures(check.figures, tok);
-      if (await renderTokens(text, tok.tokens, seq)) $("tokens").dataset.model = model;
-      setStatus(`${nf.format(tok.count)} tokens · API ${apiMs.toFixed(0)} ms`);
-      $("tokens").dataset.apiMs = apiMs.toFixed(1);
-    }
+    await modes[state.mode].update(seq);
   } catch (err) {
-    setStatus(String(err.message || err), true);
+    if (seq === state.seq) setStatus(String(err.message || err), true);
   } finally {
     if (state.dirty) {
       setTimeout(update, 0);
@@ -87,6 +103,23 @@ async function update() {
       document.body.dataset.state = "idle";
     }
   }
+}
+
+async function updateText(seq) {
+  const text = $("input").value;
+  const model = state.model;
+  const body = { text, model };
+  const t0 = performance.now();
+  const [tok, check] = await Promise.all([
+    api("/api/tokenize", { ...body, offsets: "utf16" }),
+    api("/api/check", body),
+  ]);
+  const apiMs = performance.now() - t0;
+  if (seq !== state.seq) return;
+  renderFigures(check.figures, tok);
+  if (await renderTokens(text, tok.tokens, seq)) $("tokens").dataset.model = model;
+  setStatus(`${nf.format(tok.count)} tokens · API ${apiMs.toFixed(0)} ms`);
+  $("tokens").dataset.apiMs = apiMs.toFixed(1);
 }
 
 // ------------------------------------------------------------------------ tokens
@@ -208,6 +241,121 @@ function onHover(event) {
   tip.style.top = `${event.clientY + 16}px`;
 }
 
+// ------------------------------------------------------------------------ chat request
+
+async function updateChat(seq) {
+  const raw = $("chat-input").value;
+  const model = state.model;
+  let request;
+  if (raw.trim() === "") {
+    clearFigures();
+    showChat(null, null, model, "");
+    setStatus("paste a Chat Completions request body");
+    return;
+  }
+  try {
+    request = JSON.parse(raw);
+  } catch (err) {
+    clearFigures();
+    showChat(null, null, model, `not valid JSON: ${err.message}`);
+    setStatus("not valid JSON", true);
+    return;
+  }
+  const t0 = performance.now();
+  let doc;
+  try {
+    doc = await api("/api/chat", { request, model });
+  } catch (err) {
+    if (seq === state.seq) {
+      clearFigures();
+      showChat(null, null, model, String(err.message || err));
+      setStatus(err.detail ? err.detail.code : "error", true);
+    }
+    return;
+  }
+  const apiMs = performance.now() - t0;
+  if (seq !== state.seq) return;
+  renderFigures(doc.figures, doc);
+  showChat(doc, request, model, "");
+  setStatus(`${nf.format(doc.total)} tokens · API ${apiMs.toFixed(0)} ms`);
+}
+
+function showChat(doc, request, model, error) {
+  const pane = $("chat-pane");
+  $("chat-error").hidden = !error;
+  $("chat-error").textContent = error;
+  $("chat-table").hidden = !doc;
+  $("chat-rows").replaceChildren(...(doc ? chatRows(doc, requestMessages(request)) : []));
+  const other = doc && doc.request_model && doc.request_model !== model;
+  $("chat-note").textContent = other
+    ? `The request names ${doc.request_model}; counted for ${doc.model || model} (the model picker).`
+    : "";
+  pane.dataset.model = doc ? model : "";
+}
+
+function requestMessages(request) {
+  // A Batch API input line wraps the request in "body" (as the server unwraps it).
+  const body = request && request.custom_id !== undefined && request.body ? request.body : request;
+  return Array.isArray(body && body.messages) ? body.messages : [];
+}
+
+function preview(message) {
+  // What a message says, as plain text for its row (drawn with textContent only).
+  const content = message ? message.content : null;
+  let text = "";
+  if (typeof content === "string") {
+    text = content;
+  } else if (Array.isArray(content)) {
+    text = content.map((part) => (part && part.type === "text" ? part.text
+      : `[${part && part.type === "image_url" ? "image" : String(part && part.type)}]`)).join(" ");
+  }
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+}
+
+function row(kind, cells, tokens, total) {
+  const tr = document.createElement("tr");
+  tr.dataset.kind = kind;
+  for (const value of cells) {
+    const td = document.createElement("td");
+    td.textContent = value;
+    tr.append(td);
+  }
+  const num = document.createElement("td");
+  num.className = "num";
+  num.textContent = nf.format(tokens);
+  const share = document.createElement("td");
+  share.className = "share";
+  const bar = document.createElement("div");
+  bar.className = "share-bar";
+  bar.style.width = total > 0 ? pct(Math.max(0, tokens), total) : "0%";
+  share.append(bar);
+  tr.append(num, share);
+  return tr;
+}
+
+function chatRows(doc, messages) {
+  const total = doc.total;
+  const rows = doc.messages.map((m) => {
+    let detail = preview(messages[m.index]);
+    if (m.calls.length) detail = `${detail} → calls ${m.calls.join(", ")}`.trim();
+    if (m.tool_call_id !== null) detail = `(answers ${m.tool_call_id}) ${detail}`;
+    const tr = row("message", [String(m.index), m.role, m.name ?? "", detail], m.tokens, total);
+    tr.dataset.index = String(m.index);
+    return tr;
+  });
+  for (const d of doc.tools.definitions) {
+    rows.push(row("tool", ["", "tools", d.name, "definition"], d.tokens, total));
+  }
+  if (doc.tools.tokens !== 0) {
+    rows.push(row("tools-shared", ["", "tools", "",
+      "shared: the tools block frame, fixed overhead, tool_choice"], doc.tools.shared, total));
+  }
+  rows.push(row("overhead", ["", "", "", "reply priming"], doc.overhead, total));
+  rows.push(row("total", ["", "total", "", ""], total, total));
+  return rows;
+}
+
 // ------------------------------------------------------------------------ figures
 
 function money(s) {
@@ -221,11 +369,19 @@ function pct(part, whole) {
   return `${Math.min(100, (100 * part) / whole)}%`;
 }
 
+function clearFigures() {
+  for (const id of ["count", "chars", "cpt", "cost"]) $(id).textContent = "–";
+  for (const id of ["encoding", "cost-notes", "budget-text"]) $(id).textContent = "";
+  $("budget").hidden = true;
+}
+
 function renderFigures(fig, tok) {
   $("count").textContent = nf.format(fig.tokens);
-  $("chars").textContent = nf.format(fig.characters);
+  $("chars").textContent = fig.characters === null ? "–" : nf.format(fig.characters);
   $("cpt").textContent = fig.chars_per_token === null ? "–" : fig.chars_per_token.toFixed(2);
-  $("cost").textContent = money(fig.input_cost);
+  // No price (open-weight, fine-tuned, unlisted models): say so, and why, in the notes.
+  $("cost").textContent = fig.input_cost === null ? "no price" : money(fig.input_cost);
+  $("cost-notes").textContent = fig.cost_notes.join(" ");
   $("encoding").textContent = `${tok.model || ""} · ${tok.encoding}`;
   const ctx = fig.context_window;
   const prompt = $("bar-prompt");
@@ -267,6 +423,10 @@ async function main() {
     return;
   }
   $("input").addEventListener("input", schedule);
+  $("chat-input").addEventListener("input", schedule);
+  for (const tab of document.querySelectorAll("#modes [role=tab]")) {
+    tab.addEventListener("click", () => setMode(tab.dataset.mode));
+  }
   $("model").addEventListener("change", (e) => { state.model = e.target.value; schedule(); });
   $("tokens").addEventListener("mouseover", onHover);
   $("tokens").addEventListener("mouseleave", () => { $("tip").hidden = true; });

@@ -1,0 +1,346 @@
+"""Will it fit? A prompt (text or chat request) against a model's window and caps.
+
+Models state up to three limits, and they are not the same thing:
+
+* ``context_window``: prompt + completion together (gpt-4o: 128,000);
+* ``max_input_tokens``: the prompt alone, where it is capped below the window (gpt-5:
+  272,000 of a 400,000 window);
+* ``max_output_tokens``: the completion alone (gpt-4o: 16,384; gpt-5: 128,000).
+
+:func:`check` applies all three: the prompt plus ``reserve`` must fit the input cap, and
+prompt + reserve + completion must fit the window. ``max_output_tokens=None`` asks for
+whatever room is left, at least one token. A text is counted only until it is known not
+to fit (:func:`tokbudget.count_at_most`), so checking 100 MB costs about as much as
+encoding the first megabyte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .counting import DEFAULT_MODEL, BoundedCount, bounded_count, require_text
+from .encoder import get_encoding
+from .errors import ContextOverflowError, InvalidInputError, SettingsError
+from .messages import message_counts, parse_request
+from .registry import get_model
+from .spec import ModelSpec
+
+__all__ = ["BudgetReport", "Limits", "check", "check_stream", "ensure_fits", "limits_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a model leaves for the prompt once the output and a reserve are set aside.
+
+    Attributes:
+        spec: the model.
+        requested_output: the caller's ``max_output_tokens`` (None: whatever is left).
+        output_set_aside: output tokens the window must keep free: the request, else 1
+            (0 for an embedding model).
+        reserve: tokens held back from the prompt (e.g. for text added later).
+        prompt_budget: the most prompt tokens that fit.
+    """
+
+    spec: ModelSpec
+    requested_output: int | None
+    output_set_aside: int
+    reserve: int
+    prompt_budget: int
+
+    def report(
+        self, count: BoundedCount, message_tokens: tuple[int, ...] = (), tool_tokens: int = 0
+    ) -> BudgetReport:
+        """The :class:`BudgetReport` of a prompt of ``count`` tokens under these limits."""
+        spec = self.spec
+        prompt = count.tokens
+        room = _completion_room(spec, prompt + self.reserve)
+        overflow = max(0, prompt - self.prompt_budget)
+        return BudgetReport(
+            model=spec.name,
+            prompt_tokens=prompt,
+            exact=count.exact,
+            context_window=spec.context_window,
+            max_input_tokens=spec.max_input_tokens,
+            max_output_tokens=spec.max_output_tokens,
+            requested_output=self.requested_output,
+            output_set_aside=self.output_set_aside,
+            reserve=self.reserve,
+            prompt_budget=self.prompt_budget,
+            completion_room=room,
+            fits=overflow == 0 and count.exact,
+            overflow=overflow,
+            message_tokens=message_tokens,
+            tool_tokens=tool_tokens,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReport:
+    """The answer of :func:`check`.
+
+    Attributes:
+        model: the model's registry name.
+        prompt_tokens: tokens of the prompt; a lower bound when ``exact`` is false
+            (counting stopped once the prompt was known not to fit).
+        exact: whether ``prompt_tokens`` is the exact count.
+        context_window / max_input_tokens / max_output_tokens: the model's limits.
+        requested_output: the ``max_output_tokens`` asked for (None: whatever is left).
+        output_set_aside: output tokens kept free in the window: ``requested_output``,
+            else 1 (0 for an embedding model).
+        reserve: tokens held back from the prompt.
+        prompt_budget: the most prompt tokens that fit with this output and reserve.
+        completion_room: output tokens actually available after this prompt
+            (``min(max_output, window - prompt - reserve)``; an upper bound when not exact).
+        fits: whether the prompt fits ``prompt_budget``.
+        overflow: tokens to cut (0 when it fits; a lower bound when not exact).
+        message_tokens: for a chat request, each message's tokens (with its overhead).
+        tool_tokens: for a chat request, the tool definitions' and tool_choice's tokens.
+    """
+
+    model: str
+    prompt_tokens: int
+    exact: bool
+    context_window: int | None
+    max_input_tokens: int | None
+    max_output_tokens: int | None
+    requested_output: int | None
+    output_set_aside: int
+    reserve: int
+    prompt_budget: int
+    completion_room: int
+    fits: bool
+    overflow: int
+    message_tokens: tuple[int, ...] = ()
+    tool_tokens: int = 0
+
+    @property
+    def prompt(self) -> str:
+        """The prompt's size in words: ``"1,234"``, or ``"at least 272,001"`` when counting
+        stopped early (``prompt_tokens`` is then a lower bound, past the budget)."""
+        if self.exact:
+            return f"{self.prompt_tokens:,}"
+        return f"at least {self.prompt_tokens:,}"
+
+    def reason(self) -> str:
+        """Why the prompt budget is what it is, e.g. ``"gpt-5 accepts at most 272,000 input
+        tokens"``."""
+        name = self.model
+        window = self.context_window
+        parts = []
+        cap = self.max_input_tokens
+        by_window = None if window is None else window - self.output_set_aside
+        if cap is not None and (by_window is None or cap <= by_window):
+            parts.append(f"{name} accepts at most {cap:,} input tokens")
+        elif self.output_set_aside:
+            held = "at least 1" if self.requested_output is None else f"{self.output_set_aside:,}"
+            parts.append(f"{name}'s {window:,}-token window less {held} for output")
+        else:
+            parts.append(f"{name}'s {window:,}-token window")
+        if self.reserve:
+            parts.append(f"less {self.reserve:,} reserved")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field."""
+        data = asdict(self)
+        data["message_tokens"] = list(self.message_tokens)
+        return data
+
+    def __str__(self) -> str:
+        verdict = "fits" if self.fits else f"does not fit (over by {self.overflow:,})"
+        return (
+            f"{self.model}: prompt {self.prompt} tokens, budget {self.prompt_budget:,} "
+            f"({self.reason()}); {verdict}; room for output {self.completion_room:,}"
+        )
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def limits_for(
+    model: str | ModelSpec | None = None, *, max_output_tokens: int | None = None, reserve: int = 0
+) -> Limits:
+    """The prompt budget ``model`` leaves after ``max_output_tokens`` and ``reserve``.
+
+    >>> limits_for("gpt-4o", max_output_tokens=16_384).prompt_budget
+    111616
+    >>> limits_for("gpt-5").prompt_budget  # input cap 272k below a 400k window
+    272000
+    """
+    spec = model if isinstance(model, ModelSpec) else get_model(model or DEFAULT_MODEL)
+    _check_int("reserve", reserve, 0)
+    embedding = spec.kind == "embedding"
+    if max_output_tokens is not None:
+        _check_int("max_output_tokens", max_output_tokens, 0 if embedding else 1)
+        if embedding and max_output_tokens:
+            raise SettingsError(
+                f"{spec.name} is an embedding model and produces no output; "
+                f"drop max_output_tokens (got {max_output_tokens:,})"
+            )
+        cap = spec.max_output_tokens
+        if cap is not None and max_output_tokens > cap:
+            raise SettingsError(
+                f"max_output_tokens={max_output_tokens:,} is more than {spec.name}'s cap of "
+                f"{cap:,} output tokens; ask for at most {cap:,}"
+            )
+    output = max_output_tokens if max_output_tokens is not None else (0 if embedding else 1)
+    caps = []
+    if spec.max_input_tokens is not None:
+        caps.append(spec.max_input_tokens)
+    if spec.context_window is not None:
+        caps.append(spec.context_window - output)
+    if not caps:
+        raise SettingsError(
+            f"{spec.name} has no known context window or input limit; add context_window "
+            "(and max_output_tokens) to its entry in a TOKBUDGET_MODELS file"
+        )
+    budget = min(caps) - reserve
+    if budget < 0:
+        raise SettingsError(
+            f"reserve={reserve:,} with {output:,} output tokens leaves no room for a prompt in "
+            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve"
+        )
+    return Limits(spec, max_output_tokens, output, reserve, budget)
+
+
+def _completion_room(spec: ModelSpec, used: int) -> int:
+    if spec.kind == "embedding":
+        return 0
+    room = [c for c in (spec.max_output_tokens,) if c is not None]
+    if spec.context_window is not None:
+        room.append(spec.context_window - used)
+    return max(0, min(room)) if room else 0
+
+
+def _check_int(name: str, value: object, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise SettingsError(f"{name} must be an integer >= {least}, got {value!r}")
+
+
+# --------------------------------------------------------------------------- check
+
+
+def check(
+    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    model: str | ModelSpec | None = None,
+    *,
+    max_output_tokens: int | None = None,
+    reserve: int = 0,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: object = None,
+) -> BudgetReport:
+    """Report whether ``prompt`` fits ``model`` with room for the output.
+
+    Args:
+        prompt: a text, a list of chat messages, or a Chat Completions request body (a
+            dict with ``messages`` and optionally ``tools``, ``tool_choice``, ``model``,
+            ``max_completion_tokens`` / ``max_tokens``, which apply unless given here).
+        model: the model's name (default gpt-4o) or a :class:`ModelSpec` of your own.
+        max_output_tokens: the completion to make room for; None means whatever is
+            left, at least 1. More than the model's output cap is an error.
+        reserve: tokens to hold back from the prompt's budget.
+        tools: tool definitions, for a list of messages.
+        tool_choice: the request's ``tool_choice``, for a list of messages.
+
+    >>> r = check("x " * 5_000_000, model="gpt-5")  # counting stops past 272,000
+    >>> (r.fits, r.exact, r.prompt_budget, r.prompt_tokens > r.prompt_budget)
+    (False, False, 272000, True)
+    """
+    if isinstance(prompt, str):
+        limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)
+        enc = get_encoding(limits.spec.encoding)
+        return limits.report(bounded_count(enc, prompt, limits.prompt_budget))
+    if not isinstance(prompt, Mapping | Sequence):
+        raise InvalidInputError(
+            f"prompt must be a str, a list of chat messages or a request body (dict), "
+            f"got {type(prompt).__name__}"
+        )
+    if isinstance(prompt, Mapping):
+        messages, body_tools, body_choice = parse_request(prompt)
+        tools = tools if tools is not None else body_tools
+        tool_choice = tool_choice if tool_choice is not None else body_choice
+        model = model if model is not None else _body_str(prompt, "model")
+        if max_output_tokens is None:
+            max_output_tokens = _body_output(prompt)
+    else:
+        messages = list(prompt)
+    limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)
+    counted = message_counts(messages, limits.spec.name, tools=tools, tool_choice=tool_choice)
+    whole = BoundedCount(counted.total, True, limits.prompt_budget)
+    return limits.report(whole, tuple(counted.messages), counted.tools)
+
+
+def check_stream(
+    chunks: Iterable[str],
+    model: str | ModelSpec | None = None,
+    *,
+    max_output_tokens: int | None = None,
+    reserve: int = 0,
+) -> BudgetReport:
+    """:func:`check` for a text given in pieces (a file read in blocks), read only as far
+    as needed to decide."""
+    limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)
+    enc = get_encoding(limits.spec.encoding)
+    return limits.report(bounded_count(enc, chunks, limits.prompt_budget))
+
+
+def ensure_fits(
+    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    model: str | ModelSpec | None = None,
+    *,
+    max_output_tokens: int | None = None,
+    reserve: int = 0,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: object = None,
+) -> BudgetReport:
+    """Like :func:`check`, but raise :class:`ContextOverflowError` when it does not fit.
+
+    >>> ensure_fits("hello", model="gpt-4o").fits
+    True
+    """
+    report = check(
+        prompt,
+        model,
+        max_output_tokens=max_output_tokens,
+        reserve=reserve,
+        tools=tools,
+        tool_choice=tool_choice,
+    )
+    if not report.fits:
+        raise overflow_error(report)
+    return report
+
+
+def overflow_error(report: BudgetReport) -> ContextOverflowError:
+    """The :class:`ContextOverflowError` describing a report that does not fit."""
+    least = "at least " if not report.exact else ""
+    fix = "tokbudget.truncate() a text or tokbudget.fit_messages() a chat"
+    if report.requested_output is not None:
+        fix += ", or lower max_output_tokens"
+    return ContextOverflowError(
+        f"prompt needs {report.prompt} tokens but {report.prompt_budget:,} fit "
+        f"({report.reason()}); cut {least}{report.overflow:,} tokens: {fix}",
+        needed=report.prompt_tokens,
+        available=report.prompt_budget,
+        model=report.model,
+        exact=report.exact,
+    )
+
+
+def _body_str(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    return require_text(value, what=f"request {key!r}")
+
+
+def _body_output(body: Mapping[str, Any]) -> int | None:
+    # The Chat Completions API takes max_completion_tokens (newer) or max_tokens (legacy).
+    for key in ("max_completion_tokens", "max_tokens"):
+        value = body.get(key)
+        if value is not None:
+            _check_int(f"request {key!r}", value, 1)
+            return int(value)
+    return None

@@ -1,0 +1,80 @@
+"""``tokbudget truncate``: cut a file (or stdin) to a token budget, byte-exact."""
+
+from __future__ import annotations
+
+import sys
+from typing import cast
+
+import click
+
+from ..counting import DEFAULT_MODEL, resolve_encoding
+from ..truncation import SIDES, Side, truncate_encoded
+from ._io import InputFile, read_text
+from .app import cli, emit_json, model_options
+
+
+@cli.command("truncate")
+@click.argument("file", default="-", metavar="[FILE]")
+@click.option(
+    "-n", "--max-tokens", type=click.IntRange(min=0), required=True, help="Budget for the result."
+)
+@model_options
+@click.option(
+    "--side",
+    type=click.Choice(SIDES),
+    default="end",
+    show_default=True,
+    help="What goes: end (keep the head), start (keep the tail), middle (keep both).",
+)
+@click.option("--marker", default="", help="Text put where the cut is, e.g. ' … '.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead.")
+def truncate_command(
+    file: str,
+    max_tokens: int,
+    model: str | None,
+    encoding: str | None,
+    side: str,
+    marker: str,
+    as_json: bool,
+) -> int:
+    """Cut FILE (or stdin) to at most --max-tokens tokens and write it to stdout.
+
+    The output is a byte-exact slice of the input (plus the marker, only if something
+    was cut): no character is broken and nothing is re-encoded. With --json, prints the
+    text with its token count and the kept character offsets (head, tail).
+
+    \b
+    Examples:
+      tokbudget truncate notes.md -n 8000 -m gpt-4o > prompt.md
+      tokbudget truncate log.txt -n 2000 --side middle --marker $'\\n[...]\\n'
+    """
+    enc = resolve_encoding(model, encoding)
+    source = InputFile(file)
+    text = read_text(source)
+    result = truncate_encoded(enc, text, max_tokens, cast(Side, side), marker)
+    if as_json:
+        emit_json(
+            {
+                "file": source.label,
+                "model": model or (None if encoding else DEFAULT_MODEL),
+                "encoding": enc.name,
+                "max_tokens": max_tokens,
+                "side": side,
+                "tokens": result.tokens,
+                "cut": result.cut,
+                "head": result.head,
+                "tail": result.tail,
+                "characters": len(text),
+                "text": result.text,
+            }
+        )
+        return 0
+    data = result.text.encode("utf-8")
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some embedders): same bytes, via str
+        sys.stdout.write(result.text)
+    else:
+        out.write(data)
+        out.flush()
+    return 0

@@ -1,0 +1,172 @@
+"""Request and answer plumbing shared by the endpoints of :mod:`.api`.
+
+A :class:`Response` is a status and a JSON text; an :class:`ApiError` is a client error
+that becomes ``{"error": {"code", "message", ...}}``. The field readers check a request
+object field by field, so every 400 names the field, what it got and what it takes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..counting import DEFAULT_MODEL, resolve_encoding
+from ..encoder import Encoder
+from ..errors import UnknownEncodingError, UnknownModelError
+from ..registry import default_registry
+from ..vocab import ENCODINGS
+
+__all__ = [
+    "ApiError",
+    "Response",
+    "canonical_model",
+    "check_fields",
+    "error_response",
+    "int_field",
+    "json_type",
+    "model_fields",
+    "parse_body",
+    "text_field",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    body: str  # JSON text
+
+    @classmethod
+    def of(cls, doc: Any, status: int = 200) -> Response:
+        """A response whose body is ``doc`` as JSON."""
+        return cls(status, json.dumps(doc))
+
+
+class ApiError(Exception):
+    """A client error: its status, a stable machine-readable code and a readable message.
+
+    ``details`` are extra facts for the client (``index`` and ``field`` of a malformed
+    chat message), added to the error object beside ``code`` and ``message``.
+    """
+
+    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def response(self) -> Response:
+        return error_response(self.status, self.code, self.message, **self.details)
+
+
+def error_response(status: int, code: str, message: str, **details: Any) -> Response:
+    return Response(status, json.dumps({"error": {"code": code, "message": message, **details}}))
+
+
+# ---------------------------------------------------------------------------- request fields
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 that says what is wrong with it."""
+    try:
+        data = json.loads(body)
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "bad_json", f"request body is not UTF-8 ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400, "bad_json", f"request body is not valid JSON: {exc.msg} at character {exc.pos}"
+        ) from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", "request body is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ApiError(
+            400, "bad_request", f"request body must be a JSON object, got {type(data).__name__}"
+        )
+    return data
+
+
+def check_fields(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    """Reject unknown fields, so a typo (``"modle"``) is an error, not silently ignored."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApiError(
+            400,
+            "bad_request",
+            f"unknown field {unknown[0]!r}; this endpoint takes {', '.join(allowed)}",
+        )
+
+
+def text_field(data: Mapping[str, Any], name: str = "text") -> str:
+    if name not in data:
+        raise ApiError(400, "bad_request", f"missing field {name!r} (a string)")
+    value = data[name]
+    if not isinstance(value, str):
+        raise ApiError(
+            400, "bad_request", f"field {name!r} must be a string, got {json_type(value)}"
+        )
+    return value
+
+
+def int_field(
+    data: Mapping[str, Any], name: str, *, minimum: int = 0, default: int | None = None
+) -> int | None:
+    value = data.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(
+            400, "bad_request", f"field {name!r} must be an integer, got {json_type(value)}"
+        )
+    if value < minimum:
+        raise ApiError(
+            400, "bad_request", f"field {name!r} must be at least {minimum}, got {value}"
+        )
+    return value
+
+
+def json_type(value: Any) -> str:
+    """How JSON names the type of ``value`` ("a string", "an array", "null")."""
+    names = {str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    names |= {list: "an array", dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def model_fields(data: Mapping[str, Any]) -> tuple[str | None, Encoder]:
+    """The model label (None if an encoding was named) and its encoder; 400 if unknown.
+
+    Only registry models and known encoding names are accepted: the library also takes a
+    path to a vocab file as an encoding, which a web client must never name.
+    """
+    model, encoding = data.get("model"), data.get("encoding")
+    for name, value in (("model", model), ("encoding", encoding)):
+        if value is not None and not isinstance(value, str):
+            raise ApiError(
+                400, "bad_request", f"field {name!r} must be a string, got {json_type(value)}"
+            )
+    if model is not None and encoding is not None:
+        raise ApiError(400, "bad_request", "give 'model' or 'encoding', not both")
+    if encoding is not None and encoding not in ENCODINGS:
+        raise ApiError(
+            400,
+            "unknown_encoding",
+            f"unknown encoding {encoding!r}; use one of {', '.join(sorted(ENCODINGS))}",
+        )
+    label = model if model is not None else (None if encoding is not None else DEFAULT_MODEL)
+    try:
+        return label, resolve_encoding(model, encoding)
+    except UnknownModelError as exc:
+        raise ApiError(400, "unknown_model", str(exc)) from None
+    except UnknownEncodingError as exc:
+        raise ApiError(400, "unknown_encoding", str(exc)) from None
+
+
+def canonical_model(label: str | None) -> str | None:
+    """The registry's name for ``label`` (aliases resolved); unlisted snapshots as given."""
+    if label is None:
+        return None
+    try:
+        return default_registry().get(label).name
+    except UnknownModelError:
+        return label
