@@ -177,3 +177,63 @@ def test_estimate_cost_errors(client: Client) -> None:
         tdask.estimate_cost(db.from_sequence(big), "text-embedding-3-small")
     with pytest.raises(tokbudget.SettingsError, match="embedding model"):  # on the client
         tdask.estimate_cost(db.from_sequence(big), "text-embedding-3-small", output_tokens=5)
+
+
+# ---------------------------------------------------------------------------- split
+
+
+def _expected_rows(docs: list[str], ids: list[Any], **settings: Any) -> list[tuple[Any, ...]]:
+    rows = []
+    for doc_id, doc in zip(ids, docs, strict=True):
+        for j, c in enumerate(tokbudget.split(doc, **settings)):
+            rows.append((doc_id, j, c.start, c.end, c.tokens, c.text))
+    return rows
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    assert list(frame.columns) == ["document", "chunk", "start", "end", "tokens", "text"]
+    return list(frame.itertuples(index=False, name=None))
+
+
+def test_bag_chunks_equal_single_process(client: Client) -> None:
+    settings: dict[str, Any] = {"max_tokens": 200, "model": "text-embedding-3-small"}
+    frame = tdask.split(db.from_sequence(DOCS, npartitions=11), **settings).compute()
+    assert _rows(frame) == _expected_rows(DOCS, list(range(len(DOCS))), **settings)
+    assert frame["tokens"].max() <= 200
+
+
+def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
+    index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
+    column = dd.from_pandas(pd.Series(CLEAN_DOCS, index=index), npartitions=6)
+    settings: dict[str, Any] = {"max_tokens": 64, "encoding": "cl100k_base", "overlap": 16}
+    chunks = tdask.split(column, **settings)
+    assert list(chunks.dtypes.index) == ["document", "chunk", "start", "end", "tokens", "text"]
+    assert _rows(chunks.compute()) == _expected_rows(CLEAN_DOCS, index, **settings)
+    by_position = tdask.split(column, **settings, ids="position").compute()
+    assert by_position["document"].tolist() == [int(d[4:]) for d in chunks.compute()["document"]]
+
+
+def test_split_is_deterministic_whatever_the_partitioning(client: Client) -> None:
+    frames = [
+        tdask.split(db.from_sequence(DOCS[:800], npartitions=n), 128).compute() for n in (1, 7, 40)
+    ]
+    assert _rows(frames[0]) == _rows(frames[1]) == _rows(frames[2])
+
+
+def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
+    marker = tmp_path / "killed"
+    bag = db.from_sequence(DOCS, npartitions=20).map_partitions(_die_once, str(marker), DOCS[2222])
+    frame = tdask.split(bag, 300).compute()
+    assert marker.exists(), "no worker was killed: the test proved nothing"
+    expected = _expected_rows(DOCS, list(range(len(DOCS))), max_tokens=300)
+    assert _rows(frame) == expected  # nothing lost, nothing twice, in order
+
+
+def test_split_settings_and_input_errors(client: Client) -> None:
+    bag = db.from_sequence(["a", None, "b"], npartitions=1)
+    with pytest.raises(tokbudget.SettingsError, match="overlap"):  # on the client
+        tdask.split(bag, 10, overlap=10)
+    with pytest.raises(tokbudget.SettingsError, match="a bag has no index"):
+        tdask.split(bag, 10, ids="index")
+    with pytest.raises(InvalidInputError, match=r"partition 0, position 1 is a missing value"):
+        tdask.split(bag, 10).compute()

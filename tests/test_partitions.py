@@ -13,10 +13,13 @@ import pytest
 import tokbudget
 from tokbudget import InvalidInputError
 from tokbudget.partitions import (
+    CHUNK_COLUMNS,
     cost_of_counts,
     count_series,
     count_texts,
     merge_totals,
+    split_series,
+    split_texts,
     texts_of,
 )
 
@@ -107,3 +110,28 @@ def test_merge_totals_adds_every_field() -> None:
     assert merge_totals([], model="gpt-4o").requests == 0
     with pytest.raises(InvalidInputError, match="at least one"):
         merge_totals([])
+
+
+def test_split_texts_rows_match_split() -> None:
+    docs = sample_documents(200, seed=4)
+    splitter = tokbudget.Splitter(48, encoding="o200k_base", overlap=8)
+    frame = split_texts(docs, splitter, first_id=1000)
+    expected = [
+        (1000 + i, j, c.start, c.end, c.tokens, c.text)
+        for i, doc in enumerate(docs)
+        for j, c in enumerate(tokbudget.split(doc, 48, encoding="o200k_base", overlap=8))
+    ]
+    assert list(frame.itertuples(index=False, name=None)) == expected
+    assert tuple(frame.columns) == CHUNK_COLUMNS
+    assert [str(t) for t in frame.dtypes][1:5] == ["int64"] * 4
+
+
+def test_split_series_uses_index_labels_and_typed_empty_frames() -> None:
+    series = pd.Series(["one two three", "", "four"], index=pd.Index(["a", "b", "c"]))
+    frame = split_series(series, 2, encoding="cl100k_base")
+    assert frame["document"].tolist() == ["a", "a", "c"]
+    assert frame["chunk"].tolist() == [0, 1, 0]
+    empty = split_series(series[:0], 2, encoding="cl100k_base")
+    assert len(empty) == 0 and list(empty.dtypes) == list(frame.dtypes)
+    with pytest.raises(InvalidInputError, match=r"^position 1 \(index 'y'\) is a missing"):
+        split_series(pd.Series(["x", None], index=["x", "y"]), 2, encoding="cl100k_base")

@@ -82,3 +82,17 @@ def test_errors_raised_in_a_worker_arrive_whole(error: tokbudget.TokbudgetError)
     assert type(back) is type(error)
     assert str(back) == str(error)
     assert back.__dict__ == error.__dict__
+
+
+def test_split_settings_and_chunks_travel_small() -> None:
+    splitter = tokbudget.Splitter(512, "text-embedding-3-small", overlap=64)
+    data = pickle.dumps(splitter)
+    assert len(data) < 200  # settings only: the encoder is rebuilt from its name
+    back = pickle.loads(data)
+    assert (back.max_tokens, back.model, back.overlap) == (512, "text-embedding-3-small", 64)
+    assert back.enc is splitter.enc
+    by_encoding = pickle.loads(pickle.dumps(tokbudget.Splitter(8, encoding="cl100k_base")))
+    assert (by_encoding.max_tokens, by_encoding.enc.name) == (8, "cl100k_base")
+    chunks = tokbudget.split("One. Two. Three. " * 50, 16)
+    assert pickle.loads(pickle.dumps(chunks)) == chunks
+    assert len(pickle.dumps(chunks[0])) < len(chunks[0].text.encode()) + 200

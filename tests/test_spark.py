@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import tokbudget
-from tokbudget.partitions import cost_of_counts, count_series
+from tokbudget.partitions import cost_of_counts, count_series, split_series
 
 from .documents import sample_documents
 
@@ -96,3 +96,27 @@ def test_cost_from_a_token_histogram(spark: Any, n_tokens: Any) -> None:
     )
     assert total == cost_of_counts(tokbudget.count_many(DOCS, model="gpt-4o"), "gpt-4o")
     assert total.requests == len(DOCS)
+
+
+CHUNK_SCHEMA = "document long, chunk long, start long, end long, tokens long, text string"
+
+
+def chunk_rows(frames: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    # The recipe's split step, for DataFrame.mapInPandas: one chunk table per batch.
+    for frame in frames:
+        yield split_series(frame.set_index("id")["text"], max_tokens=128)
+
+
+def test_split_with_map_in_pandas_equals_split(spark: Any) -> None:
+    rows = spark.sparkContext.parallelize(list(enumerate(DOCS[:600])), 3)
+    df = spark.createDataFrame(rows, "id long, text string")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+        chunks = df.mapInPandas(chunk_rows, CHUNK_SCHEMA)
+    got = sorted(tuple(r) for r in chunks.collect())
+    expected = [
+        (i, j, c.start, c.end, c.tokens, c.text)
+        for i, doc in enumerate(DOCS[:600])
+        for j, c in enumerate(tokbudget.split(doc, 128))
+    ]
+    assert got == expected

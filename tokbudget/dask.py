@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from tokbudget.cost import cost
 from tokbudget.counting import encoding_for, resolve_encoding
 from tokbudget.encoder import Encoder
-from tokbudget.errors import InvalidInputError, MissingDependencyError
+from tokbudget.errors import InvalidInputError, MissingDependencyError, SettingsError
 from tokbudget.partitions import (
     cost_of_counts,
     count_series_with,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     import dask.bag
     import dask.dataframe
 
-__all__ = ["count", "estimate_cost"]
+__all__ = ["count", "estimate_cost", "split"]
 
 Collection = Any
 """A ``dask.bag.Bag`` of ``str`` or a ``dask.dataframe.Series`` of ``str``."""
@@ -77,6 +77,64 @@ def count(
         meta=pd.Series([], dtype="int64", name="tokens"),
         enforce_metadata=False,
     )
+
+
+def split(
+    collection: dask.bag.Bag | dask.dataframe.Series,
+    max_tokens: int | None = None,
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+    overlap: int | float = 0,
+    ids: Literal["index", "position"] | None = None,
+) -> Any:
+    """Split every text into token-bounded chunks; return one row per chunk, lazily.
+
+    Settings are those of :func:`tokbudget.split` (checked here, before any task runs).
+
+    Args:
+        collection: a Dask bag of ``str`` or a Dask Series of ``str``.
+        max_tokens: most tokens per chunk (default: the model's input limit).
+        model: the embedding model (default ``text-embedding-3-small``).
+        encoding: an encoding name instead of ``model`` (then ``max_tokens`` is needed).
+        overlap: tokens each chunk repeats from the previous one, or a fraction.
+        ids: what ``document`` holds: ``"index"``, the Series's index label (the
+            default for a Series: set the index to your document id), or
+            ``"position"``, the text's 0-based position in the whole collection (the
+            default, and the only choice, for a bag; it costs a first pass that counts
+            each partition's texts).
+
+    Returns:
+        A Dask DataFrame with columns ``document``, ``chunk`` (0, 1, ... within a
+        document), ``start``, ``end`` (character offsets into the document), ``tokens``
+        and ``text``; documents in input order, then chunks in order. An empty text has
+        no rows. The same input gives the same rows whatever the partitioning.
+    """
+    from tokbudget.partitions import split_texts
+    from tokbudget.splitter import Splitter
+
+    splitter = Splitter(max_tokens, model, encoding=encoding, overlap=overlap)
+    kind = _kind(collection, "split")
+    ids = ids or ("index" if kind == "series" else "position")
+    if ids not in ("index", "position"):
+        raise SettingsError(f"ids must be 'index' or 'position', got {ids!r}")
+    if kind == "bag" and ids == "index":
+        raise SettingsError("a bag has no index: use ids='position' (the default for bags)")
+    import dask.dataframe as dd
+    from dask.delayed import delayed
+
+    parts = _untyped(collection).to_delayed()
+    if ids == "position":
+        sizes = [delayed(len, pure=True)(part) for part in parts]
+        starts: Any = delayed(_starts, pure=True)(sizes)
+        index_meta = None
+    else:
+        starts = None
+        index_meta = _untyped(collection)._meta.index[:0]
+    task = delayed(_split_partition, pure=True)
+    frames = [task(part, splitter, i, starts) for i, part in enumerate(parts)]
+    meta = split_texts([], splitter, ids=index_meta)
+    return dd.from_delayed(frames, meta=meta, verify_meta=False)
 
 
 def estimate_cost(
@@ -136,6 +194,26 @@ def _count_series_partition(
 ) -> Any:
     number = None if partition_info is None else int(partition_info["number"])
     return count_series_with(encoder, series, partition=number)
+
+
+def _starts(sizes: list[int]) -> list[int]:
+    """Each partition's first position in the whole collection."""
+    out, total = [], 0
+    for n in sizes:
+        out.append(total)
+        total += n
+    return out
+
+
+def _split_partition(part: Any, splitter: Any, partition: int, starts: list[int] | None) -> Any:
+    from tokbudget.partitions import split_texts
+
+    values, labels = unpack_partition(part)
+    if starts is None:  # ids="index"
+        ids = part.index
+        return split_texts(values, splitter, ids=ids, partition=partition, labels=labels)
+    first = starts[partition]
+    return split_texts(values, splitter, first_id=first, partition=partition, labels=labels)
 
 
 def _cost_partition(

@@ -23,18 +23,23 @@ from .cost import cost
 from .counting import count_with, require_text, resolve_encoding
 from .encoder import Encoder
 from .errors import ContextOverflowError, InvalidInputError
+from .many import split_many
 from .registry import get_model
+from .splitter import Splitter
 from .usage import UsageTotal
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "CHUNK_COLUMNS",
     "cost_of_counts",
     "count_series",
     "count_series_with",
     "count_texts",
     "merge_totals",
+    "split_series",
+    "split_texts",
     "texts_of",
     "unpack_partition",
 ]
@@ -146,6 +151,86 @@ def count_series_with(encoder: Encoder, series: Any, *, partition: int | None = 
     values, labels = unpack_partition(series)
     counts = count_texts(values, encoder, partition=partition, labels=labels)
     return pd.Series(counts, index=series.index, name="tokens", dtype="int64")
+
+
+# ---------------------------------------------------------------------------- split
+
+CHUNK_COLUMNS = ("document", "chunk", "start", "end", "tokens", "text")
+"""The columns of a chunk table: one row per chunk, documents and chunks in order."""
+
+
+def split_texts(
+    values: Iterable[object],
+    splitter: Splitter,
+    *,
+    ids: Sequence[object] | None = None,
+    first_id: int = 0,
+    partition: int | None = None,
+    labels: Sequence[object] | None = None,
+) -> Any:
+    """Split each text with ``splitter``; return the chunks as a pandas DataFrame.
+
+    Columns :data:`CHUNK_COLUMNS`: ``document`` is ``ids[i]`` (e.g. a Series's index
+    label) or else ``first_id + i``; ``chunk`` numbers a document's chunks from 0;
+    ``start``/``end`` are character offsets into the document. An empty document has no
+    chunks.
+
+    >>> from tokbudget import Splitter
+    >>> split_texts(["a b c", "d"], Splitter(2, encoding="cl100k_base"))["text"].tolist()
+    ['a b', ' c', 'd']
+    """
+    import pandas as pd
+
+    texts = texts_of(values, partition=partition, labels=labels)
+    encoding = splitter.enc.name if splitter.model is None else None
+    per_doc = split_many(
+        texts,
+        splitter.max_tokens,
+        splitter.model,
+        encoding=encoding,
+        overlap=splitter.overlap,
+        threads=1,  # the engine runs the partitions in parallel, not this call
+    )
+    sizes = np.fromiter((len(doc) for doc in per_doc), np.int64, len(per_doc))
+    chunks = [c for doc in per_doc for c in doc]
+    first = np.cumsum(sizes) - sizes  # each document's first row
+    doc_ids = pd.RangeIndex(first_id, first_id + len(texts)) if ids is None else pd.Index(ids)
+    n = len(chunks)
+    return pd.DataFrame(
+        {
+            "document": doc_ids.repeat(sizes),
+            "chunk": np.arange(n, dtype=np.int64) - np.repeat(first, sizes),
+            "start": np.fromiter((c.start for c in chunks), np.int64, n),
+            "end": np.fromiter((c.end for c in chunks), np.int64, n),
+            "tokens": np.fromiter((c.tokens for c in chunks), np.int64, n),
+            # Python-backed: an Arrow string cannot hold a lone surrogate, a Python str can.
+            "text": pd.array([c.text for c in chunks], dtype=pd.StringDtype("python")),
+        }
+    )
+
+
+def split_series(
+    series: Any,
+    max_tokens: int | None = None,
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+    overlap: int | float = 0,
+    partition: int | None = None,
+) -> Any:
+    """Split every text of a pandas Series; ``document`` is the text's index label.
+
+    The body of a Spark ``mapInPandas`` function or a Dask task. Returns a DataFrame
+    with :data:`CHUNK_COLUMNS`.
+
+    >>> import pandas as pd
+    >>> chunks = split_series(pd.Series(["a b c"], index=[7]), 2, encoding="cl100k_base")
+    >>> chunks["document"].tolist(), chunks["text"].tolist()
+    ([7, 7], ['a b', ' c'])
+    """
+    splitter = Splitter(max_tokens, model, encoding=encoding, overlap=overlap)
+    values, labels = unpack_partition(series)
+    return split_texts(values, splitter, ids=series.index, partition=partition, labels=labels)
 
 
 # ---------------------------------------------------------------------------- cost
