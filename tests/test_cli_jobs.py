@@ -82,12 +82,14 @@ def test_glob_without_match_is_a_usage_error(
     assert f"no files match '{tmp_path}/*.nothing'" in err
 
 
-def test_undecodable_file_reports_offset_with_jobs(
-    many_files: list[Path], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("command", ["count", "split"])
+def test_undecodable_file_reports_offset_for_any_jobs(
+    command: str, jobs: str, many_files: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = many_files[0].parent / "latin1.txt"
     bad.write_bytes(b"ok " * 5000 + b"caf\xe9")
-    code, _, err = run(["count", "-j", "2", str(many_files[1]), str(bad)], capsys)
+    code, _, err = run([command, "-j", jobs, str(many_files[1]), str(bad)], capsys)
     assert code == 2
     assert f"{bad} is not UTF-8 text: invalid byte 0xe9 at byte offset 15003" in err
     assert "Traceback" not in err
@@ -173,3 +175,35 @@ def test_summary_prices_the_tokens_as_input(
     assert ", $0.0040 as text-embedding-3-small input in " in err  # 200,001 tokens
     code, _, err = run(["count", "--summary", "-e", "cl100k_base", str(path)], capsys)
     assert " tokens in " in err and "input" not in err  # an encoding has no price
+
+
+@pytest.mark.parametrize(
+    "fmt", [["--format", "jsonl"], ["--format", "text"], ["--json"]], ids=["jsonl", "text", "json"]
+)
+def test_split_jobs_2_output_is_byte_identical_to_jobs_1(
+    many_files: list[Path],
+    fmt: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Files of 20 KB and more are streamed by the main process, the others go to workers:
+    # both paths interleave in one run.
+    monkeypatch.setattr("tokbudget.cli.split_cmd.INLINE_BYTES", 20_000)
+    args = ["split", *map(str, many_files), "--max-tokens", "50", "--overlap", "5", *fmt]
+    code1, out1, err1 = run([*args, "-j", "1", "--summary"], capsys)
+    code2, out2, err2 = run([*args, "-j", "2", "--summary"], capsys)
+    assert code1 == code2 == 0
+    assert out1 == out2
+    assert "1 job)" in err1 and "2 jobs)" in err2
+    if fmt == ["--format", "jsonl"]:
+        rows = [json.loads(line) for line in out2.splitlines()]
+        expected = [
+            (str(p), c.start, c.end, c.tokens, c.text)
+            for p in many_files
+            for c in tokbudget.split(p.read_bytes().decode(), 50, overlap=5)
+        ]
+        assert [(r["file"], r["start"], r["end"], r["tokens"], r["text"]) for r in rows] == (
+            expected
+        )
+        chunks = len(expected)
+        assert f" tokens, {chunks:,} chunks, $" in err2
