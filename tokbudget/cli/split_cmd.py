@@ -39,7 +39,7 @@ def _overlap(value: str) -> int | float:
 
 
 @cli.command("split")
-@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
 @click.option("-m", "--model", default=None, help=f"Model (default: {DEFAULT_EMBEDDING_MODEL}).")
 @click.option("-e", "--encoding", default=None, help="Encoding name instead of a model.")
 @click.option(
@@ -80,7 +80,9 @@ def split_command(
 
     Chunks end at the most natural boundary that fits (paragraph, line, sentence,
     clause, word), every chunk's token count is exact, and offsets are characters into
-    each file. Files are read in blocks: any size works in bounded memory.
+    each file. Files are read in blocks: any size works in bounded memory. Quoted globs
+    ('docs/**/*.md') are expanded; files are split on all cores (--jobs), and the
+    output is the same for any --jobs.
 
     \b
     Examples:
