@@ -8,6 +8,8 @@ in a scratch folder outside the repository, then measures, interleaved and repea
 * the CLI: ``tokbudget count --jobs 1`` and ``--jobs N`` over all files (wall time of
   the whole command, start-up included), and the main process's own CPU time, which is
   the coordinator's cost (reading, decoding, cutting, sending);
+* ``--only split``: ``tokbudget split --max-tokens 512 --jobs 1`` against ``--jobs N``
+  the same way (whole files go to the workers);
 * Dask: one process counting every file with ``count_many`` (one thread), then
   ``tokbudget.dask.count(bag).sum()`` on a LocalCluster of 1 and of N worker processes
   (started beforehand; start-up reported separately), where each task reads its files.
@@ -19,12 +21,13 @@ machine may be shared.
 Usage::
 
     TOKBUDGET_CORPORA=/path/to/corpora python benchmarks/bench_scale.py \\
-        [--size-mb 200] [--jobs 2] [--repeat 3] [--only cli|dask] [--json OUT]
+        [--size-mb 200] [--jobs 2] [--repeat 3] [--only cli|dask|split] [--json OUT]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -94,13 +97,23 @@ def files_of(root: Path) -> list[Path]:
     return sorted(root.glob("*.txt"))
 
 
-def run_cli(files: list[Path], jobs: int) -> tuple[float, float, float, str]:
-    argv = [sys.executable, "-c", _WRAPPER, "count", "--json", "--jobs", str(jobs)]
-    out = subprocess.run([*argv, *map(str, files)], capture_output=True, text=True, check=True)
-    line = next(x for x in out.stderr.splitlines() if x.startswith("BENCH "))
+COMMANDS = {"count": ["count", "--json"], "split": ["split", "--max-tokens", "512"]}
+"""The CLI runs measured; each run's output is hashed to check it does not depend on --jobs."""
+
+
+def run_cli(files: list[Path], jobs: int, command: str) -> tuple[float, float, float, str]:
+    argv = [sys.executable, "-c", _WRAPPER, *COMMANDS[command], "--jobs", str(jobs)]
+    with tempfile.TemporaryFile() as out:
+        run = subprocess.run(
+            [*argv, *map(str, files)], stdout=out, stderr=subprocess.PIPE, text=True, check=True
+        )
+        out.seek(0)
+        digest = hashlib.sha256()
+        while block := out.read(1 << 20):
+            digest.update(block)
+    line = next(x for x in run.stderr.splitlines() if x.startswith("BENCH "))
     _, wall, own, kids = line.split()
-    total = json.loads(out.stdout)["total"]["tokens"]
-    return float(wall), float(own), float(kids), str(total)
+    return float(wall), float(own), float(kids), digest.hexdigest()
 
 
 def _idle_speedup(serial: float, coordinator: float, workers: float, cores: int) -> float:
@@ -113,17 +126,19 @@ def _idle_speedup(serial: float, coordinator: float, workers: float, cores: int)
     return serial / max(coordinator, workers / cores, (coordinator + workers) / cores)
 
 
-def bench_cli(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[str, Any]:
+def bench_cli(
+    files: list[Path], nbytes: int, jobs: int, repeat: int, command: str = "count"
+) -> dict[str, Any]:
     wall: dict[int, list[float]] = {1: [], jobs: []}
     cpu: dict[int, list[tuple[float, float]]] = {1: [], jobs: []}
     totals = set()
     for _ in range(repeat):
         for j in (1, jobs):  # interleaved: both see the same background load
-            seconds, own, kids, total = run_cli(files, j)
+            seconds, own, kids, total = run_cli(files, j, command)
             wall[j].append(seconds)
             cpu[j].append((own, kids))
             totals.add(total)
-    assert len(totals) == 1, f"--jobs changed the count: {totals}"
+    assert len(totals) == 1, f"--jobs changed the output of {command}: {totals}"
     best = {j: min(t) for j, t in wall.items()}
     serial_cpu = min(own + kids for own, kids in cpu[1])
     coordinator = min(own for own, _ in cpu[jobs])
@@ -139,7 +154,7 @@ def bench_cli(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[st
         "worker_cpu_s": workers,
         "coordinator_cpu_s": coordinator,
         "speedup_on_idle_cores": _idle_speedup(serial_cpu, coordinator, workers, jobs),
-        "tokens": int(totals.pop()),
+        "output_sha256": totals.pop(),
     }
 
 
@@ -245,7 +260,9 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["cli", "dask"])
+    parser.add_argument(
+        "--only", choices=["cli", "dask", "split"], help="default: cli (count) and dask"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     root = build_folder(args.size_mb)
@@ -259,10 +276,12 @@ def main() -> None:
         "load_before": os.getloadavg(),
     }
     print(f"{len(files)} files, {nbytes / 1e6:.1f} MB in {root}", flush=True)
-    if args.only in (None, "cli"):
-        report["cli"] = cli = bench_cli(files, nbytes, args.jobs, args.repeat)
+    for command, wanted in (("count", args.only in (None, "cli")), ("split", args.only == "split")):
+        if not wanted:
+            continue
+        report[command] = cli = bench_cli(files, nbytes, args.jobs, args.repeat, command)
         print(
-            f"CLI   --jobs 1: {cli['mb_per_s_jobs_1']:.1f} MB/s   --jobs {args.jobs}: "
+            f"{command:5} --jobs 1: {cli['mb_per_s_jobs_1']:.1f} MB/s   --jobs {args.jobs}: "
             f"{cli[f'mb_per_s_jobs_{args.jobs}']:.1f} MB/s   speed-up {cli['speedup']:.2f}x\n"
             f"      CPU s: serial {cli['cpu_s_jobs_1']:.1f}, workers {cli['worker_cpu_s']:.1f}, "
             f"coordinator {cli['coordinator_cpu_s']:.1f}; per worker "
