@@ -29,9 +29,11 @@ from tokbudget.partitions import (
     count_series_with,
     count_texts,
     merge_totals,
+    split_texts,
     unpack_partition,
 )
 from tokbudget.registry import get_model
+from tokbudget.splitter import Splitter
 from tokbudget.usage import UsageTotal
 
 if TYPE_CHECKING:
@@ -39,9 +41,6 @@ if TYPE_CHECKING:
     import dask.dataframe
 
 __all__ = ["count", "estimate_cost", "split"]
-
-Collection = Any
-"""A ``dask.bag.Bag`` of ``str`` or a ``dask.dataframe.Series`` of ``str``."""
 
 
 def count(
@@ -110,9 +109,6 @@ def split(
         and ``text``; documents in input order, then chunks in order. An empty text has
         no rows. The same input gives the same rows whatever the partitioning.
     """
-    from tokbudget.partitions import split_texts
-    from tokbudget.splitter import Splitter
-
     splitter = Splitter(max_tokens, model, encoding=encoding, overlap=overlap)
     kind = _kind(collection, "split")
     ids = ids or ("index" if kind == "series" else "position")
@@ -130,7 +126,9 @@ def split(
         index_meta = None
     else:
         starts = None
-        index_meta = _untyped(collection)._meta.index[:0]
+        import pandas as pd
+
+        index_meta = pd.Index([], dtype=_untyped(collection).index.dtype)
     task = delayed(_split_partition, pure=True)
     frames = [task(part, splitter, i, starts) for i, part in enumerate(parts)]
     meta = split_texts([], splitter, ids=index_meta)
@@ -205,9 +203,9 @@ def _starts(sizes: list[int]) -> list[int]:
     return out
 
 
-def _split_partition(part: Any, splitter: Any, partition: int, starts: list[int] | None) -> Any:
-    from tokbudget.partitions import split_texts
-
+def _split_partition(
+    part: Any, splitter: Splitter, partition: int, starts: list[int] | None
+) -> Any:
     values, labels = unpack_partition(part)
     if starts is None:  # ids="index"
         ids = part.index
