@@ -244,7 +244,7 @@ def safe_segments(
         buf += chunk
         if len(buf) < _PIECE:
             continue
-        cut = last_safe_cut(buf, max(0, searched - 1))
+        cut = last_safe_cut(buf, max(0, searched - 1), pat_str=enc.spec.pat_str)
         searched = len(buf)
         if cut < 0 and len(buf) >= hard_limit:
             cut = _piece_boundary(enc, buf)
@@ -362,7 +362,7 @@ def exact_cut(enc: Encoder, text: str, start: int, end: int) -> int:
     """
     n = len(text)
     while end < n:
-        cut = last_safe_cut(text, start, end)
+        cut = last_safe_cut(text, start, end, pat_str=enc.spec.pat_str)
         if cut > start:
             return cut
         cut = start + _piece_boundary(enc, text[start:end])
