@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tokbudget
-from tokbudget.cli import main, split_cmd
+from tokbudget.cli import _parallel, main
 
 TEXT = "Hello world. This is one.\n\nSecond paragraph here, with more words. 日本語のテキスト。\n"
 
@@ -102,31 +102,14 @@ def test_missing_and_binary_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and "not UTF-8" in err
 
 
-def test_progress_only_for_large_input_on_a_terminal(
+def test_progress_only_on_a_terminal(
     doc: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[int] = []
-
-    class Bar:
-        def __init__(self, **kwargs: object) -> None:
-            seen.append(int(kwargs["length"]))  # type: ignore[call-overload]
-
-        def __enter__(self) -> Bar:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            pass
-
-        def update(self, n: int) -> None:
-            seen.append(n)
-
-    monkeypatch.setattr(split_cmd.click, "progressbar", Bar)
-    run(["split", str(doc)], capsys)
-    assert seen == []  # stderr is not a terminal
+    monkeypatch.setattr(_parallel, "PROGRESS_DELAY", 0)  # this run is too quick otherwise
+    code, out, err = run(["split", str(doc)], capsys)
+    assert (code, err) == (0, "")  # stderr is not a terminal: no bar, no summary
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    run(["split", str(doc)], capsys)
-    assert seen == []  # small input
-    monkeypatch.setattr(split_cmd, "PROGRESS_BYTES", 10)
-    code, out, _ = run(["split", str(doc)], capsys)
-    assert code == 0 and seen[0] == doc.stat().st_size and sum(seen[1:]) == len(TEXT)
-    assert json.loads(out.splitlines()[0])["text"] == TEXT  # chunks still on stdout
+    code, out2, err = run(["split", str(doc)], capsys)
+    assert code == 0 and "splitting:" in err and "1 chunks" not in err
+    assert out2 == out  # chunks still on stdout, unchanged
+    assert json.loads(out.splitlines()[0])["text"] == TEXT

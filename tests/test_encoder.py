@@ -226,6 +226,21 @@ def test_user_vocab_dir_and_explicit_path(tmp_path: Path, monkeypatch: pytest.Mo
     enc = load_encoding(path, pat_str=r"\S+|\s+", special_tokens={"<|end|>": 257})
     assert enc.encode("abab a") == [256, 256, 32, 97]
     assert pickle.loads(pickle.dumps(enc)).encode("ab") == [256]
+    # Without special tokens (and a name tokbudget does not know): none, not a crash.
+    bare_path = tmp_path / "bare.tiktoken"
+    bare_path.write_text("\n".join(lines) + "\n")
+    bare = load_encoding(bare_path, pat_str=r"\S+|\s+")
+    assert bare.special_tokens_set == set() and bare.encode("ab <|end|>") == [
+        256,
+        32,
+        60,
+        124,
+        101,
+        110,
+        100,
+        124,
+        62,
+    ]
     # A known encoding's file found through TOKBUDGET_VOCAB_DIR keeps its pinned hash.
     monkeypatch.setenv("TOKBUDGET_VOCAB_DIR", str(tmp_path))
     (tmp_path / "r50k_base.tiktoken").write_text("\n".join(lines) + "\n")

@@ -30,6 +30,7 @@ __all__ = [
     "count_at_most",
     "count_many",
     "count_stream",
+    "count_with",
     "decode",
     "encode",
     "encoding_for",
@@ -151,7 +152,13 @@ def count_many(
     >>> count_many(["hello world", "", "hi"], encoding="cl100k_base").tolist()
     [2, 0, 1]
     """
-    enc = resolve_encoding(model, encoding)
+    return count_with(resolve_encoding(model, encoding), texts, threads=threads)
+
+
+def count_with(
+    enc: Encoder, texts: Iterable[str], *, threads: int | None = None
+) -> npt.NDArray[np.int64]:
+    """:func:`count_many` with an encoder in hand (what worker tasks receive)."""
     if isinstance(texts, str | bytes):
         raise InvalidInputError(
             f"count_many() takes an iterable of strings, got a single {type(texts).__name__}; "
@@ -237,7 +244,7 @@ def safe_segments(
         buf += chunk
         if len(buf) < _PIECE:
             continue
-        cut = last_safe_cut(buf, max(0, searched - 1))
+        cut = last_safe_cut(buf, max(0, searched - 1), pat_str=enc.spec.pat_str)
         searched = len(buf)
         if cut < 0 and len(buf) >= hard_limit:
             cut = _piece_boundary(enc, buf)
@@ -355,7 +362,7 @@ def exact_cut(enc: Encoder, text: str, start: int, end: int) -> int:
     """
     n = len(text)
     while end < n:
-        cut = last_safe_cut(text, start, end)
+        cut = last_safe_cut(text, start, end, pat_str=enc.spec.pat_str)
         if cut > start:
             return cut
         cut = start + _piece_boundary(enc, text[start:end])

@@ -73,7 +73,7 @@ class Encoder(tiktoken.Encoding):
         return int(self.encode_to_numpy(text, disallowed_special=()).size)
 
     def encode_ordinary(self, text: str) -> list[int]:
-        windows = long_whitespace_windows(text)
+        windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             return self._encode_windows(text, windows)
         return super().encode_ordinary(text)
@@ -85,7 +85,7 @@ class Encoder(tiktoken.Encoding):
         allowed_special: AllowedSpecial = set(),  # noqa: B006 - tiktoken's signature
         disallowed_special: DisallowedSpecial = "all",
     ) -> list[int]:
-        windows = long_whitespace_windows(text)
+        windows = long_whitespace_windows(text, self.spec.pat_str)
         if not windows:
             return super().encode(
                 text, allowed_special=allowed_special, disallowed_special=disallowed_special
@@ -102,7 +102,7 @@ class Encoder(tiktoken.Encoding):
     ) -> npt.NDArray[np.uint32]:
         import numpy as np
 
-        windows = long_whitespace_windows(text)
+        windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             allowed = self._check_special(text, allowed_special, disallowed_special)
             return np.asarray(self._encode_with_specials(text, allowed), dtype=np.uint32)
@@ -140,7 +140,7 @@ class Encoder(tiktoken.Encoding):
 
     def _encode_with_specials(self, text: str, allowed: frozenset[str]) -> list[int]:
         if not allowed:
-            return self._encode_windows(text, long_whitespace_windows(text))
+            return self._encode_windows(text, long_whitespace_windows(text, self.spec.pat_str))
         pattern = re.compile("|".join(re.escape(t) for t in sorted(allowed, key=len, reverse=True)))
         out: list[int] = []
         pos = 0
@@ -238,7 +238,9 @@ def load_encoding(
             vocab=stem,
             pat_str=pat_str if pat_str is not None else base.pat_str,  # type: ignore[union-attr]
             special_tokens=dict(
-                special_tokens if special_tokens is not None else base.special_tokens  # type: ignore[union-attr]
+                special_tokens
+                if special_tokens is not None
+                else (base.special_tokens if base is not None else {})
             ),
             sha256=base.sha256
             if base is not None and pat_str is None and base.vocab == stem

@@ -12,17 +12,23 @@ catch builtins keep working::
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
     ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
     │   └── UsageRecordError              a usage record cannot be priced (carries its index)
-    └── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
+    ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
+    └── MissingDependencyError(ImportError)  an optional feature's extra is not installed
 
 Errors carry their facts as attributes, so callers and the CLI never parse messages.
+They pickle with those attributes, so an error raised in a worker process (Dask, Spark,
+a process pool) reaches the caller whole.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = [
     "ContextOverflowError",
     "InvalidInputError",
     "MessageFormatError",
+    "MissingDependencyError",
     "RegistryError",
     "SettingsError",
     "TokbudgetError",
@@ -39,6 +45,17 @@ class TokbudgetError(Exception):
     def __str__(self) -> str:
         # KeyError's __str__ would repr() the message; keep messages readable.
         return str(self.args[0]) if self.args else self.__class__.__name__
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default rebuilds an exception as ``cls(*args)``, which fails for leaves with
+        # keyword-only fields: the worker's error would arrive as an unpickling TypeError.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[TokbudgetError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    err = cls.__new__(cls, *args)  # BaseException.__new__ sets .args, skips __init__
+    err.__dict__.update(state)
+    return err
 
 
 class VocabError(TokbudgetError, ValueError):
@@ -94,7 +111,19 @@ class RegistryError(TokbudgetError, ValueError):
 
 
 class InvalidInputError(TokbudgetError, TypeError):
-    """Text was expected but something else (bytes, None, a number) was given."""
+    """Text was expected but something else (bytes, None, a number) was given.
+
+    Attributes:
+        position: where in a sequence of texts the bad value is (``None`` for one text).
+        partition: the Dask partition (or Spark batch) that holds it, if any.
+    """
+
+    def __init__(
+        self, message: str, *, position: int | None = None, partition: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.position = position
+        self.partition = partition
 
 
 class MessageFormatError(TokbudgetError, ValueError):
@@ -136,3 +165,17 @@ class ContextOverflowError(TokbudgetError, ValueError):
         self.available = available
         self.model = model
         self.exact = exact
+
+
+class MissingDependencyError(TokbudgetError, ImportError):
+    """An optional feature needs a package that is not installed; names the extra to install.
+
+    Attributes:
+        package: the missing package.
+        extra: the ``tokbudget[...]`` extra that brings it.
+    """
+
+    def __init__(self, message: str, *, package: str, extra: str) -> None:
+        super().__init__(message)
+        self.package = package
+        self.extra = extra

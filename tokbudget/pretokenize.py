@@ -29,6 +29,7 @@ from collections.abc import Iterator
 import regex
 
 from .charclass import as_tiktoken_sees_it, unknown_to_tiktoken
+from .vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
 __all__ = [
     "LONG_WHITESPACE",
@@ -45,8 +46,19 @@ tiktoken fails from about 1,000,000 characters (its regex engine's backtrack lim
 we stay a factor of ten below that.
 """
 
-_SAFE_CUT = regex.compile(r"\p{L}(?=\s)|\n(?=[^\s/])")
-_SAFE_CUT_REVERSE = regex.compile(r"(?r)\p{L}(?=\s)|\n(?=[^\s/])")
+_LETTER_CUT = r"\p{L}(?=\s)"
+_NEWLINE_CUT = r"\n(?=[^\s/])"
+_BOTH = f"{_LETTER_CUT}|{_NEWLINE_CUT}"
+# Which safe cuts hold for which pre-tokenizer, as (forward, reverse) searches. cl100k and
+# o200k end a run of whitespace at a newline (``\s*[\r\n]`` comes before ``\s++$``), so a
+# cut after a newline is final. r50k/p50k have no such rule: ``"a  \n"`` ends in one
+# whitespace piece (``\s++$``) where ``"a  \nx"`` has two, so only the letter rule holds.
+# Any other pattern (a user's own) gets no safe cut: nothing is proven for it.
+_RULES: dict[str, tuple[regex.Pattern[str], regex.Pattern[str]]] = {
+    pat: (regex.compile(rule), regex.compile("(?r)" + rule))
+    for pats, rule in (((CL100K_PAT, O200K_PAT), _BOTH), ((R50K_PAT,), _LETTER_CUT))
+    for pat in pats
+}
 # Whitespace runs (from their first character) long enough to be worth measuring. Not
 # \s{LONG_WHITESPACE,}: the regex module unrolls a counted repeat, and that one pattern
 # cost 51 MB of memory and 0.18 s at import.
@@ -62,24 +74,35 @@ _WS_MASK = bytes(
 _WS_NEEDLE = b" " * LONG_WHITESPACE
 
 
-def last_safe_cut(text: str, start: int = 0, end: int | None = None) -> int:
+def last_safe_cut(
+    text: str, start: int = 0, end: int | None = None, *, pat_str: str = O200K_PAT
+) -> int:
     """Return the largest safe cut ``p`` with ``start < p < end``, or -1 if there is none.
 
     The character at ``p`` must lie before ``end``, so ``end`` can be the end of the text
-    read so far when the rest of a stream is not known yet.
+    read so far when the rest of a stream is not known yet. ``pat_str`` is the encoding's
+    pre-tokenizer pattern (the rules differ; an unknown pattern has no safe cut).
     """
+    rules = _RULES.get(pat_str)
+    if rules is None:
+        return -1
     end = len(text) if end is None else end
-    while (match := _SAFE_CUT_REVERSE.search(text, start, end)) is not None:
+    while (match := rules[1].search(text, start, end)) is not None:
         if _known(match.group()):
             return match.end()
         end = match.start()
     return -1
 
 
-def next_safe_cut(text: str, start: int = 0, end: int | None = None) -> int:
+def next_safe_cut(
+    text: str, start: int = 0, end: int | None = None, *, pat_str: str = O200K_PAT
+) -> int:
     """Return the smallest safe cut ``p`` with ``start < p < end``, or -1 if there is none."""
+    rules = _RULES.get(pat_str)
+    if rules is None:
+        return -1
     end = len(text) if end is None else end
-    while (match := _SAFE_CUT.search(text, start, end)) is not None:
+    while (match := rules[0].search(text, start, end)) is not None:
         if _known(match.group()):
             return match.end()
         start = match.end()
@@ -92,7 +115,7 @@ def _known(char: str) -> bool:
     return char.isascii() or not unknown_to_tiktoken({char})
 
 
-def long_whitespace_windows(text: str) -> list[tuple[int, int]]:
+def long_whitespace_windows(text: str, pat_str: str = O200K_PAT) -> list[tuple[int, int]]:
     """Return ``(start, end)`` spans to encode with :class:`PieceSplitter`, or ``[]``.
 
     Each span contains a whitespace run of at least :data:`LONG_WHITESPACE` characters and
@@ -112,9 +135,9 @@ def long_whitespace_windows(text: str) -> list[tuple[int, int]]:
     for run in _WS_RUN.finditer(text):
         if run.end() - run.start() < LONG_WHITESPACE:
             continue
-        left = last_safe_cut(text, 0, run.start() + 1)
+        left = last_safe_cut(text, 0, run.start() + 1, pat_str=pat_str)
         left = 0 if left < 0 or left > run.start() else left
-        right = next_safe_cut(text, run.end())
+        right = next_safe_cut(text, run.end(), pat_str=pat_str)
         right = len(text) if right < 0 else right
         if windows and left <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(windows[-1][1], right))

@@ -285,11 +285,11 @@ class _Cutter:
 
     def head_anchor(self, k: int) -> int:
         """The last safe cut strictly inside ``text[:k]`` (or 0)."""
-        return max(last_safe_cut(self.text, 0, k), 0)
+        return max(last_safe_cut(self.text, 0, k, pat_str=self.enc.spec.pat_str), 0)
 
     def tail_anchor(self, t: int) -> int:
         """The first safe cut strictly inside ``text[t:]`` (or the end)."""
-        cut = next_safe_cut(self.text, t)
+        cut = next_safe_cut(self.text, t, pat_str=self.enc.spec.pat_str)
         return self.n if cut < 0 else cut
 
     def head_cost(self, right: str, right_tokens: int) -> Callable[[int], int]:
@@ -389,10 +389,12 @@ class _Cutter:
     # whitespace (no safe cut) to its end would cost the whole input.
 
     def _next_cut(self, k: int) -> int:
-        cut = next_safe_cut(self.text, k, min(self.n, k + LOOKAHEAD + 2))
+        cut = next_safe_cut(
+            self.text, k, min(self.n, k + LOOKAHEAD + 2), pat_str=self.enc.spec.pat_str
+        )
         return self.n if cut < 0 else cut
 
     def _previous_cut(self, kept: int) -> int:
         t = self.n - kept
-        cut = last_safe_cut(self.text, max(0, t - LOOKAHEAD - 2), t)
+        cut = last_safe_cut(self.text, max(0, t - LOOKAHEAD - 2), t, pat_str=self.enc.spec.pat_str)
         return self.n if cut < 0 else self.n - cut

@@ -39,19 +39,26 @@ class UsageTotal:
     output: Decimal = _ZERO
     total: Decimal = _ZERO
 
-    def add(self, c: Cost) -> UsageTotal:
-        """Return this total with one more request's cost added."""
+    def add(self, c: Cost, times: int = 1) -> UsageTotal:
+        """Return this total with ``times`` more requests of cost ``c`` added."""
+        return self._plus(times, c, times)
+
+    def __add__(self, other: UsageTotal) -> UsageTotal:
+        """Both totals together (e.g. of two partitions of a corpus), under this model."""
+        return self._plus(other.requests, other, 1)
+
+    def _plus(self, requests: int, c: Cost | UsageTotal, times: int) -> UsageTotal:
         with localcontext(EXACT):
             return UsageTotal(
                 self.model,
-                self.requests + 1,
-                self.input_tokens + c.input_tokens,
-                self.cached_input_tokens + c.cached_input_tokens,
-                self.output_tokens + c.output_tokens,
-                self.input + c.input,
-                self.cached_input + c.cached_input,
-                self.output + c.output,
-                self.total + c.total,
+                self.requests + requests,
+                self.input_tokens + c.input_tokens * times,
+                self.cached_input_tokens + c.cached_input_tokens * times,
+                self.output_tokens + c.output_tokens * times,
+                self.input + c.input * times,
+                self.cached_input + c.cached_input * times,
+                self.output + c.output * times,
+                self.total + c.total * times,
             )
 
     def as_dict(self) -> dict[str, Any]:

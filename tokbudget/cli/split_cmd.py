@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
 from ..splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ._io import InputFile, text_blocks
+from ._parallel import (
+    Progress,
+    Summary,
+    Workers,
+    input_cost,
+    input_files,
+    jobs_option,
+    summary_option,
+)
 from .app import cli, emit_json
 
-PROGRESS_BYTES = 32 << 20
-"""Inputs at least this large show a progress bar (when stderr is a terminal)."""
+INLINE_BYTES = 64 << 20
+"""Files at least this large (and stdin) are split by the main process as a stream, so
+memory stays bounded; smaller ones go to worker processes whole, rendered output back."""
 
 
 def parse_overlap(value: str) -> int | float:
@@ -29,7 +40,7 @@ def parse_overlap(value: str) -> int | float:
 
 
 @cli.command("split")
-@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
 @click.option("-m", "--model", default=None, help=f"Model (default: {DEFAULT_EMBEDDING_MODEL}).")
 @click.option("-e", "--encoding", default=None, help="Encoding name instead of a model.")
 @click.option(
@@ -53,6 +64,8 @@ def parse_overlap(value: str) -> int | float:
     help="One JSON object per chunk, or the chunks' text under a header line each.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (all chunks).")
+@jobs_option
+@summary_option
 def split_command(
     files: tuple[str, ...],
     model: str | None,
@@ -61,12 +74,16 @@ def split_command(
     overlap: str,
     fmt: str,
     as_json: bool,
+    jobs: int | None,
+    summary: bool | None,
 ) -> int:
     """Split FILEs (or stdin, also as '-') into chunks of at most --max-tokens tokens.
 
     Chunks end at the most natural boundary that fits (paragraph, line, sentence,
     clause, word), every chunk's token count is exact, and offsets are characters into
-    each file. Files are read in blocks: any size works in bounded memory.
+    each file. Files are read in blocks: any size works in bounded memory. Quoted globs
+    ('docs/**/*.md') are expanded; files are split on all cores (--jobs), and the
+    output is the same for any --jobs.
 
     \b
     Examples:
@@ -74,31 +91,31 @@ def split_command(
       cat book.txt | tokbudget split --format text --max-tokens 256 | less
     """
     splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
-    inputs = [InputFile(name) for name in (files or ("-",))]
-    total_bytes = sum(i.size or 0 for i in inputs)
-    show_bar = sys.stderr.isatty() and total_bytes >= PROGRESS_BYTES and not as_json
-    out = sys.stdout
+    inputs = input_files(files)
+    sizes = [i.size for i in inputs]
+    known = None if None in sizes else sum(s or 0 for s in sizes)
+    stats = Summary(files=len(inputs), chunks=0)
     files_doc: list[dict[str, Any]] = []
-    with ExitStack() as stack:
-        bar = None
-        if show_bar:
-            bar = stack.enter_context(
-                click.progressbar(length=total_bytes, label="splitting", file=sys.stderr)
-            )
-        for source in inputs:
-            chunks = splitter.iter_split(_blocks(source, bar))
-            if as_json:
-                files_doc.append({"file": source.label, "chunks": [_row(c) for c in chunks]})
-                continue
-            for index, chunk in enumerate(chunks):
-                if fmt == "jsonl":
-                    row = {"file": source.label, "index": index, **_row(chunk)}
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    with Workers(jobs, known) as workers:
+        stats.jobs = workers.jobs
+        progress = Progress(known, "splitting")
+        # Files go to the workers whole and come back rendered, in input order; big
+        # files and stdin come back as None and are streamed here, in their turn.
+        small = workers.jobs > 1
+        tasks = ((s, s.name if small and not _inline(s) else None) for s in inputs)
+        render = functools.partial(_render, splitter, fmt, as_json)
+        try:
+            for source, part in workers.map(render, tasks):
+                if part is None:
+                    part = _split(splitter, fmt, as_json, source, sys.stdout.write, progress)
                 else:
-                    out.write(
-                        f"----- {source.label} #{index} [{chunk.start}:{chunk.end}] "
-                        f"{chunk.tokens} tokens -----\n{chunk.text}\n"
-                    )
+                    sys.stdout.write(part.text)
+                    progress.advance(part.bytes)
+                stats.add(part.bytes, part.tokens, part.chunks)
+                if as_json:
+                    files_doc.append({"file": source.label, "chunks": part.rows})
+        finally:
+            progress.close()
     if as_json:
         emit_json(
             {
@@ -109,15 +126,73 @@ def split_command(
                 "files": files_doc,
             }
         )
+    stats.cost = input_cost(splitter.model, stats.tokens)
+    stats.show(summary)
     return 0
+
+
+def _inline(source: InputFile) -> bool:
+    return source.size is None or source.size >= INLINE_BYTES
+
+
+@dataclass(slots=True)
+class _Part:
+    """One file's output (rendered text or JSON rows) and what the summary counts."""
+
+    text: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    chunks: int = 0
+    tokens: int = 0
+    bytes: int = 0
+
+
+def _render(splitter: Splitter, fmt: str, as_json: bool, name: str | None) -> _Part | None:
+    """In a worker: split a whole file, output rendered. None: the main process streams."""
+    if name is None:
+        return None
+    lines: list[str] = []
+    part = _split(splitter, fmt, as_json, InputFile(name), lines.append, None)
+    part.text = "".join(lines)
+    return part
+
+
+def _split(
+    splitter: Splitter,
+    fmt: str,
+    as_json: bool,
+    source: InputFile,
+    write: Callable[[str], object],
+    progress: Progress | None,
+) -> _Part:
+    """Split one file, writing its chunks as the output shows them (rows for --json)."""
+    part = _Part(bytes=source.size or 0)
+    for index, chunk in enumerate(splitter.iter_split(_blocks(source, progress, part))):
+        part.chunks += 1
+        part.tokens += chunk.tokens
+        if as_json:
+            part.rows.append(_row(chunk))
+        elif fmt == "jsonl":
+            row = {"file": source.label, "index": index, **_row(chunk)}
+            write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            write(
+                f"----- {source.label} #{index} [{chunk.start}:{chunk.end}] "
+                f"{chunk.tokens} tokens -----\n{chunk.text}\n"
+            )
+    return part
 
 
 def _row(chunk: Chunk) -> dict[str, Any]:
     return {"start": chunk.start, "end": chunk.end, "tokens": chunk.tokens, "text": chunk.text}
 
 
-def _blocks(source: InputFile, bar: Any) -> Iterator[str]:
+def _blocks(source: InputFile, progress: Progress | None, part: _Part) -> Iterator[str]:
+    measure = source.size is None or (progress is not None and progress.active)
     for block in text_blocks(source):
-        if bar is not None:
-            bar.update(len(block))
+        if measure:
+            nbytes = len(block.encode("utf-8", "surrogatepass"))
+            if progress is not None:
+                progress.advance(nbytes)
+            if source.size is None:
+                part.bytes += nbytes
         yield block
