@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .batching import by_size
 from .encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
 from .errors import InvalidInputError, SettingsError
 from .pretokenize import last_safe_cut
@@ -76,6 +77,18 @@ def require_text(value: object, what: str = "text") -> str:
     if value is None:
         raise InvalidInputError(f"{what} must be str, got None")
     raise InvalidInputError(f"{what} must be str, got {type(value).__name__}: {value!r:.60}")
+
+
+def reject_single_text(texts: object, caller: str, instead: str) -> None:
+    """Raise a clear error when ``texts``, meant to be many texts, is a single one.
+
+    Iterating a str would silently treat each character as a text.
+    """
+    if isinstance(texts, str | bytes):
+        raise InvalidInputError(
+            f"{caller} takes an iterable of strings, got a single {type(texts).__name__}; "
+            f"use {instead} for one text or wrap it in a list"
+        )
 
 
 def count(text: str, model: str | None = None, *, encoding: str | None = None) -> int:
@@ -159,12 +172,11 @@ def count_with(
     enc: Encoder, texts: Iterable[str], *, threads: int | None = None
 ) -> npt.NDArray[np.int64]:
     """:func:`count_many` with an encoder in hand (what worker tasks receive)."""
-    if isinstance(texts, str | bytes):
-        raise InvalidInputError(
-            f"count_many() takes an iterable of strings, got a single {type(texts).__name__}; "
-            "use count() for one text or wrap it in a list"
-        )
-    batches = list(_batches(texts))
+    reject_single_text(texts, "count_many()", "count()")
+    checked = (
+        t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
+    )
+    batches = list(by_size(checked, _BATCH_CHARS, len))
     workers = min(len(batches), threads or os.cpu_count() or 1)
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
@@ -172,21 +184,6 @@ def count_with(
         with ThreadPoolExecutor(workers) as pool:  # tiktoken releases the GIL
             parts = list(pool.map(lambda b: _count_batch(enc, b), batches))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
-    batch: list[str] = []
-    size = 0
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            require_text(text, what=f"texts[{i}]")
-        batch.append(text)
-        size += len(text)
-        if size >= _BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 def _count_batch(enc: Encoder, batch: list[str]) -> npt.NDArray[np.int64]:

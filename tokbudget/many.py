@@ -6,8 +6,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from .counting import count_many, require_text
-from .errors import InvalidInputError
+from .batching import by_size
+from .counting import count_with, reject_single_text, require_text
 from .splitter import Chunk, Splitter
 
 __all__ = ["split_many"]
@@ -44,11 +44,7 @@ def split_many(
     [['a b', ' c'], []]
     """
     splitter = Splitter(max_tokens, model, encoding=encoding, overlap=overlap)
-    if isinstance(texts, str | bytes):
-        raise InvalidInputError(
-            f"split_many() takes an iterable of strings, got a single {type(texts).__name__}; "
-            "use split() for one text or wrap it in a list"
-        )
+    reject_single_text(texts, "split_many()", "split()")
     docs: Sequence[str] = [require_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
     total = len(docs)
     out: list[list[Chunk]] = [[] for _ in docs]
@@ -56,9 +52,7 @@ def split_many(
     # fit are one chunk each. Longer ones go straight to the splitter: counting them
     # first would encode them twice.
     short = [i for i, text in enumerate(docs) if len(text) <= _SHORT * splitter.max_tokens]
-    enc = splitter.enc
-    by_name = str(enc.path) if enc.path is not None else enc.name  # a file's encoding: its path
-    counts = count_many([docs[i] for i in short], encoding=by_name, threads=threads).tolist()
+    counts = count_with(splitter.enc, [docs[i] for i in short], threads=threads).tolist()
     fits = {i: n for i, n in zip(short, counts, strict=True) if n <= splitter.max_tokens}
     long = [i for i in range(total) if i not in fits]
     for i, n in fits.items():
@@ -67,7 +61,7 @@ def split_many(
     done = len(fits)
     if progress is not None:
         progress(done, total)
-    batches = _batches(long, docs)
+    batches = list(by_size(long, _BATCH_CHARS, lambda i: len(docs[i])))
     workers = min(len(batches), threads or os.cpu_count() or 1)
     if long and sum(len(docs[i]) for i in long) < _THREADED_CHARS * len(long):
         workers = 1  # short texts: Python work per text dominates, and threads share the GIL
@@ -93,18 +87,3 @@ def split_many(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return out
-
-
-def _batches(indices: list[int], docs: Sequence[str]) -> list[list[int]]:
-    batches: list[list[int]] = []
-    batch: list[int] = []
-    size = 0
-    for i in indices:
-        batch.append(i)
-        size += len(docs[i])
-        if size >= _BATCH_CHARS:
-            batches.append(batch)
-            batch, size = [], 0
-    if batch:
-        batches.append(batch)
-    return batches

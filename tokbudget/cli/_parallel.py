@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..batching import by_size
 from ._io import InputFile
 
 __all__ = [
@@ -188,18 +189,8 @@ def batched(items: Iterable[tuple[K, str]], size: int) -> Iterator[tuple[list[K]
 
     One task per small file would cost more in messages than in counting.
     """
-    keys: list[K] = []
-    texts: list[str] = []
-    chars = 0
-    for key, text in items:
-        keys.append(key)
-        texts.append(text)
-        chars += len(text)
-        if chars >= size:
-            yield keys, texts
-            keys, texts, chars = [], [], 0
-    if texts:
-        yield keys, texts
+    for group in by_size(items, size, lambda item: len(item[1])):
+        yield [key for key, _ in group], [text for _, text in group]
 
 
 # ------------------------------------------------------------------ progress and summary
