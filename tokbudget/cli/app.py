@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from .. import __version__
 
-__all__ = ["budget_options", "cli", "emit_json", "model_options"]
+__all__ = [
+    "budget_options",
+    "chunk_options",
+    "cli",
+    "emit_json",
+    "model_options",
+    "parse_overlap",
+]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -61,6 +69,41 @@ def budget_options(f: Any) -> Any:
         help="Output tokens to make room for (default: whatever is left, at least 1).",
     )(f)
     return f
+
+
+def chunk_options(when: str = "") -> Callable[[Any], Any]:
+    """``--max-tokens`` and ``--overlap``, the settings of :func:`tokbudget.split`.
+
+    ``when`` starts their help (``"With --chunks: "``) where they apply only sometimes.
+    ``--overlap`` stays a string: pass it through :func:`parse_overlap`.
+    """
+
+    def decorate(f: Any) -> Any:
+        f = click.option(
+            "--overlap",
+            default="0",
+            show_default=not when,
+            help=f"{when}Tokens each chunk repeats from the previous one, or a fraction of "
+            "--max-tokens.",
+        )(f)
+        return click.option(
+            "--max-tokens",
+            type=int,
+            default=None,
+            help=f"{when}Most tokens per chunk (default: the model's input limit).",
+        )(f)
+
+    return decorate
+
+
+def parse_overlap(value: str) -> int | float:
+    """``--overlap``: tokens (``64``) or a fraction of ``--max-tokens`` (``0.1``)."""
+    try:
+        return float(value) if any(c in value for c in ".eE") else int(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is neither tokens (e.g. 50) nor a fraction of --max-tokens (e.g. 0.1)"
+        ) from None
 
 
 def emit_json(data: Any) -> None:

@@ -36,7 +36,7 @@ def check_command(
     """Check that FILE (or stdin) fits MODEL with room for the output.
 
     Exits 0 when it fits and 1 when it does not, so it can gate CI or a pre-commit hook.
-    A text is read only until it is known not to fit ("more than N tokens").
+    A text is read only until it is known not to fit ("at least N tokens").
 
     A request is a Chat Completions body ({"messages": [...], "tools": [...], ...}) or a
     bare list of messages; its "model" and "max_completion_tokens" / "max_tokens" apply

@@ -15,8 +15,7 @@ from ..spans import token_spans
 from ..splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ._io import InputFile, read_text
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
-from .app import budget_options, cli, emit_json, model_options
-from .split_cmd import parse_overlap
+from .app import budget_options, chunk_options, cli, emit_json, model_options, parse_overlap
 
 
 def _use_colour(flag: bool | None, stream: IO[str]) -> bool:
@@ -52,17 +51,7 @@ def _write_exact(text: str) -> None:
 )
 @budget_options
 @click.option("--chunks", is_flag=True, help="Mark where `tokbudget split` would cut instead.")
-@click.option(
-    "--max-tokens",
-    type=int,
-    default=None,
-    help="With --chunks: most tokens per chunk (default: the model's input limit).",
-)
-@click.option(
-    "--overlap",
-    default="0",
-    help="With --chunks: tokens each chunk repeats, or a fraction of --max-tokens.",
-)
+@chunk_options("With --chunks: ")
 @click.option("--json", "as_json", is_flag=True, help="Print tokens and figures as JSON.")
 def show_command(
     file: str,

@@ -22,39 +22,18 @@ from ._parallel import (
     jobs_option,
     summary_option,
 )
-from .app import cli, emit_json
+from .app import chunk_options, cli, emit_json, parse_overlap
 
 INLINE_BYTES = 64 << 20
 """Files at least this large (and stdin) are split by the main process as a stream, so
 memory stays bounded; smaller ones go to worker processes whole, rendered output back."""
 
 
-def parse_overlap(value: str) -> int | float:
-    """``--overlap``: tokens (``64``) or a fraction of ``--max-tokens`` (``0.1``)."""
-    try:
-        return float(value) if any(c in value for c in ".eE") else int(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is neither tokens (e.g. 50) nor a fraction of --max-tokens (e.g. 0.1)"
-        ) from None
-
-
 @cli.command("split")
 @click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
 @click.option("-m", "--model", default=None, help=f"Model (default: {DEFAULT_EMBEDDING_MODEL}).")
 @click.option("-e", "--encoding", default=None, help="Encoding name instead of a model.")
-@click.option(
-    "--max-tokens",
-    type=int,
-    default=None,
-    help="Most tokens per chunk (default: the model's input limit).",
-)
-@click.option(
-    "--overlap",
-    default="0",
-    show_default=True,
-    help="Tokens each chunk repeats from the previous one, or a fraction of --max-tokens.",
-)
+@chunk_options()
 @click.option(
     "--format",
     "fmt",
