@@ -13,8 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tokbudget
+from tests.strategies import tricky_text
 from tokbudget.cli import main
 from tokbudget.cli._render import PALETTE, PARTIAL, bar, budget_line, money
 
@@ -321,3 +324,22 @@ def test_doctests() -> None:
 
     for module in (tokbudget.figures, tokbudget.cli._render):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-5", "text-embedding-3-small"])
+@given(text=tricky_text, max_output=st.sampled_from([None, 1, 100]), reserve=st.integers(0, 50))
+def test_budget_from_a_known_count_equals_check(
+    model: str, text: str, max_output: int | None, reserve: int
+) -> None:
+    # show passes the count its spans already made; the report must be check's own.
+    from tokbudget.figures import budget_report
+
+    if model.startswith("text-embedding"):
+        max_output = None
+    n = tokbudget.count(text, model=model)
+    given_count = budget_report(
+        text, model, max_output_tokens=max_output, reserve=reserve, tokens=n
+    )
+    assert given_count == tokbudget.check(
+        text, model, max_output_tokens=max_output, reserve=reserve, exact=True
+    )

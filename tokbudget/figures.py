@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Any
 
-from .budget import BudgetReport, check
+from .budget import BudgetReport, check, limits_for
 from .cost import EXACT, cost, decimal_str
+from .counting import BoundedCount
 from .errors import SettingsError, UnknownModelError
 from .registry import get_model
 
@@ -143,9 +144,13 @@ def budget_report(
     *,
     max_output_tokens: int | None = None,
     reserve: int = 0,
+    tokens: int | None = None,
 ) -> BudgetReport | None:
     """:func:`tokbudget.check` of ``prompt`` counted exactly, or None without a model or
     without known limits (an encoding was named; a snapshot the registry does not list).
+
+    ``tokens``, the count of a text prompt when the caller has it already (``show``
+    encodes the text for its spans), saves counting it a second time.
 
     Bad settings raise the library's :class:`SettingsError`.
 
@@ -162,4 +167,7 @@ def budget_report(
         return None  # its family gave the encoding; its limits are unknown
     if spec.context_window is None and spec.max_input_tokens is None:
         return None  # a model of the user's own registry file without limits
+    if tokens is not None and isinstance(prompt, str):
+        limits = limits_for(spec, max_output_tokens=max_output_tokens, reserve=reserve)
+        return limits.report(BoundedCount(tokens, True, limits.prompt_budget))
     return check(prompt, model, max_output_tokens=max_output_tokens, reserve=reserve, exact=True)

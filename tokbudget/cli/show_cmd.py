@@ -102,7 +102,9 @@ def show_command(
     cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
-    budget = budget_report(text, label, max_output_tokens=max_output, reserve=reserve)
+    budget = budget_report(
+        text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
+    )
     if as_json:
         emit_json(
             {
