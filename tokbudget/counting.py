@@ -192,14 +192,12 @@ def _count_batch(enc: Encoder, batch: list[str]) -> npt.NDArray[np.int64]:
     eot = enc._special_tokens.get(sentinel)
     # The fast path holds only if the sentinel appears exactly at the joins.
     if eot is not None and joined.count(sentinel) == len(batch) - 1:
-        try:
-            ids = enc.encode_to_numpy(joined, allowed_special={sentinel}, disallowed_special=())
-        except UnicodeEncodeError:  # lone surrogates: count each text on its own
-            ids = None
-        if ids is not None:
-            marks = np.flatnonzero(ids == eot)
-            edges = np.concatenate(([-1], marks, [ids.size]))
-            return np.diff(edges).astype(np.int64) - 1
+        # Lone surrogates need no care: Encoder.encode_to_numpy counts them as tiktoken's
+        # encode_ordinary does, and the sentinel keeps each text's surrogates its own.
+        ids = enc.encode_to_numpy(joined, allowed_special={sentinel}, disallowed_special=())
+        marks = np.flatnonzero(ids == eot)
+        edges = np.concatenate(([-1], marks, [ids.size]))
+        return np.diff(edges).astype(np.int64) - 1
     return np.fromiter((enc.count(t) for t in batch), dtype=np.int64, count=len(batch))
 
 
