@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tokbudget.spans import token_spans
+from tokbudget.tokenizer.spans import token_spans
 
 CHROMIUM_FLAGS = [
     "--headless",

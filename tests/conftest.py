@@ -11,7 +11,7 @@ import pytest
 import tiktoken
 from hypothesis import HealthCheck, settings
 
-from tokbudget.vocab import ENCODINGS, find_vocab_file, load_ranks
+from tokbudget.tokenizer.vocab import ENCODINGS, find_vocab_file, load_ranks
 from tokbudget.web import LocalServer
 
 from .web_support import Client, running_server
@@ -57,7 +57,7 @@ def real_texts() -> dict[str, str]:
 
 def spy_encoded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record the length of every text an Encoder encodes (to test what work is done)."""
-    from tokbudget.encoder import Encoder
+    from tokbudget.tokenizer.encoder import Encoder
 
     seen: list[int] = []
     original = Encoder.encode_to_numpy

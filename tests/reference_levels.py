@@ -1,4 +1,4 @@
-"""A slow, per-character restatement of the cut levels in ``tokbudget.boundaries``.
+"""A slow, per-character restatement of the cut levels in ``tokbudget.splitting.boundaries``.
 
 Written from the rules in words, one character at a time, so the vectorised classifier
 has something independent to be compared with.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import regex
 
-from tokbudget.boundaries import (
+from tokbudget.splitting.boundaries import (
     CLAUSE,
     GRAPHEME,
     LINE,
@@ -18,7 +18,7 @@ from tokbudget.boundaries import (
     SENTENCE,
     WORD,
 )
-from tokbudget.charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
+from tokbudget.tokenizer.charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
 
 
 def _is(pattern: str, ch: str) -> bool:

@@ -1,4 +1,4 @@
-"""A slow, obviously-correct splitter: the rules of ``tokbudget.chunker`` in plain Python.
+"""A slow, obviously-correct splitter: the rules of ``tokbudget.splitting.chunker`` in plain Python.
 
 It re-encodes with tiktoken itself, recounts every candidate from scratch, classifies
 every cut one character at a time (``reference_levels``), and scans plain lists; the
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import regex
 
-from tokbudget.boundaries import OTHER, PARAGRAPH, fix_surrogates
-from tokbudget.chunker import FILL
 from tokbudget.errors import SettingsError
-from tokbudget.splitter import Chunk
+from tokbudget.splitting.boundaries import OTHER, PARAGRAPH, fix_surrogates
+from tokbudget.splitting.chunker import FILL
+from tokbudget.splitting.splitter import Chunk
 
 from .conftest import raw_encoding
 from .reference_levels import level_at

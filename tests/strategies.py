@@ -23,7 +23,7 @@ RECENT = sorted(
 )
 """Letters, numbers and marks newer than Python's Unicode tables: some are known to
 tiktoken's (older) tables and some only to the ``regex`` module's (newer) ones — the
-characters on which the two engines disagree (see ``tokbudget.charclass``)."""
+characters on which the two engines disagree (see ``tokbudget.tokenizer.charclass``)."""
 
 recent_char = st.sampled_from(RECENT) if RECENT else st.just("a")
 

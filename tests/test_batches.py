@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget import cost, count, get_model, split
-from tokbudget.batches import plan_embedding_batches
+from tokbudget.embeddings import plan_embedding_batches
 from tokbudget.errors import ContextOverflowError, SettingsError
 
 from .conftest import real_texts

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget import get_encoding
-from tokbudget.boundaries import (
+from tokbudget.splitting.boundaries import (
     GRAPHEME,
     PARAGRAPH,
     SAFE_CUT_PATTERNS,
@@ -17,7 +17,7 @@ from tokbudget.boundaries import (
     char_classes,
     fix_surrogates,
 )
-from tokbudget.pretokenize import PieceSplitter
+from tokbudget.tokenizer.pretokenize import PieceSplitter
 
 from .conftest import raw_encoding, real_texts
 from .reference_levels import level_at
@@ -148,7 +148,7 @@ def test_other_pretokenizers_are_refused(tmp_path: Path) -> None:
 
     from tokbudget import Splitter, load_encoding
     from tokbudget.errors import SettingsError
-    from tokbudget.vocab import R50K_PAT, find_vocab_file
+    from tokbudget.tokenizer.vocab import R50K_PAT, find_vocab_file
 
     pieces = PieceSplitter(R50K_PAT)  # why: after a newline is not a safe cut there
     assert list(pieces.pieces("a  \n")) == ["a", "  \n"]

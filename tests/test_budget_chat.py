@@ -9,8 +9,8 @@ import pytest
 
 import tokbudget
 from tokbudget import ContextOverflowError
+from tokbudget.chat.messages import count_messages, message_counts
 from tokbudget.cli import main
-from tokbudget.messages import count_messages, message_counts
 
 CHAT = [
     {"role": "system", "content": "You are terse."},

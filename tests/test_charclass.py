@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import raw_encoding
 from tests.strategies import RECENT, recent_char
-from tokbudget.charclass import NONCHARACTER, as_tiktoken_sees_it, unknown_code_points
 from tokbudget.counting import count_stream, safe_segments
-from tokbudget.encoder import get_encoding
-from tokbudget.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
+from tokbudget.tokenizer.charclass import NONCHARACTER, as_tiktoken_sees_it, unknown_code_points
+from tokbudget.tokenizer.encoder import get_encoding
+from tokbudget.tokenizer.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
 
 UNKNOWN = [chr(c) for c in unknown_code_points()]
 

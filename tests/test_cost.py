@@ -20,7 +20,7 @@ from tokbudget import (
     cost,
     estimate_cost,
 )
-from tokbudget.cost import decimal_str
+from tokbudget.pricing import decimal_str
 
 MONEY = ("input", "cached_input", "output", "total")
 

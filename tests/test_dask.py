@@ -60,7 +60,7 @@ def test_bag_counts_equal_single_process(client: Client) -> None:
     got = tdask.count(bag, model="gpt-4o").compute()
     assert got == tokbudget.count_many(DOCS, model="gpt-4o").tolist()
     # Each worker built the encoder it used, by name: nothing was shipped but the name.
-    built = client.run(lambda: sorted(tokbudget.encoder._CACHE))
+    built = client.run(lambda: sorted(tokbudget.tokenizer.encoder._CACHE))
     assert all(names == ["o200k_base"] for names in built.values()), built
 
 

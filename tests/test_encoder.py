@@ -14,7 +14,7 @@ from hypothesis import given
 
 import tokbudget
 from tokbudget import UnknownEncodingError, VocabError, get_encoding, load_encoding
-from tokbudget.pretokenize import LONG_WHITESPACE, PieceSplitter
+from tokbudget.tokenizer.pretokenize import LONG_WHITESPACE, PieceSplitter
 
 from .conftest import raw_encoding
 from .strategies import tricky_text
@@ -148,8 +148,8 @@ def test_import_reads_no_vocab() -> None:
         import pathlib
         real_read = pathlib.Path.read_bytes
         pathlib.Path.read_bytes = lambda self: (opened.append(str(self)), real_read(self))[1]
-        import tokbudget, tokbudget.encoder
-        assert tokbudget.encoder._CACHE == {}, tokbudget.encoder._CACHE
+        import tokbudget, tokbudget.tokenizer.encoder
+        assert tokbudget.tokenizer.encoder._CACHE == {}, tokbudget.tokenizer.encoder._CACHE
         assert not [p for p in opened if "tiktoken" in p], opened
         tokbudget.count("x", encoding="cl100k_base")
         assert [p for p in opened if "cl100k_base.tiktoken" in p], opened
@@ -163,7 +163,7 @@ def test_import_reads_no_vocab() -> None:
 def test_sixteen_threads_on_a_cold_process() -> None:
     code = textwrap.dedent(
         """
-        import threading, tokbudget, tokbudget.encoder as E
+        import threading, tokbudget, tokbudget.tokenizer.encoder as E
         calls = []
         real = E.load_ranks
         E.load_ranks = lambda *a: (calls.append(a), real(*a))[1]
@@ -189,7 +189,7 @@ def test_hash_mismatch_raises_vocab_error(tmp_path: Path, monkeypatch: pytest.Mo
     bad = tmp_path / "cl100k_base.tiktoken.gz"
     bad.write_bytes(gzip.compress(b"aGVsbG8= 0\n"))
     monkeypatch.setenv("TOKBUDGET_VOCAB_DIR", str(tmp_path))
-    monkeypatch.setattr("tokbudget.encoder._CACHE", {})
+    monkeypatch.setattr("tokbudget.tokenizer.encoder._CACHE", {})
     with pytest.raises(VocabError) as info:
         get_encoding("cl100k_base")
     err = info.value
@@ -244,6 +244,6 @@ def test_user_vocab_dir_and_explicit_path(tmp_path: Path, monkeypatch: pytest.Mo
     # A known encoding's file found through TOKBUDGET_VOCAB_DIR keeps its pinned hash.
     monkeypatch.setenv("TOKBUDGET_VOCAB_DIR", str(tmp_path))
     (tmp_path / "r50k_base.tiktoken").write_text("\n".join(lines) + "\n")
-    monkeypatch.setattr("tokbudget.encoder._CACHE", {})
+    monkeypatch.setattr("tokbudget.tokenizer.encoder._CACHE", {})
     with pytest.raises(VocabError, match="306cd27f"):
         get_encoding("r50k_base")

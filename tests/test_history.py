@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from tokbudget import ContextOverflowError
 from tokbudget.budget import limits_for
-from tokbudget.history import CUT_MARKER, fit_messages
-from tokbudget.messages import count_messages
+from tokbudget.chat.fit import CUT_MARKER, fit_messages
+from tokbudget.chat.messages import count_messages
 
 from .strategies import chats
 

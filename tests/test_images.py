@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget import SettingsError, image_tokens
-from tokbudget.images import image_size, image_upper_bound
+from tokbudget.chat.images import image_size, image_upper_bound
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
 

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import tokbudget.many
+import tokbudget.splitting.many
 from tokbudget import split
 from tokbudget.errors import InvalidInputError, SettingsError
-from tokbudget.many import split_many
+from tokbudget.splitting.many import split_many
 
 from .conftest import real_texts
 from .strategies import boundary_text
@@ -23,7 +23,7 @@ def test_same_as_split_each(texts: list[str], limit: int) -> None:
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_real_texts_on_threads(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tokbudget.many, "_BATCH_CHARS", 20_000)  # several batches
+    monkeypatch.setattr(tokbudget.splitting.many, "_BATCH_CHARS", 20_000)  # several batches
     docs = [*real_texts().values(), "short", "", "x " * 10]
     calls: list[tuple[int, int]] = []
     got = split_many(

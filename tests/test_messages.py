@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget import MessageFormatError, SettingsError, count_messages, message_counts
-from tokbudget.messages import RequestCount, parse_request
+from tokbudget.chat.messages import RequestCount, parse_request
 
 from .conftest import raw_encoding
 from .strategies import tricky_text

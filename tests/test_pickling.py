@@ -44,7 +44,7 @@ def test_fresh_process_rebuilds_each_encoder_once_and_only_when_needed() -> None
     code = textwrap.dedent(
         """
         import pickle, sys
-        import tokbudget.encoder as encoder
+        import tokbudget.tokenizer.encoder as encoder
         loads = []
         real = encoder.load_ranks
         def spy(path, sha256):

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from tests.strategies import tricky_text
 from tokbudget.counting import count, count_stream
-from tokbudget.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
-from tokbudget.vocab import CL100K_PAT, O200K_PAT, R50K_PAT
+from tokbudget.tokenizer.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
+from tokbudget.tokenizer.vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
 PATTERNS = {"cl100k": CL100K_PAT, "o200k": O200K_PAT, "r50k": R50K_PAT}
 
@@ -58,7 +58,7 @@ def test_streaming_a_user_encoding_with_its_own_pattern(
     lines.append(f"{base64.b64encode(b'  ').decode()} 256")
     path = tmp_path / "mine.tiktoken"
     path.write_text("\n".join(lines) + "\n")
-    from tokbudget.encoder import load_encoding
+    from tokbudget.tokenizer.encoder import load_encoding
 
     load_encoding(path, pat_str=r"\S+|\s+")
     monkeypatch.setattr(counting, "_PIECE", 8)

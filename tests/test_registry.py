@@ -19,8 +19,8 @@ from tokbudget import (
     get_model,
     list_models,
 )
-from tokbudget.registry import MODELS_ENV, default_registry
-from tokbudget.vocab import ENCODINGS
+from tokbudget.models.registry import MODELS_ENV, default_registry
+from tokbudget.tokenizer.vocab import ENCODINGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL = list_models()
@@ -136,7 +136,7 @@ def test_spot_figures() -> None:
         "patch",
         Decimal("1.72"),
     )
-    assert get_model("gpt-3.5-turbo-0301").chat == tokbudget.registry.ChatFormat(4, -1, 3)
+    assert get_model("gpt-3.5-turbo-0301").chat == tokbudget.models.registry.ChatFormat(4, -1, 3)
 
 
 def test_list_models_by_kind() -> None:
@@ -368,7 +368,7 @@ def test_litellm_import_maps_fields_carefully() -> None:
         None,
         16_384,
     )
-    assert gpt4o.price == tokbudget.registry.Price(
+    assert gpt4o.price == tokbudget.models.registry.Price(
         input=Decimal("2.5"),
         output=Decimal(10),
         cached_input=Decimal("1.25"),
@@ -381,7 +381,7 @@ def test_litellm_import_maps_fields_carefully() -> None:
     assert reg.get("gpt-4-0314").context_window == 8_192
     tiers = reg.get("gpt-5.4").price.tiers  # type: ignore[union-attr]
     assert tiers == (
-        tokbudget.registry.PriceTier(272_000, Decimal(5), Decimal("22.5"), Decimal("0.5")),
+        tokbudget.models.registry.PriceTier(272_000, Decimal(5), Decimal("22.5"), Decimal("0.5")),
     )
     emb = reg.get("text-embedding-3-small")
     assert (emb.kind, emb.max_input_tokens, emb.context_window) == ("embedding", 8_191, None)

@@ -10,8 +10,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget
-import tokbudget.spans
-from tokbudget.spans import TokenSpans, token_spans, utf16_offsets
+import tokbudget.tokenizer.spans
+from tokbudget.tokenizer.spans import TokenSpans, token_spans, utf16_offsets
 
 from .conftest import raw_encoding, real_texts
 from .strategies import tricky_text
@@ -62,7 +62,7 @@ def test_spans_real_text(
     name: str, encoding_name: str, table_from: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Both ways of finding token byte lengths must give the same, exact spans.
-    monkeypatch.setattr("tokbudget.spans._TABLE_FROM", table_from)
+    monkeypatch.setattr("tokbudget.tokenizer.spans._TABLE_FROM", table_from)
     text = real_texts()[name]
     spans = token_spans(text, encoding=encoding_name)
     assert_spans_valid(spans, text, encoding_name)
@@ -114,4 +114,4 @@ def test_bad_input() -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(tokbudget.spans).failed == 0
+    assert doctest.testmod(tokbudget.tokenizer.spans).failed == 0

@@ -10,10 +10,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget.counting
-import tokbudget.splitter
+import tokbudget.splitting.splitter
 from tokbudget import get_encoding
 from tokbudget.errors import InvalidInputError, SettingsError
-from tokbudget.splitter import Chunk, Splitter, iter_split, split
+from tokbudget.splitting.splitter import Chunk, Splitter, iter_split, split
 
 from .conftest import raw_encoding, real_texts
 from .reference_splitter import reference_split
@@ -93,7 +93,7 @@ def test_clusters_kept_whole_where_they_fit(name: str, text: str, limit: int) ->
 def tiny_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make streaming cut tiny texts into many segments (as it does 1 MB ones)."""
     monkeypatch.setattr(tokbudget.counting, "_PIECE", 8)
-    monkeypatch.setattr(tokbudget.splitter, "_NO_SAFE_CUT", 40)
+    monkeypatch.setattr(tokbudget.splitting.splitter, "_NO_SAFE_CUT", 40)
 
 
 @pytest.mark.usefixtures("tiny_segments")
@@ -225,7 +225,7 @@ def test_splitter_pickles() -> None:
     assert repr(t) == "Splitter(max_tokens=64, encoding='o200k_base', overlap=8)"
 
 
-@pytest.mark.parametrize("module", ["boundaries", "chunker", "splitter", "many", "batches"])
+@pytest.mark.parametrize("module", ["splitting.boundaries", "splitting.chunker", "splitting.splitter", "splitting.many", "embeddings"])
 def test_docstring_examples(module: str) -> None:
     import doctest
     import importlib

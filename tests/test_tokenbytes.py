@@ -7,9 +7,9 @@ import doctest
 import numpy as np
 import pytest
 
-import tokbudget.tokenbytes
-from tokbudget.encoder import get_encoding
-from tokbudget.tokenbytes import token_bytes
+import tokbudget.tokenizer.tokenbytes
+from tokbudget.tokenizer.encoder import get_encoding
+from tokbudget.tokenizer.tokenbytes import token_bytes
 
 
 @pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
@@ -38,4 +38,4 @@ def test_per_token_sum() -> None:
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(tokbudget.tokenbytes).failed == 0
+    assert doctest.testmod(tokbudget.tokenizer.tokenbytes).failed == 0

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import tokbudget
 import tokbudget.web
-from tokbudget.cost import decimal_str
+from tokbudget.pricing import decimal_str
 from tokbudget.web import MAX_BODY_BYTES, LocalServer
 from tokbudget.web import api as web_api
 from tokbudget.web.server import is_loopback

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget import MessageFormatError, message_counts, parse_request
-from tokbudget.cost import decimal_str
+from tokbudget.pricing import decimal_str
 from tokbudget.web import chat as web_chat
 from tokbudget.web.api import handle
 

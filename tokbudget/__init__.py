@@ -1,17 +1,19 @@
 """tokbudget: exact, offline token counts, budgets, chunks and costs for OpenAI-style models.
 
-``data/models.toml`` -> :mod:`.registry` -> :mod:`.encoder` (tiktoken, bundled vocab) ->
-:mod:`.counting` / :mod:`.messages` / :mod:`.budget` / :mod:`.splitter` -> :mod:`.cost`
--> :mod:`.cli`. Importing this package reads no vocab: encoders are built on first use.
+``data/`` (models.toml, vocab) -> :mod:`.models` -> :mod:`.tokenizer` -> :mod:`.counting` ->
+the text API (:mod:`.budget`, :mod:`.truncation`) / :mod:`.chat` / :mod:`.splitting` ->
+:mod:`.pricing` / :mod:`.usage` -> the front ends (:mod:`.cli`, :mod:`.web`, :mod:`.dask`).
+Importing this package reads no vocab: encoders are built on first use.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .batches import EmbeddingBatch, EmbeddingPlan, plan_embedding_batches
 from .budget import BudgetReport, check, ensure_fits
-from .cost import Cost, cost, estimate_cost
+from .chat.fit import FitReport, fit_messages
+from .chat.images import image_tokens
+from .chat.messages import RequestCount, count_messages, message_counts, parse_request
 from .counting import (
     BoundedCount,
     count,
@@ -22,7 +24,7 @@ from .counting import (
     encode,
     encoding_for,
 )
-from .encoder import Encoder, get_encoding, load_encoding
+from .embeddings import EmbeddingBatch, EmbeddingPlan, plan_embedding_batches
 from .errors import (
     ContextOverflowError,
     InvalidInputError,
@@ -36,13 +38,12 @@ from .errors import (
     UsageRecordError,
     VocabError,
 )
-from .history import FitReport, fit_messages
-from .images import image_tokens
-from .many import split_many
-from .messages import RequestCount, count_messages, message_counts, parse_request
-from .registry import ModelSpec, Registry, get_model, list_models
-from .spans import TokenSpan, TokenSpans, token_spans
-from .splitter import Chunk, Splitter, iter_split, split
+from .models.registry import ModelSpec, Registry, get_model, list_models
+from .pricing import Cost, cost, estimate_cost
+from .splitting.many import split_many
+from .splitting.splitter import Chunk, Splitter, iter_split, split
+from .tokenizer.encoder import Encoder, get_encoding, load_encoding
+from .tokenizer.spans import TokenSpan, TokenSpans, token_spans
 from .truncation import Truncation, truncate, truncate_with_offsets
 from .usage import UsageCost, UsageTotal, cost_from_usage
 

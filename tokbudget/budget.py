@@ -20,12 +20,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .chat.messages import message_counts, parse_request
 from .counting import DEFAULT_MODEL, BoundedCount, bounded_count, require_text
-from .encoder import get_encoding
 from .errors import ContextOverflowError, InvalidInputError, SettingsError
-from .messages import message_counts, parse_request
-from .registry import get_model
-from .spec import ModelSpec
+from .models.registry import get_model
+from .models.spec import ModelSpec
+from .tokenizer.encoder import get_encoding
 
 __all__ = ["BudgetReport", "Limits", "check", "check_stream", "ensure_fits", "limits_for"]
 

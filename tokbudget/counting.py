@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .batching import by_size
-from .encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
+from ._util import by_size
 from .errors import InvalidInputError, SettingsError
-from .pretokenize import last_safe_cut
-from .registry import default_registry
+from .models.registry import default_registry
+from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
+from .tokenizer.pretokenize import last_safe_cut
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -253,7 +253,7 @@ def safe_segments(
 
 def _piece_boundary(enc: Encoder, buf: str) -> int:
     # Every piece boundary but the last is final: later text can only change the last piece.
-    from .pretokenize import PieceSplitter
+    from .tokenizer.pretokenize import PieceSplitter
 
     last = 0
     pos = 0

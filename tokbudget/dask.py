@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
-from tokbudget.cost import cost
 from tokbudget.counting import encoding_for, resolve_encoding
-from tokbudget.encoder import Encoder
 from tokbudget.errors import InvalidInputError, MissingDependencyError, SettingsError
+from tokbudget.models.registry import get_model
 from tokbudget.partitions import (
     cost_of_counts,
     count_series_with,
@@ -32,8 +31,9 @@ from tokbudget.partitions import (
     split_texts,
     unpack_partition,
 )
-from tokbudget.registry import get_model
-from tokbudget.splitter import Splitter
+from tokbudget.pricing import cost
+from tokbudget.splitting.splitter import Splitter
+from tokbudget.tokenizer.encoder import Encoder
 from tokbudget.usage import UsageTotal
 
 if TYPE_CHECKING:

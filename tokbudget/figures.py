@@ -17,10 +17,10 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from .budget import BudgetReport, check, limits_for
-from .cost import EXACT, cost, decimal_str
 from .counting import BoundedCount
 from .errors import SettingsError, UnknownModelError
-from .registry import get_model
+from .models.registry import get_model
+from .pricing import EXACT, cost, decimal_str
 
 __all__ = ["TextFigures", "budget_report", "text_figures"]
 

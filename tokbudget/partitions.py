@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .cost import cost
 from .counting import count_with, require_text, resolve_encoding
-from .encoder import Encoder
 from .errors import ContextOverflowError, InvalidInputError
-from .many import split_many
-from .registry import get_model
-from .splitter import Splitter
+from .models.registry import get_model
+from .pricing import cost
+from .splitting.many import split_many
+from .splitting.splitter import Splitter
+from .tokenizer.encoder import Encoder
 from .usage import UsageTotal
 
 if TYPE_CHECKING:

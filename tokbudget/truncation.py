@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from .counting import bounded_count, require_text, resolve_encoding
-from .encoder import Encoder
 from .errors import SettingsError
-from .pretokenize import last_safe_cut, next_safe_cut
+from .tokenizer.encoder import Encoder
+from .tokenizer.pretokenize import last_safe_cut, next_safe_cut
 
 __all__ = ["LOOKAHEAD", "Side", "Truncation", "truncate", "truncate_with_offsets"]
 

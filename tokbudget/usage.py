@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
-from .cost import EXACT, Cost, cost, count_arg, decimal_str
 from .errors import SettingsError, TokbudgetError, UsageRecordError
-from .registry import Registry
+from .models.registry import Registry
+from .pricing import EXACT, Cost, cost, count_arg, decimal_str
 
 __all__ = ["UsageCost", "UsageTotal", "cost_from_usage"]
 

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..batching import by_size
+from .._util import by_size
 from ._io import InputFile
 
 __all__ = [
@@ -282,8 +282,8 @@ def input_cost(model: str | None, tokens: int) -> str | None:
     """
     if model is None:
         return None
-    from ..cost import EXACT
-    from ..registry import get_model
+    from ..models.registry import get_model
+    from ..pricing import EXACT
 
     price = get_model(model).price
     if price is None:

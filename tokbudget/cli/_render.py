@@ -1,7 +1,7 @@
 """Drawing token spans, chunks and a text's figures on a terminal (ANSI colours).
 
 Tokens alternate between background colours. Tokens that split a character between them
-(see :mod:`tokbudget.spans`) are drawn as one group, underlined on a red background.
+(see :mod:`tokbudget.tokenizer.spans`) are drawn as one group, underlined on a red background.
 Whitespace-only tokens show their characters as visible glyphs (``·`` space, ``→`` tab,
 ``↵`` newline), and control characters in the text are never sent to the terminal raw:
 they appear as their Unicode control pictures (ESC as ``␛``), so a text cannot move the
@@ -23,10 +23,10 @@ import numpy as np
 import regex
 
 from ..budget import BudgetReport
-from ..cost import decimal_str
 from ..figures import TextFigures
-from ..spans import TokenSpans
-from ..splitter import Chunk
+from ..pricing import decimal_str
+from ..splitting.splitter import Chunk
+from ..tokenizer.spans import TokenSpans
 
 __all__ = [
     "PALETTE",

@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from ..cost import decimal_str, estimate_cost
+from ..chat.messages import request_body
 from ..errors import ContextOverflowError, UsageRecordError
-from ..messages import request_body
-from ..registry import get_model
+from ..models.registry import get_model
+from ..pricing import decimal_str, estimate_cost
 from ..usage import UsageCost, cost_from_usage
 from ._io import InputFile, read_text
 from ._output import BadInput, render_table

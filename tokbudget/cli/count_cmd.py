@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..counting import DEFAULT_MODEL, count_with, resolve_encoding, safe_segments
-from ..encoder import Encoder
+from ..tokenizer.encoder import Encoder
 from ._io import BLOCK, InputFile, text_blocks
 from ._parallel import (
     Progress,

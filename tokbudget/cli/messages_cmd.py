@@ -6,9 +6,9 @@ import json
 import sys
 from typing import Any
 
+from ..chat.messages import message_counts, parse_request, request_body
 from ..counting import DEFAULT_MODEL
 from ..errors import MessageFormatError, SettingsError
-from ..messages import message_counts, parse_request, request_body
 from ._io import InputFile, read_text
 from ._output import BadInput, render_table
 from .app import emit_json

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from ..cost import decimal_str
-from ..registry import ModelSpec, get_model, list_models
-from ..spec import KINDS
+from ..models.registry import ModelSpec, get_model, list_models
+from ..models.spec import KINDS
+from ..pricing import decimal_str
 from ._output import render_table
 from .app import cli, emit_json
 

@@ -6,7 +6,7 @@ import threading
 
 import click
 
-from ..spans import preload
+from ..tokenizer.spans import preload
 from ..web.server import MAX_BODY_BYTES, is_loopback, make_server
 from .app import cli
 

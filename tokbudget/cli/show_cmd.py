@@ -11,8 +11,8 @@ import click
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..figures import budget_report, text_figures
-from ..spans import token_spans
-from ..splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
+from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
+from ..tokenizer.spans import token_spans
 from ._io import InputFile, read_text
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
 from .app import budget_options, chunk_options, cli, emit_json, model_options, parse_overlap

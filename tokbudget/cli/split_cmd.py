@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
+from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ._io import InputFile, text_blocks
 from ._parallel import (
     Progress,

@@ -20,7 +20,7 @@ Endpoints (all JSON; request bodies are objects):
     ``"offsets": "codepoints"``; Python ``str`` indices) or UTF-16 code units
     (``"offsets": "utf16"``; JavaScript string indices). A token holding part of a
     character spans that whole character and also has ``"partial": true`` and
-    ``"bytes"`` (its own bytes, hex); see :mod:`tokbudget.spans`.
+    ``"bytes"`` (its own bytes, hex); see :mod:`tokbudget.tokenizer.spans`.
 ``POST /api/check`` ``{"text" | "request", "model"?, "encoding"?, "max_output_tokens"?,
 "reserve"?}``
     ``{"model", "encoding", "budget", "figures"}``: :func:`tokbudget.check` of the text
@@ -39,12 +39,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from ..cost import decimal_str
 from ..counting import DEFAULT_MODEL
 from ..errors import TokbudgetError
-from ..registry import list_models
-from ..spans import token_spans
-from ..vocab import ENCODINGS
+from ..models.registry import list_models
+from ..pricing import decimal_str
+from ..tokenizer.spans import token_spans
+from ..tokenizer.vocab import ENCODINGS
 from .budget import check
 from .chat import chat
 from .chunks import split

@@ -32,9 +32,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..budget import BudgetReport
-from ..encoder import Encoder
+from ..chat.messages import message_counts, parse_request, request_body
 from ..figures import budget_report, text_figures
-from ..messages import message_counts, parse_request, request_body
+from ..tokenizer.encoder import Encoder
 from .chat import chat_errors, chat_model, request_field
 from .protocol import (
     ApiError,

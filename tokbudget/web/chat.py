@@ -20,7 +20,7 @@ Answer::
 * ``name`` is the message's ``name`` (or null), ``calls`` the functions an assistant
   message calls, ``tool_call_id`` the call a tool message answers.
 * ``tools.tokens`` is what the tool definitions and ``tool_choice`` add (an estimate,
-  see :mod:`tokbudget.tools`). Each ``definitions[i].tokens`` is what that definition
+  see :mod:`tokbudget.chat.tools`). Each ``definitions[i].tokens`` is what that definition
   adds to the tools block on its own; ``shared`` is the rest (the block's frame, its
   fixed overhead, ``tool_choice``), so they add up to ``tools.tokens`` exactly.
 * ``figures`` are :func:`tokbudget.figures.text_figures` of ``total`` (as in
@@ -39,12 +39,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..chat.messages import RequestCount, message_counts, parse_request, request_body
+from ..chat.tools import parse_tools, render_functions
 from ..counting import DEFAULT_MODEL, encoding_for
-from ..encoder import Encoder
 from ..errors import MessageFormatError, UnknownModelError
 from ..figures import text_figures
-from ..messages import RequestCount, message_counts, parse_request, request_body
-from ..tools import parse_tools, render_functions
+from ..tokenizer.encoder import Encoder
 from .protocol import ApiError, Response, check_fields, json_type, parse_body
 
 __all__ = ["chat", "chat_errors", "chat_model", "request_field"]

@@ -22,8 +22,8 @@ units with ``"offsets": "utf16"``; a chunk never starts or ends inside a charact
 
 from __future__ import annotations
 
-from ..spans import utf16_offsets
-from ..splitter import DEFAULT_EMBEDDING_MODEL, Splitter
+from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Splitter
+from ..tokenizer.spans import utf16_offsets
 from .protocol import (
     Response,
     canonical_model,

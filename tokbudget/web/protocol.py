@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
-from ..encoder import Encoder
 from ..errors import SettingsError, UnknownEncodingError, UnknownModelError
-from ..registry import default_registry
-from ..spans import OffsetUnits
-from ..vocab import ENCODINGS
+from ..models.registry import default_registry
+from ..tokenizer.encoder import Encoder
+from ..tokenizer.spans import OffsetUnits
+from ..tokenizer.vocab import ENCODINGS
 
 __all__ = [
     "ApiError",

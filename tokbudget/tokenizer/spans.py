@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import regex
 
-from .counting import require_text, resolve_encoding
+from ..counting import require_text, resolve_encoding
+from ..errors import SettingsError
 from .encoder import Encoder, get_encoding
-from .errors import SettingsError
 from .tokenbytes import token_bytes
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from decimal import Context, Decimal, localcontext
 from typing import Any
 
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
-from .registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
+from .models.registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
 
 __all__ = ["EXACT", "Cost", "cost", "count_arg", "decimal_str", "estimate_cost"]
 
@@ -247,7 +247,7 @@ def estimate_cost(
     tools = tool_choice = None
     choices = 1
     if isinstance(payload, Mapping):
-        from .messages import parse_request, request_body
+        from .chat.messages import parse_request, request_body
 
         body = request_body(payload)
         model = model or body.get("model")
@@ -311,7 +311,7 @@ def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_ch
     ):
         return _embedding_tokens(payload, name, spec)
     elif isinstance(payload, Sequence) and not isinstance(payload, bytes | bytearray):
-        from .messages import count_messages
+        from .chat.messages import count_messages
 
         prompt = count_messages(payload, model=name, tools=tools, tool_choice=tool_choice)
     else:

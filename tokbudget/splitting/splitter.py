@@ -27,11 +27,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from ..counting import require_text, resolve_encoding, safe_segments
+from ..errors import InvalidInputError, SettingsError
+from ..tokenizer.encoder import Encoder
 from .boundaries import SAFE_CUT_PATTERNS
 from .chunker import Chunker
-from .counting import require_text, resolve_encoding, safe_segments
-from .encoder import Encoder
-from .errors import InvalidInputError, SettingsError
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "Chunk", "Splitter", "iter_split", "split"]
 
@@ -128,7 +128,7 @@ def _rebuild(max_tokens: int, model: str | None, encoding: str | None, overlap: 
 
 def _check_max_tokens(max_tokens: object, model: str | None) -> int:
     if max_tokens is None:
-        from .registry import get_model
+        from ..models.registry import get_model
 
         if model is None:
             raise SettingsError("max_tokens is required with encoding=; e.g. max_tokens=512")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import tiktoken
 
-from .errors import SettingsError, UnknownEncodingError, VocabError
+from ..errors import SettingsError, UnknownEncodingError, VocabError
 from .pretokenize import PieceSplitter, long_whitespace_windows
 from .vocab import ENCODINGS, VOCAB_DIR_ENV, EncodingSpec, find_vocab_file, load_ranks, spec_for
 

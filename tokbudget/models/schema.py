@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .errors import RegistryError
+from ..errors import RegistryError
 from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
 
 __all__ = ["TOP_KEYS", "Reader", "parse_model"]
@@ -137,7 +137,7 @@ def parse_model(path: str, name: str, raw: Any) -> ModelSpec:
         raise RegistryError(f"{path}: model {name!r} must be a table", path=path, model=name)
     r = Reader(path, name, raw)
     r.check_keys(_MODEL_KEYS)
-    from .vocab import ENCODINGS
+    from ..tokenizer.vocab import ENCODINGS
 
     kind: Any = r.str_("kind", required=True, choices=KINDS)
     as_of = raw.get("as_of")

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import RegistryError, SettingsError, UnknownModelError
+from ..errors import RegistryError, SettingsError, UnknownModelError
 from .schema import TOP_KEYS, Reader, parse_model
 from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
 

@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import regex
 
-from .charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
-from .tokenbytes import token_bytes
-from .vocab import CL100K_PAT, O200K_PAT
+from ..tokenizer.charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
+from ..tokenizer.tokenbytes import token_bytes
+from ..tokenizer.vocab import CL100K_PAT, O200K_PAT
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    from .encoder import Encoder
+    from ..tokenizer.encoder import Encoder
 
 __all__ = [
     "CLAUSE",

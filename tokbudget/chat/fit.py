@@ -10,7 +10,7 @@ With ``truncate_long=True``, a message whose text is longer than what still has 
 cut (its head kept, then :data:`CUT_MARKER`) instead of dropping its whole unit; the
 latest user message may be cut that way too once nothing else is left to drop.
 
-Every step is checked with :func:`tokbudget.messages.count_messages` on the messages
+Every step is checked with :func:`tokbudget.chat.messages.count_messages` on the messages
 that remain, so format effects (a system message's padding before tools) are counted,
 not assumed. The loop drops at most every unit once, then raises.
 """
@@ -21,13 +21,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .budget import BudgetReport, Limits, limits_for
-from .counting import BoundedCount
-from .encoder import Encoder, get_encoding
-from .errors import ContextOverflowError, InvalidInputError
+from ..budget import BudgetReport, Limits, limits_for
+from ..counting import BoundedCount
+from ..errors import ContextOverflowError, InvalidInputError
+from ..models.spec import ModelSpec
+from ..tokenizer.encoder import Encoder, get_encoding
+from ..truncation import truncate_encoded
 from .messages import RequestCount, message_counts
-from .spec import ModelSpec
-from .truncation import truncate_encoded
 
 __all__ = ["CUT_MARKER", "FitReport", "fit_messages"]
 

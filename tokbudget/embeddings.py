@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .cost import Cost, cost
 from .counting import count_many, encoding_for, require_text
 from .errors import ContextOverflowError, SettingsError
-from .registry import get_model
-from .splitter import DEFAULT_EMBEDDING_MODEL, Chunk
+from .models.registry import get_model
+from .pricing import Cost, cost
+from .splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk
 
 __all__ = ["EmbeddingBatch", "EmbeddingPlan", "plan_embedding_batches"]
 

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import MessageFormatError
+from ..errors import MessageFormatError
 
 __all__ = [
     "FORCED_CHOICE_OVERHEAD",

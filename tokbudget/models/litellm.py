@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import RegistryError, UnknownModelError
+from ..errors import RegistryError, UnknownModelError
 from .registry import ChatFormat, EmbeddingLimits, ModelSpec, Price, PriceTier, Registry
 
 __all__ = ["registry_from_litellm"]

@@ -6,8 +6,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from .batching import by_size
-from .counting import count_with, reject_single_text, require_text
+from .._util import by_size
+from ..counting import count_with, reject_single_text, require_text
 from .splitter import Chunk, Splitter
 
 __all__ = ["split_many"]

@@ -11,14 +11,14 @@ What is exact and what is estimated:
 
 * **Exact** (equal to the API on every published example): text messages, with string
   content or a single text part, names, reply priming.
-* **Tool definitions and tool_choice**: an estimate; see :mod:`tokbudget.tools` (exact on
+* **Tool definitions and tool_choice**: an estimate; see :mod:`tokbudget.chat.tools` (exact on
   the 36 API measurements we have, unmeasured for unusual schemas and newer models).
 * **Tool calls and results**: each call in an assistant's ``tool_calls`` (or legacy
   ``function_call``) costs its name + arguments + 3; a ``tool`` (or ``function``) message
   costs as a named message minus 2, its name being the called function's (found through
   ``tool_call_id``). Exact on the API measurements of single calls; several calls in one
   message are unmeasured.
-* **Images**: :mod:`tokbudget.images` (OpenAI's formulas; ``detail="auto"`` counted as
+* **Images**: :mod:`tokbudget.chat.images` (OpenAI's formulas; ``detail="auto"`` counted as
   ``"high"``; an image of unknown size costs the model's upper bound). Any per-image
   framing tokens the API adds are unmeasured.
 * **Several content parts**: each part is counted on its own; how the API joins them is
@@ -34,10 +34,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .encoder import Encoder, get_encoding
-from .errors import MessageFormatError, SettingsError, UnknownModelError
+from ..errors import MessageFormatError, SettingsError, UnknownModelError
+from ..models.registry import ChatFormat, default_registry
+from ..tokenizer.encoder import Encoder, get_encoding
 from .images import DETAILS, image_rules, image_size, rules_tokens
-from .registry import ChatFormat, default_registry
 from .tools import (
     FORCED_CHOICE_OVERHEAD,
     FUNCTIONS_OVERHEAD,
@@ -205,7 +205,7 @@ def request_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _chat_setup(model: str | None) -> tuple[Encoder, ChatFormat, str]:
-    from .counting import DEFAULT_MODEL
+    from ..counting import DEFAULT_MODEL
 
     name = model if model is not None else DEFAULT_MODEL
     registry = default_registry()

@@ -29,8 +29,8 @@ import math
 from fractions import Fraction
 from typing import Literal
 
-from .errors import SettingsError
-from .registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
+from ..errors import SettingsError
+from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
 
 __all__ = [
     "DETAILS",
@@ -57,7 +57,7 @@ def image_rules(model: str | None = None, *, where: str = "an image") -> tuple[s
 
     ``where`` names the image in the error (``"messages[2].content[1]"``).
     """
-    from .counting import DEFAULT_MODEL
+    from ..counting import DEFAULT_MODEL
 
     spec: ModelSpec = default_registry().get(model if model is not None else DEFAULT_MODEL)
     if spec.image is None:

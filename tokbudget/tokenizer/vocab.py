@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .errors import UnknownEncodingError, VocabError
+from ..errors import UnknownEncodingError, VocabError
 
 __all__ = [
     "ENCODINGS",

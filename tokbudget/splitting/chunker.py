@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
+from ..errors import SettingsError
+from ..tokenizer.encoder import Encoder
 from .boundaries import GRAPHEME, OTHER, TokenBoundaries, fix_surrogates
-from .encoder import Encoder
-from .errors import SettingsError
 
 __all__ = ["FILL", "Chunker"]
 

@@ -1,0 +1,7 @@
+"""The model registry: specs, the TOML schema, the registry and its importers.
+
+``data/models.toml`` is read by :mod:`.schema` into :class:`.spec.ModelSpec` values held by
+:mod:`.registry`; :mod:`.litellm` imports entries from litellm's price file.
+"""
+
+__all__: list[str] = []
