@@ -316,16 +316,6 @@ def test_money_keeps_every_digit() -> None:
     assert money(Decimal("1.000000000000000000000000000001")) == "$1.000000000000000000000000000001"
 
 
-def test_doctests() -> None:
-    import doctest
-
-    import tokbudget.cli._render
-    import tokbudget.figures
-
-    for module in (tokbudget.figures, tokbudget.cli._render):
-        assert doctest.testmod(module).failed == 0, module.__name__
-
-
 @pytest.mark.parametrize("model", ["gpt-4o", "gpt-5", "text-embedding-3-small"])
 @given(text=tricky_text, max_output=st.sampled_from([None, 1, 100]), reserve=st.integers(0, 50))
 def test_budget_from_a_known_count_equals_check(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 
 import pytest
@@ -111,7 +110,3 @@ def test_bad_input() -> None:
         token_spans(b"abc", encoding="cl100k_base")  # type: ignore[arg-type]
     with pytest.raises(tokbudget.UnknownModelError):
         token_spans("abc", model="gpt-nope")
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(tokbudget.tokenizer.spans).failed == 0

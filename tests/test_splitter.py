@@ -225,15 +225,6 @@ def test_splitter_pickles() -> None:
     assert repr(t) == "Splitter(max_tokens=64, encoding='o200k_base', overlap=8)"
 
 
-@pytest.mark.parametrize("module", ["splitting.boundaries", "splitting.chunker", "splitting.splitter", "splitting.many", "embeddings"])
-def test_docstring_examples(module: str) -> None:
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(f"tokbudget.{module}"))
-    assert result.failed == 0
-
-
 @pytest.mark.usefixtures("tiny_segments")
 @pytest.mark.parametrize("name", ENCODINGS)
 @pytest.mark.parametrize("text", ["31415926535897932384" * 30, "١٢٣٤٥" * 60, "a" * 500])

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 
-import tokbudget.tokenizer.tokenbytes
 from tokbudget.tokenizer.encoder import get_encoding
 from tokbudget.tokenizer.tokenbytes import token_bytes
 
@@ -35,7 +32,3 @@ def test_per_token_sum() -> None:
     table = token_bytes(get_encoding("cl100k_base"))
     ones = np.ones(table.data.size, dtype=np.int64)
     assert (table.per_token_sum(ones) == table.lengths).all()
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(tokbudget.tokenizer.tokenbytes).failed == 0

@@ -281,14 +281,6 @@ def test_dns_rebinding_is_refused(client: Client) -> None:
         assert client.request("GET", "/api/models", headers={"Host": host}).status == 200
 
 
-def test_doctests() -> None:
-    import doctest
-
-    import tokbudget.web.server
-
-    assert doctest.testmod(tokbudget.web.server).failed == 0
-
-
 def test_is_loopback() -> None:
     assert all(map(is_loopback, ["127.0.0.1", "127.8.0.1", "::1", "[::1]", "localhost"]))
     assert not any(map(is_loopback, ["0.0.0.0", "::", "192.168.1.10", "example.com", ""]))
