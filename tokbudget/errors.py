@@ -11,7 +11,8 @@ catch builtins keep working::
     ├── InvalidInputError(TypeError)      bytes / None / non-string where text was expected
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
     ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
-    │   └── UsageRecordError              a usage record cannot be priced (carries its index)
+    │   ├── UsageRecordError              a usage record cannot be priced (carries its index)
+    │   └── UnknownTokenError             token ids not in the encoding (carries ids and positions)
     ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
     └── MissingDependencyError(ImportError)  an optional feature's extra is not installed
 
@@ -34,6 +35,7 @@ __all__ = [
     "TokbudgetError",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UnknownTokenError",
     "UsageRecordError",
     "VocabError",
 ]
@@ -146,6 +148,29 @@ class UsageRecordError(SettingsError):
         super().__init__(message)
         self.index = index
         self.reason = reason
+
+
+class UnknownTokenError(SettingsError):
+    """Token ids that the encoding cannot decode (out of range, or a gap in its ids).
+
+    Attributes:
+        tokens: every bad id, in input order (repeats included).
+        positions: the 0-based position of each in the input.
+        encoding: the encoding's name.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tokens: tuple[int, ...],
+        positions: tuple[int, ...],
+        encoding: str,
+    ) -> None:
+        super().__init__(message)
+        self.tokens = tokens
+        self.positions = positions
+        self.encoding = encoding
 
 
 class ContextOverflowError(TokbudgetError, ValueError):

@@ -30,6 +30,7 @@ from decimal import Context, Decimal, localcontext
 from typing import Any
 
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
+from .models.defaults import DEFAULT_MODEL
 from .models.registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
 
 __all__ = ["EXACT", "Cost", "cost", "count_arg", "decimal_str", "estimate_cost"]
@@ -241,8 +242,6 @@ def estimate_cost(
     >>> estimate_cost("hello world", model="gpt-4o", max_output_tokens=0).input_tokens
     2
     """
-    from .counting import DEFAULT_MODEL
-
     payload: Any = text_or_messages
     tools = tool_choice = None
     choices = 1

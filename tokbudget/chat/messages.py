@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError, SettingsError, UnknownModelError
+from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .images import DETAILS, image_rules, image_size, rules_tokens
@@ -205,8 +206,6 @@ def request_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _chat_setup(model: str | None) -> tuple[Encoder, ChatFormat, str]:
-    from ..counting import DEFAULT_MODEL
-
     name = model if model is not None else DEFAULT_MODEL
     registry = default_registry()
     enc = get_encoding(registry.encoding_name(name))  # fails open on family prefixes
