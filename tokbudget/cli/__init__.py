@@ -20,6 +20,7 @@ __all__ = ["cli", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    stdout = sys.stdout
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,
@@ -40,4 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `tokbudget ... | head`
         sys.stderr.close()
         return 0
+    except SystemExit:
+        if sys.stdout is not stdout:  # click's answer to a broken pipe: a quiet stdout, exit 1
+            return 0  # `tokbudget encode ... | head` is not a failure
+        raise
     return result if isinstance(result, int) else 0

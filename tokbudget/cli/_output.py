@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import click
 
-__all__ = ["BadInput", "render_table"]
+__all__ = ["BadInput", "render_table", "write_bytes"]
 
 
 class BadInput(click.ClickException):
@@ -32,3 +33,14 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
+
+
+def write_bytes(data: bytes) -> None:
+    """Write ``data`` to stdout as it is (no newline, no re-encoding)."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some embedders): the text, replacing bad bytes
+        sys.stdout.write(data.decode("utf-8", "replace"))
+    else:
+        out.write(data)
+        out.flush()

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from ._defaults import MODEL_HELP
 
 __all__ = [
     "budget_options",
@@ -40,6 +41,17 @@ def cli() -> None:
       tokbudget show prompt.txt --ids      where the tokens go
       tokbudget split doc.md --max-tokens 512 --overlap 64 > chunks.jsonl
       tokbudget serve                      the local tokenizer page (127.0.0.1:8000)
+      tokbudget encode hello world         token ids: 24912 2375
+      tokbudget decode 24912 2375          and back, byte-exact
+
+    The default model is gpt-4o; set TOKBUDGET_MODEL to choose another for every
+    command (-m still wins). `tokbudget models` shows the one in force.
+
+    \b
+    Shell completion (add the line to your shell's startup file):
+      bash  eval "$(_TOKBUDGET_COMPLETE=bash_source tokbudget)"
+      zsh   eval "$(_TOKBUDGET_COMPLETE=zsh_source tokbudget)"
+      fish  _TOKBUDGET_COMPLETE=fish_source tokbudget | source
     """
 
 
@@ -48,7 +60,7 @@ def model_options(f: Any) -> Any:
     f = click.option(
         "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
     )(f)
-    f = click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")(f)
+    f = click.option("-m", "--model", default=None, help=MODEL_HELP)(f)
     return f
 
 
@@ -117,6 +129,8 @@ def register() -> None:
         check_cmd,
         cost_cmd,
         count_cmd,
+        decode_cmd,
+        encode_cmd,
         models_cmd,
         serve_cmd,
         show_cmd,

@@ -9,13 +9,14 @@ from typing import Any
 import click
 
 from ..budget import BudgetReport, check, check_stream
+from ._defaults import MODEL_HELP, model_for_request, model_or_default
 from ._io import InputFile, read_text, text_blocks
 from .app import budget_options, cli, emit_json
 
 
 @cli.command("check")
 @click.argument("file", default="-", metavar="[FILE|REQUEST.json]")
-@click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")
+@click.option("-m", "--model", default=None, help=MODEL_HELP)
 @budget_options
 @click.option(
     "--messages/--text",
@@ -52,9 +53,9 @@ def check_command(
     settings: dict[str, Any] = {"max_output_tokens": max_output, "reserve": reserve}
     request = _request(source, as_request)
     if request is None:
-        report = check_stream(text_blocks(source), model, **settings)
+        report = check_stream(text_blocks(source), model_or_default(model), **settings)
     else:
-        report = check(request, model, **settings)
+        report = check(request, model_for_request(model, request), **settings)
     if as_json:
         emit_json({"file": source.label, **report.to_dict(), "prompt": report.prompt})
     else:

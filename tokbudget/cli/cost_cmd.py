@@ -15,6 +15,7 @@ from ..errors import ContextOverflowError, UsageRecordError
 from ..models.registry import get_model
 from ..pricing import decimal_str, estimate_cost
 from ..usage import UsageCost, cost_from_usage
+from ._defaults import model_for_request
 from ._io import InputFile, read_text
 from ._output import BadInput, render_table
 from .app import cli, emit_json
@@ -102,8 +103,9 @@ def cost_command(
                 reply = output_tokens
                 if (reply is None and not _has_max_output(payload)) or model in embedding:
                     reply = 0  # embedding models produce no output
+                chosen = model_for_request(model, payload)
                 try:
-                    c = estimate_cost(payload, model=model, max_output_tokens=reply, batch=batch)
+                    c = estimate_cost(payload, model=chosen, max_output_tokens=reply, batch=batch)
                 except ContextOverflowError as exc:
                     _row(rows, model or exc.model)["errors"].append(f"{label}: {exc}")
                     continue

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
+import numpy as np
 
-from ..counting import DEFAULT_MODEL, count_with, resolve_encoding, safe_segments
+from ..counting import count_with, resolve_encoding, safe_segments
 from ..tokenizer.encoder import Encoder
+from ._defaults import MODEL_HELP, model_or_default
 from ._io import BLOCK, InputFile, text_blocks
+from ._output import render_table
 from ._parallel import (
     Progress,
     Summary,
@@ -22,12 +26,17 @@ from ._parallel import (
     jobs_option,
     summary_option,
 )
-from .app import cli, emit_json, model_options
+from .app import cli, emit_json
 
 
 @cli.command("count")
 @click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
-@model_options
+@click.option(
+    "-m", "--model", "models", multiple=True, help=f"{MODEL_HELP[:-1]}; repeat for a column each."
+)
+@click.option(
+    "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
+)
 @click.option(
     "--messages",
     is_flag=True,
@@ -38,7 +47,7 @@ from .app import cli, emit_json, model_options
 @summary_option
 def count_command(
     files: tuple[str, ...],
-    model: str | None,
+    models: tuple[str, ...],
     encoding: str | None,
     messages: bool,
     as_json: bool,
@@ -50,68 +59,113 @@ def count_command(
     Files are read in blocks, so files of any size are counted in bounded memory; the
     count equals counting the whole text at once. Quoted globs ('docs/**/*.md') are
     expanded. Counting runs on all cores (--jobs); the output is the same for any --jobs.
+    Several -m print a column per model (--json: a list of one document per model).
     With --messages, each FILE is a Chat Completions request body and is counted as the
     API bills its prompt, message by message (the model is -m, else the body's "model",
-    else gpt-4o).
+    else the default model).
     """
+    names = list(dict.fromkeys(models))  # repeats dropped, order kept
     if messages:
         if encoding is not None:
             raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
+        if len(names) > 1:
+            raise click.UsageError("--messages counts for one model at a time: pass one -m")
         from .messages_cmd import count_requests
 
-        return count_requests(files, model, as_json)
-    enc = resolve_encoding(model, encoding)
+        return count_requests(files, names[0] if names else None, as_json)
+    labels: list[str | None] = [*names] or [model_or_default(None, encoding)]  # [None]: -e
+    encs = [resolve_encoding(label, encoding) for label in labels]
+    distinct = list({enc.name: enc for enc in encs}.values())  # count once per encoding
     inputs = input_files(files)
-    tally = _Tally(inputs)
+    tally = _Tally(inputs, len(distinct))
     stats = Summary(files=len(inputs))
     with Workers(jobs, tally.known_bytes) as workers:
         stats.jobs = workers.jobs
         progress = Progress(tally.known_bytes, "counting")
         try:
-            pieces = tally.segments(enc, progress)
-            count_batch = functools.partial(count_with, enc, threads=1)
-            for keys, counts in workers.map(count_batch, batched(pieces, BLOCK)):
-                for key, n in zip(keys, counts.tolist(), strict=True):
-                    tally.tokens[key] += n
+            pieces = batched(tally.segments(distinct, progress), BLOCK)
+            tasks = ((keys, ([e for e, _ in keys], texts)) for keys, texts in pieces)
+            count_batch = functools.partial(_count_batch, tuple(distinct))
+            for keys, counts in workers.map(count_batch, tasks):
+                for (e, i), n in zip(keys, counts.tolist(), strict=True):
+                    tally.tokens[e][i] += n
         finally:
             progress.close()
-    rows: list[dict[str, Any]] = [
-        {"file": source.label, "tokens": tokens, "characters": chars}
-        for source, tokens, chars in zip(inputs, tally.tokens, tally.chars, strict=True)
-    ]
-    total = {"tokens": sum(tally.tokens), "characters": sum(tally.chars)}
-    label = model or (None if encoding else DEFAULT_MODEL)
+    column = [tally.tokens[[d.name for d in distinct].index(enc.name)] for enc in encs]
+    totals = [sum(tokens) for tokens in column]
     if as_json:
-        emit_json({"model": label, "encoding": enc.name, "files": rows, "total": total})
-    else:
-        width = max(len(f"{r['tokens']:,}") for r in [*rows, total])
+        docs = [
+            {
+                "model": label,
+                "encoding": enc.name,
+                "files": [
+                    {"file": source.label, "tokens": n, "characters": chars}
+                    for source, n, chars in zip(inputs, tokens, tally.chars, strict=True)
+                ],
+                "total": {"tokens": total, "characters": sum(tally.chars)},
+            }
+            for label, enc, tokens, total in zip(labels, encs, column, totals, strict=True)
+        ]
+        emit_json(docs[0] if len(docs) == 1 else docs)
+    elif len(labels) == 1:
+        width = max(len(f"{n:,}") for n in [*column[0], totals[0]])
         out = sys.stdout
-        for r in rows:
-            out.write(f"{r['tokens']:>{width},}  {r['file']}\n")
-        if len(rows) > 1:
-            out.write(f"{total['tokens']:>{width},}  total\n")
-    stats.add(sum(tally.bytes), total["tokens"])
-    stats.cost = input_cost(label, stats.tokens)
+        for source, n in zip(inputs, column[0], strict=True):
+            out.write(f"{n:>{width},}  {source.label}\n")
+        if len(inputs) > 1:
+            out.write(f"{totals[0]:>{width},}  total\n")
+    else:
+        rows = [[s.label, *(f"{t[i]:,}" for t in column)] for i, s in enumerate(inputs)]
+        if len(inputs) > 1:
+            rows.append(["total", *(f"{n:,}" for n in totals)])
+        sys.stdout.write(render_table(["file", *(str(label) for label in labels)], rows))
+    stats.add(sum(tally.bytes), totals[0])
+    stats.cost = input_cost(labels[0], stats.tokens)
     stats.show(summary)
     return 0
+
+
+def _count_batch(encs: tuple[Encoder, ...], task: tuple[list[int], list[str]]) -> Any:
+    """Token counts of ``texts``, each with the encoder its index in ``which`` names."""
+    which, texts = task
+    if len(encs) == 1:
+        return count_with(encs[0], texts, threads=1)
+    out = np.zeros(len(texts), dtype=np.int64)
+    for e, enc in enumerate(encs):
+        mine = [j for j, w in enumerate(which) if w == e]
+        if mine:
+            out[mine] = count_with(enc, [texts[j] for j in mine], threads=1)
+    return out
 
 
 class _Tally:
     """Per-file counts, filled in as the files are read and their pieces counted."""
 
-    def __init__(self, inputs: list[InputFile]) -> None:
+    def __init__(self, inputs: list[InputFile], encodings: int = 1) -> None:
         self.inputs = inputs
-        self.tokens = [0] * len(inputs)
+        self.tokens = [[0] * len(inputs) for _ in range(encodings)]
         self.chars = [0] * len(inputs)
         self.bytes = [s.size or 0 for s in inputs]
         sizes = [s.size for s in inputs]
         self.known_bytes = None if None in sizes else sum(s or 0 for s in sizes)
 
-    def segments(self, enc: Encoder, progress: Progress) -> Iterator[tuple[int, str]]:
-        """Yield ``(file index, piece)``: pieces cut where tokens cannot cross."""
+    def segments(
+        self, encs: list[Encoder], progress: Progress
+    ) -> Iterator[tuple[tuple[int, int], str]]:
+        """Yield ``((encoder index, file index), piece)``: pieces cut where tokens cannot cross.
+
+        Each file is read once; with several encoders (whose safe cuts differ) its blocks
+        are shared, and the encoders' pieces interleaved so none runs far ahead.
+        """
         for i, source in enumerate(self.inputs):
-            for segment in safe_segments(enc, self._blocks(i, source, progress)):
-                yield i, segment
+            blocks = self._blocks(i, source, progress)
+            streams = itertools.tee(blocks, len(encs)) if len(encs) > 1 else (blocks,)
+            yield from _round_robin(
+                [
+                    _keyed((e, i), safe_segments(enc, s))
+                    for e, (enc, s) in enumerate(zip(encs, streams, strict=True))
+                ]
+            )
 
     def _blocks(self, i: int, source: InputFile, progress: Progress) -> Iterator[str]:
         measure = progress.active or source.size is None
@@ -123,3 +177,19 @@ class _Tally:
                 if source.size is None:
                     self.bytes[i] += nbytes
             yield block
+
+
+def _keyed(key: tuple[int, int], pieces: Iterable[str]) -> Iterator[tuple[tuple[int, int], str]]:
+    for piece in pieces:
+        yield key, piece
+
+
+def _round_robin(streams: list[Iterator[Any]]) -> Iterator[Any]:
+    """One item from each stream in turn until all are exhausted."""
+    active = list(streams)
+    while active:
+        for stream in list(active):
+            try:
+                yield next(stream)
+            except StopIteration:
+                active.remove(stream)

@@ -10,9 +10,11 @@ from typing import Any
 
 import click
 
+from ..models.defaults import MODEL_ENV, default_model
 from ..models.registry import ModelSpec, get_model, list_models
 from ..models.spec import KINDS
 from ..pricing import decimal_str
+from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL
 from ._output import render_table
 from .app import cli, emit_json
 
@@ -85,11 +87,23 @@ def _list(kind: str | None, as_json: bool) -> int:
             ]
         )
     sys.stdout.write(render_table(header, rows, left=2))
+    sys.stdout.write(_default_line())
     sys.stdout.write(
         f"{len(specs)} models; prices in USD per 1M tokens. `tokbudget models show NAME` "
         "for tiers, batch prices, chat overheads, image rules and sources.\n"
     )
     return 0
+
+
+def _default_line() -> str:
+    """Which default model is in force, and where it came from (a bad one: exit 2)."""
+    chosen = default_model()
+    if chosen.source == "built-in":
+        return (
+            f"default model: {chosen.name} (built-in; split and show --chunks use "
+            f"{DEFAULT_EMBEDDING_MODEL}); set {MODEL_ENV} to choose one for every command\n"
+        )
+    return f"default model: {chosen.name} (from {MODEL_ENV}, for every command)\n"
 
 
 class _ModelsGroup(click.Group):

@@ -13,6 +13,7 @@ from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..figures import budget_report, text_figures
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
+from ._defaults import model_or_default
 from ._io import InputFile, read_text
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
 from .app import budget_options, chunk_options, cli, emit_json, model_options, parse_overlap
@@ -91,13 +92,14 @@ def show_command(
         raise click.UsageError("--max-tokens and --overlap apply to --chunks; add --chunks")
     if chunks and ids:
         raise click.UsageError("--ids and --chunks do not combine; use one or the other")
-    if chunks and model is None and encoding is None:
-        model = DEFAULT_EMBEDDING_MODEL
+    model = model_or_default(
+        model, encoding, builtin=DEFAULT_EMBEDDING_MODEL if chunks else DEFAULT_MODEL
+    )
     splitter = None
     if chunks:  # settings are checked before any input is read
         splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
     resolve_encoding(model, encoding)  # a bad model is a usage error before reading stdin
-    label = model if model is not None else (None if encoding else DEFAULT_MODEL)
+    label = model
     text = read_text(InputFile(file))
     cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)

@@ -11,7 +11,9 @@ from typing import Any
 
 import click
 
+from ..models.defaults import MODEL_ENV
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
+from ._defaults import model_or_default
 from ._io import InputFile, text_blocks
 from ._parallel import (
     Progress,
@@ -31,7 +33,12 @@ memory stays bounded; smaller ones go to worker processes whole, rendered output
 
 @cli.command("split")
 @click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
-@click.option("-m", "--model", default=None, help=f"Model (default: {DEFAULT_EMBEDDING_MODEL}).")
+@click.option(
+    "-m",
+    "--model",
+    default=None,
+    help=f"Model (default: ${MODEL_ENV}, else {DEFAULT_EMBEDDING_MODEL}).",
+)
 @click.option("-e", "--encoding", default=None, help="Encoding name instead of a model.")
 @chunk_options()
 @click.option(
@@ -69,6 +76,7 @@ def split_command(
       tokbudget split notes.md --max-tokens 512 --overlap 64 > chunks.jsonl
       cat book.txt | tokbudget split --format text --max-tokens 256 | less
     """
+    model = model_or_default(model, encoding, builtin=DEFAULT_EMBEDDING_MODEL)
     splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
     inputs = input_files(files)
     sizes = [i.size for i in inputs]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from typing import cast
 
 import click
 
-from ..counting import DEFAULT_MODEL, resolve_encoding
+from ..counting import resolve_encoding
 from ..truncation import SIDES, Side, truncate_encoded
+from ._defaults import model_or_default
 from ._io import InputFile, read_text
+from ._output import write_bytes
 from .app import cli, emit_json, model_options
 
 
@@ -48,6 +49,7 @@ def truncate_command(
       tokbudget truncate notes.md -n 8000 -m gpt-4o > prompt.md
       tokbudget truncate log.txt -n 2000 --side middle --marker $'\\n[...]\\n'
     """
+    model = model_or_default(model, encoding)
     enc = resolve_encoding(model, encoding)
     source = InputFile(file)
     text = read_text(source)
@@ -56,7 +58,7 @@ def truncate_command(
         emit_json(
             {
                 "file": source.label,
-                "model": model or (None if encoding else DEFAULT_MODEL),
+                "model": model,
                 "encoding": enc.name,
                 "max_tokens": max_tokens,
                 "side": side,
@@ -69,12 +71,5 @@ def truncate_command(
             }
         )
         return 0
-    data = result.text.encode("utf-8")
-    sys.stdout.flush()
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:  # a text-only stream (some embedders): same bytes, via str
-        sys.stdout.write(result.text)
-    else:
-        out.write(data)
-        out.flush()
+    write_bytes(result.text.encode("utf-8"))
     return 0
