@@ -111,7 +111,7 @@ def test_unknown_special_token_names_the_known_ones(command: str, capsysbinary: 
         assert name in err
     # The ttok habit `--allow-special TEXT`: the text is taken as a token name, and said so.
     code, _, err = run(["encode", "--allow-special", "a <|endoftext|>"], capsysbinary)
-    assert code == 2 and "Put TEXT before the option" in err
+    assert code == 2 and "write --allow-special all or put the option last" in err
 
 
 # ------------------------------------------------------------------ decode

@@ -47,8 +47,9 @@ def allowed_special(enc: Encoder, values: Sequence[str]) -> frozenset[str]:
         if value not in known:
             raise click.BadParameter(
                 f"{value!r} is not a special token of {enc.name}; its special tokens are "
-                f"{', '.join(sorted(known))} (or 'all'). Put TEXT before the option, or "
-                "write --allow-special all, to allow them all",
+                f"{', '.join(sorted(known))} (or 'all'). Followed by an argument, the option "
+                "takes it as a token name: to allow them all, write --allow-special all or "
+                "put the option last",
                 param_hint="'--allow-special'",
             )
     return frozenset(values)
