@@ -129,14 +129,17 @@ def register() -> None:
         check_cmd,
         cost_cmd,
         count_cmd,
-        decode_cmd,
-        encode_cmd,
         models_cmd,
         serve_cmd,
         show_cmd,
         split_cmd,
         truncate_cmd,
     )
+    from .decode_cmd import decode_command
+    from .encode_cmd import encode_command
+
+    cli.add_command(encode_command)
+    cli.add_command(decode_command)
 
 
 register()

@@ -18,7 +18,7 @@ from ..tokenizer.encoder import Encoder
 from ._defaults import model_or_default
 from ._io import InputFile, read_text
 from ._output import BadInput, write_bytes
-from .app import cli, emit_json, model_options
+from .app import emit_json, model_options
 from .encode_cmd import allow_special_option, allowed_special
 
 __all__ = ["decode_command", "parse_ids"]
@@ -73,7 +73,7 @@ def _not_text_note(enc: Encoder, ids: Sequence[int], exc: UnicodeDecodeError) ->
     return f"{exc.reason} at byte offset {exc.start}"
 
 
-@cli.command("decode", context_settings={"ignore_unknown_options": True})
+@click.command("decode", context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, metavar="[ID]...")
 @click.option("-f", "--file", default=None, metavar="FILE", help="Read the ids from FILE.")
 @model_options

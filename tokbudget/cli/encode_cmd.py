@@ -18,7 +18,7 @@ from ..counting import encode, resolve_encoding
 from ..tokenizer.encoder import Encoder
 from ._defaults import model_or_default
 from ._io import InputFile, read_text
-from .app import cli, model_options
+from .app import model_options
 
 __all__ = ["allow_special_option", "allowed_special", "encode_command", "write_ids"]
 
@@ -91,7 +91,7 @@ def write_ids(ids: Sequence[int], as_json: bool) -> None:
     out.write("\n")
 
 
-@cli.command("encode")
+@click.command("encode")
 @click.argument("words", nargs=-1, metavar="[TEXT]...")
 @click.option("-f", "--file", default=None, metavar="FILE", help="Encode FILE ('-': stdin).")
 @model_options
