@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..counting import DEFAULT_MODEL
 from ..errors import TokbudgetError
@@ -60,7 +61,7 @@ from .protocol import (
     text_field,
 )
 
-__all__ = ["ApiError", "Response", "error_response", "handle", "routes"]
+__all__ = ["ApiError", "Response", "error_response", "handle", "is_api", "routes"]
 
 
 # ---------------------------------------------------------------------------- endpoints
@@ -122,6 +123,11 @@ def routes() -> dict[str, dict[str, Endpoint]]:
     }
 
 
+def is_api(path: str) -> bool:
+    """True for the paths :func:`handle` answers (everything else is a static file)."""
+    return path.startswith("/api/") or path in routes()
+
+
 def handle(method: str, path: str, body: bytes) -> Response:
     """Answer one API request; client errors become 4xx JSON answers, never exceptions."""
     table = routes()
@@ -130,7 +136,9 @@ def handle(method: str, path: str, body: bytes) -> Response:
     endpoint = table[path].get("GET" if method == "HEAD" else method)
     if endpoint is None:
         allowed = ", ".join(table[path])
-        return error_response(405, "method_not_allowed", f"{path} takes {allowed}, not {method}")
+        answer = error_response(405, "method_not_allowed", f"{path} takes {allowed}, not {method}")
+        head = ", HEAD" if "GET" in table[path] else ""
+        return replace(answer, headers=(("Allow", allowed + head),))
     try:
         return endpoint(body)
     except ApiError as exc:
