@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import socket
-import subprocess
-import sys
 import urllib.request
 
 import pytest
@@ -15,32 +12,22 @@ import pytest
 from tokbudget.cli import main
 from tokbudget.web import LocalServer
 
+from .web_support import serve_process
+
 
 def test_serve_runs_and_stops_on_ctrl_c() -> None:
-    with subprocess.Popen(
-        [sys.executable, "-m", "tokbudget", "serve", "--port", "0"],
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as proc:
-        try:
-            assert proc.stderr is not None
-            line = proc.stderr.readline()
-            match = re.search(r"serving on (http://127\.0\.0\.1:\d+/)", line)
-            assert match, line
-            # No proxy from the environment: the server is on this machine.
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-            with opener.open(match[1] + "api/models", timeout=10) as resp:
-                assert json.load(resp)["default"] == "gpt-4o"
-            with opener.open(match[1], timeout=10) as resp:
-                assert b"<title>tokbudget</title>" in resp.read()
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(10) == 0
-            rest = proc.stderr.read()
-            assert "stopped" in rest and "Traceback" not in rest
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+    with serve_process() as (proc, url):
+        # No proxy from the environment: the server is on this machine.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url + "api/models", timeout=10) as resp:
+            assert json.load(resp)["default"] == "gpt-4o"
+        with opener.open(url, timeout=10) as resp:
+            assert b"<title>tokbudget</title>" in resp.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 0
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+        assert "stopped" in rest and "Traceback" not in rest
 
 
 def test_other_host_warns_with_the_bound_port(

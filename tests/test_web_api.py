@@ -157,6 +157,57 @@ def test_tokenize_defaults_and_aliases(client: Client) -> None:
     assert doc["encoding"] == "o200k_base"  # an unlisted snapshot: its family's encoding
 
 
+@given(
+    text=tricky_text,
+    encoding=st.sampled_from(["cl100k_base", "o200k_base"]),
+    cap=st.integers(0, 12),
+    units=st.sampled_from(["codepoints", "utf16"]),
+)
+def test_tokenize_lists_at_most_the_cap(text: str, encoding: str, cap: int, units: str) -> None:
+    # An 8 MiB body of emoji once made 435 MB of JSON (6.3 million tokens): a text over the
+    # cap gets a 413 that says how to split it; at or under the cap, every token.
+    text = json.loads(json.dumps(text))
+    n = len(raw_encoding(encoding).encode_ordinary(text))
+    body = json.dumps({"text": text, "encoding": encoding, "offsets": units}).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web_api, "TOKENIZE_MAX_TOKENS", cap)
+        reply = web_api.handle("POST", "/api/tokenize", body)
+    if n <= cap:
+        assert reply.status == 200 and json.loads(reply.body)["count"] == n
+    else:
+        assert reply.status == 413
+        error = json.loads(reply.body)["error"]
+        assert error["code"] == "too_many_tokens"
+        assert (error["tokens"], error["limit"]) == (n, cap)
+        for needle in (f"{n:,} tokens", f"at most {cap:,}", "/api/split", "/api/check"):
+            assert needle in error["message"]
+
+
+@given(
+    text=tricky_text,
+    encoding=st.sampled_from(["cl100k_base", "o200k_base"]),
+    units=st.sampled_from(["codepoints", "utf16"]),
+    size=st.integers(1, 4),
+)
+def test_tokenize_json_built_in_slices_is_the_whole(
+    text: str, encoding: str, units: str, size: int
+) -> None:
+    text = json.loads(json.dumps(text))
+    body = json.dumps({"text": text, "encoding": encoding, "offsets": units}).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web_api, "_SLICE_TOKENS", size)
+        doc = json.loads(web_api.handle("POST", "/api/tokenize", body).body)
+    whole = tokbudget.token_spans(text, encoding=encoding).to_json(units)  # type: ignore[arg-type]
+    assert doc["tokens"] == json.loads(whole)
+
+
+def test_tokenize_cap_over_http(client: Client) -> None:
+    assert web_api.TOKENIZE_MAX_TOKENS == 1_000_000  # the README's figure
+    reply = client.post("/api/tokenize", {"text": "🦜" * 333_334, "encoding": "o200k_base"})
+    assert_clean_error(reply, 413, "too_many_tokens", "1,000,002 tokens", "at most 1,000,000")
+    assert client.post("/api/tokenize", {"text": "still here"}).status == 200
+
+
 # ---------------------------------------------------------------------------- check
 
 
