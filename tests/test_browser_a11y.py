@@ -61,7 +61,7 @@ def token_error(drv: Any, code: str) -> None:
 def test_every_control_has_a_name(page: Any) -> None:
     # Chromium's own accessibility tree (WebDriver's "computed label"), not our attributes.
     # Hidden controls have no name there, so each mode is shown in turn.
-    names = {}
+    names: dict[str, str] = {}
     for mode, ids in [
         ("text", ("input", "model", "max-output", "reserve", "tokens")),
         ("chat", ("chat-input",)),

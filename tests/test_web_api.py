@@ -24,7 +24,7 @@ from tokbudget.web.server import is_loopback
 
 from .conftest import raw_encoding, real_texts
 from .strategies import tricky_text
-from .web_support import Client, assert_clean_error, running_server
+from .web_support import Client, address, assert_clean_error, running_server
 
 # ---------------------------------------------------------------------------- models
 
@@ -316,7 +316,7 @@ def test_protocol_errors(client: Client, server: LocalServer) -> None:
     )
     assert_clean_error(reply, 415, "unsupported_media_type", "application/json")
     # Chunked bodies are refused (411) rather than read without a bound.
-    with socket.create_connection(server.server_address[:2]) as sock:
+    with socket.create_connection(address(server)) as sock:
         sock.sendall(
             b"POST /api/tokenize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
             b"\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
@@ -344,7 +344,7 @@ def test_oversized_body_gets_413_and_server_keeps_serving() -> None:
         assert_clean_error(c.post("/api/tokenize", big), 413, "too_large", "limit is 1,000 bytes")
         assert c.post("/api/tokenize", {"text": "hello world"}).json()["count"] == 2
         # A client that says it will send far more than we drain: answered, then closed.
-        with socket.create_connection(srv.server_address[:2]) as sock:
+        with socket.create_connection(address(srv)) as sock:
             sock.sendall(
                 b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
                 b"\r\nContent-Length: 999999999999\r\n\r\n{"

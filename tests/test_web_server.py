@@ -19,7 +19,7 @@ from tokbudget.web import LocalServer
 from tokbudget.web.api import handle
 from tokbudget.web.server import LISTEN_BACKLOG, MAX_CONNECTIONS
 
-from .web_support import Client, assert_clean_error, running_server
+from .web_support import Client, address, assert_clean_error, running_server
 
 JSON = {"Content-Type": "application/json"}
 
@@ -38,7 +38,7 @@ def exchange(
     server: LocalServer, raw: bytes, answers: int
 ) -> list[tuple[int, dict[str, str], bytes]]:
     """Send ``raw`` (one or more pipelined requests) on one connection; read ``answers``."""
-    with socket.create_connection(server.server_address[:2], timeout=30) as sock:
+    with socket.create_connection(address(server), timeout=30) as sock:
         sock.sendall(raw)
         stream = sock.makefile("rb")
         return [read_reply(stream) for _ in range(answers)]
@@ -199,7 +199,7 @@ def test_a_client_that_resets_prints_no_traceback(
     capsys: pytest.CaptureFixture[str], when: str
 ) -> None:
     with running_server() as srv:
-        sock = socket.create_connection(srv.server_address[:2], timeout=30)
+        sock = socket.create_connection(address(srv), timeout=30)
         sock.sendall(b"GET /api/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         assert read_reply(sock.makefile("rb"))[0] == 200
         if when == "mid-headers":

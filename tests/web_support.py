@@ -15,6 +15,12 @@ from typing import Any
 from tokbudget.web import LocalServer, make_server
 
 
+def address(server: LocalServer) -> tuple[str, int]:
+    """The server's (host, port), typed for ``socket.create_connection``."""
+    host, port = server.server_address[:2]
+    return str(host), int(port)
+
+
 @contextmanager
 def serve_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
     """``tokbudget serve --port 0`` in a subprocess: the process and its URL; killed after."""
