@@ -33,7 +33,6 @@ add up to more memory than one.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import sys
 import threading
@@ -45,6 +44,7 @@ from importlib import resources
 from typing import Any, ClassVar, cast
 
 from .api import Response, error_response, handle, is_api
+from .hosts import bad_host_message, host_name, is_loopback
 
 __all__ = [
     "LARGE_BODY_BYTES",
@@ -80,29 +80,6 @@ _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-_LOOPBACK_NAMES = ("localhost", "localhost.")
-
-
-def is_loopback(host: str) -> bool:
-    """True for names and addresses that reach only this machine.
-
-    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
-    (True, True, False)
-    """
-    host = host.strip("[]").lower()
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _host_name(header: str) -> str:
-    """The host part of a ``Host`` header (``[::1]:8000`` -> ``::1``)."""
-    if header.startswith("["):
-        return header[1 : header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def _load_static() -> dict[str, tuple[bytes, str]]:
@@ -165,9 +142,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
-        if self.settings.check_host and not is_loopback(_host_name(self.headers.get("Host", ""))):
+        given = self.headers.get("Host")
+        if self.settings.check_host and not is_loopback(host_name(given or "")):
             self._discard_body()
-            self._send_json(error_response(403, "bad_host", self._bad_host_message()))
+            port = int(cast("LocalServer", self.server).server_address[1])
+            self._send_json(error_response(403, "bad_host", bad_host_message(given, port)))
             return
         if is_api(path):
             # Only POST and PUT bodies are read; any other method's body is drained (or
@@ -195,17 +174,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         data, ctype = found
         self._send(200, data, ctype, method, cache="no-cache")
-
-    def _bad_host_message(self) -> str:
-        port = int(cast("LocalServer", self.server).server_address[1])
-        names = ", ".join(f"{host}:{port}" for host in ("localhost", "127.0.0.1", "[::1]"))
-        given = self.headers.get("Host")
-        return (
-            f"this server answers only requests addressed to this machine: Host {names} "
-            f"(or any 127.x.x.x or localhost., with or without the port), not "
-            f"{'no Host' if given is None else repr(given)}; start it with --host to "
-            "serve other names"
-        )
 
     # ------------------------------------------------------------------------ bodies
 
