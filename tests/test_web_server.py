@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget.web import LocalServer
+from tokbudget.web import api as web_api
 from tokbudget.web.api import handle
 from tokbudget.web.server import LISTEN_BACKLOG, MAX_CONNECTIONS
 
@@ -231,3 +232,19 @@ def test_403_names_every_accepted_host(client: Client, server: LocalServer) -> N
     # Every form the message names is accepted, with and without the port.
     for host in [*named, "localhost", "127.0.0.1", "[::1]", "localhost.", "127.0.0.2"]:
         assert client.request("GET", "/api/models", headers={"Host": host}).status == 200, host
+
+
+def test_one_line_in_routes_adds_an_endpoint_under_any_path(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /v1/responses/input_tokens will be such a line: served like /api/..., not as a page.
+    def echo(body: bytes) -> web_api.Response:
+        return web_api.Response.of({"got": json.loads(body)})
+
+    table = web_api.routes() | {"/v1/echo": {"POST": echo}}
+    monkeypatch.setattr(web_api, "routes", lambda: table)
+    assert client.post("/v1/echo", {"a": 1}).json() == {"got": {"a": 1}}
+    assert_clean_error(client.get("/v1/echo"), 405, "method_not_allowed", "POST")
+    reply = client.request("POST", "/v1/echo", b"{}", {"Content-Type": "text/plain"})
+    assert_clean_error(reply, 415, "unsupported_media_type")
+    assert_clean_error(client.get("/v1/other"), 404, "not_found")  # a page that is not there

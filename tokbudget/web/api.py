@@ -5,7 +5,9 @@ JSON text. Every bad request gets a 4xx answer with ``{"error": {"code", "messag
 naming the field, the value and the fix; the server turns anything unexpected into a
 500 without details (the traceback goes to the server's log, never to the client).
 :func:`routes` is the one table of endpoints: a new one is a function
-``bytes -> Response`` and a line there.
+``bytes -> Response`` and a line there, under any path (``/v1/...`` as well as
+``/api/...``); the server sends every path in the table here, with the same Host check,
+body limit and JSON errors as the rest.
 
 Endpoints (all JSON; request bodies are objects):
 
