@@ -34,6 +34,7 @@ def test_unknown_name_names_the_variable() -> None:
     assert "gpt-4o" in err.suggestions
     assert str(err).startswith("TOKBUDGET_MODEL='gpt-4oo' names no known model; did you mean")
     assert isinstance(err, KeyError)
+    assert err.variable == MODEL_ENV
 
 
 def test_library_calls_ignore_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -87,12 +87,26 @@ class UnknownEncodingError(TokbudgetError, KeyError):
 
 
 class UnknownModelError(TokbudgetError, KeyError):
-    """No model of that name (or alias, or family) is in the registry."""
+    """No model of that name (or alias, or family) is in the registry.
 
-    def __init__(self, message: str, *, model: str, suggestions: tuple[str, ...] = ()) -> None:
+    Attributes:
+        model: the name.
+        suggestions: close known names.
+        variable: the environment variable the name came from (``TOKBUDGET_MODEL``), if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str,
+        suggestions: tuple[str, ...] = (),
+        variable: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.model = model
         self.suggestions = suggestions
+        self.variable = variable
 
 
 class RegistryError(TokbudgetError, ValueError):

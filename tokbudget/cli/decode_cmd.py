@@ -96,7 +96,9 @@ def decode_command(
     errors: str,
     as_json: bool,
 ) -> int:
-    """Write the text of token IDs (or of ids read from -f FILE or stdin), byte-exact.
+    """Write the text of token IDs, byte-exact.
+
+    The ids are the arguments, or are read from -f FILE or stdin.
 
     Ids are separated by spaces, commas or brackets, so `tokbudget encode` output, plain
     or --json, decodes as it is. Nothing is added: no newline at the end. An id that is

@@ -105,7 +105,9 @@ def encode_command(
     allow_special: tuple[str, ...],
     as_json: bool,
 ) -> int:
-    """Print the token ids of TEXT (words joined by spaces), of -f FILE, or of stdin.
+    """Print the token ids of TEXT, a file or stdin.
+
+    TEXT is its words joined by spaces (as ttok reads them); -f FILE or stdin otherwise.
 
     Text that looks like a special token ('<|endoftext|>') is ordinary text, as when
     counting, unless --allow-special names it: then it is the one control token, as

@@ -69,5 +69,6 @@ def default_model(
             f"them; set {MODEL_ENV} to one of them, or unset it for {builtin})",
             model=value,
             suggestions=exc.suggestions,
+            variable=MODEL_ENV,
         ) from None
     return DefaultModel(value, "TOKBUDGET_MODEL")
