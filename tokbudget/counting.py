@@ -18,7 +18,7 @@ from ._util import by_size
 from .errors import InvalidInputError, SettingsError
 from .models.registry import default_registry
 from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
-from .tokenizer.pretokenize import last_safe_cut
+from .tokenizer.pretokenize import last_final_boundary, last_safe_cut
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -229,11 +229,14 @@ def safe_segments(
 
     The tokens of the segments, concatenated, equal the tokens of the whole stream.
     Text with no safe cut for ``hard_limit`` characters (default 64 Mi) is cut at a
-    final pre-tokenizer piece boundary instead, found with the ``regex`` module.
+    final pre-tokenizer piece boundary instead, found with the ``regex`` module (see
+    :func:`~tokbudget.tokenizer.pretokenize.last_final_boundary`); text without one either
+    (a single run of punctuation, or an encoding with a pattern of its own) is held whole.
     """
     hard_limit = _HARD_LIMIT if hard_limit is None else hard_limit
     buf = ""
     searched = 0  # buf[:searched] holds no safe cut
+    retry = hard_limit  # look for a final boundary once the buffer is this long
     for i, chunk in enumerate(chunks):
         require_text(chunk, what=f"stream piece {i}")
         buf += chunk
@@ -241,26 +244,16 @@ def safe_segments(
             continue
         cut = last_safe_cut(buf, max(0, searched - 1), pat_str=enc.spec.pat_str)
         searched = len(buf)
-        if cut < 0 and len(buf) >= hard_limit:
-            cut = _piece_boundary(enc, buf)
+        if cut < 0 and len(buf) >= retry:
+            cut = last_final_boundary(buf, 0, len(buf), pat_str=enc.spec.pat_str)
+            # None yet (one long run): look again only when the buffer has doubled.
+            retry = hard_limit if cut > 0 else 2 * len(buf)
         if cut > 0:
             yield buf[:cut]
             buf = buf[cut:]
             searched = len(buf)
     if buf:
         yield buf
-
-
-def _piece_boundary(enc: Encoder, buf: str) -> int:
-    # Every piece boundary but the last is final: later text can only change the last piece.
-    from .tokenizer.pretokenize import PieceSplitter
-
-    last = 0
-    pos = 0
-    for piece in PieceSplitter(enc.spec.pat_str).pieces(buf):
-        last = pos
-        pos += len(piece)
-    return last
 
 
 # ---------------------------------------------------------------------------- early exit
@@ -352,21 +345,18 @@ def exact_cut(enc: Encoder, text: str, start: int, end: int) -> int:
 
     ``start`` must itself be such a cut (or 0). The tokens of ``text[start:p]`` followed
     by those of ``text[p:]`` are the tokens of ``text[start:]``. ``p`` is the last safe cut
-    before ``end`` or, in text without any (no whitespace), the last piece boundary the
-    pre-tokenizer can no longer move; the window grows until it holds one.
+    before ``end`` or, in text without any, the last piece boundary the pre-tokenizer can
+    no longer move (:func:`~tokbudget.tokenizer.pretokenize.last_final_boundary`); the
+    window grows until it holds one.
     """
     n = len(text)
+    pat = enc.spec.pat_str
     while end < n:
-        cut = last_safe_cut(text, start, end, pat_str=enc.spec.pat_str)
+        cut = last_safe_cut(text, start, end, pat_str=pat)
         if cut > start:
             return cut
-        cut = start + _piece_boundary(enc, text[start:end])
-        # Never between the halves of a surrogate pair: tiktoken reads them as one character.
-        if cut > start and not _splits_surrogate_pair(text, cut):
+        cut = last_final_boundary(text, start, end, pat_str=pat)
+        if cut > start:
             return cut
         end = start + 2 * (end - start)
     return n
-
-
-def _splits_surrogate_pair(text: str, cut: int) -> bool:
-    return "\ud800" <= text[cut - 1] <= "\udbff" and "\udc00" <= text[cut] <= "\udfff"
