@@ -12,6 +12,7 @@ whole of tiktoken's API works on it. It differs from tiktoken's own in three way
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Collection, Mapping, Sequence, Set
@@ -65,6 +66,12 @@ class Encoder(tiktoken.Encoding):
             return (get_encoding, (self.name,))
         spec = self.spec
         return (_load_custom, (str(self.path), spec.name, spec.pat_str, dict(spec.special_tokens)))
+
+    @functools.cached_property
+    def max_token_bytes(self) -> int:
+        """The longest token's length in bytes: ``n`` bytes of text are at least
+        ``n / max_token_bytes`` tokens (computed on first use)."""
+        return max(map(len, self.token_byte_values()), default=1)
 
     # ---------------------------------------------------------------- encoding
 
