@@ -49,9 +49,14 @@ in runs long enough to span the shrunk windows."""
 
 mostly_letter_free = st.one_of(
     letter_free,
-    st.lists(st.one_of(_UNIT, _RUN, st.sampled_from(["a", "Ab", "s", "ll", "é"])), max_size=30).map(
-        "".join
-    ),
+    st.lists(
+        st.one_of(
+            _UNIT,
+            _RUN,
+            st.sampled_from(["a", "Ab", "s", "ll", "é", "B", "BBB", "\u0301", "ǅ", "ʰ", "中"]),
+        ),
+        max_size=30,
+    ).map("".join),
 )
 
 
@@ -106,6 +111,15 @@ def test_no_final_boundary_after_whitespace() -> None:
     assert last_final_boundary("1234567!", 0, 8, pat_str=CL100K_PAT) == 3  # not 6: margin
     assert last_final_boundary("1234567!", 0, 8, pat_str=CL100K_PAT, complete=True) == 7
     assert last_final_boundary("1234567!", 0, 8, pat_str=r"\d|\D") == -1  # unproven pattern
+
+
+def test_no_final_boundary_inside_a_run_of_letters_and_marks() -> None:
+    # o200k's first letter rule runs through capitals and marks, then backs off: the
+    # window "\u0301BBB" ends a piece after the mark, the whole text does not.
+    assert pieces(O200K_PAT, "\u0301BBB") == ["\u0301", "BBB"]
+    assert pieces(O200K_PAT, "\u0301BBBa") == ["\u0301BBBa"]
+    assert last_final_boundary("\u0301BBBa", 0, 4, pat_str=O200K_PAT) == -1
+    assert last_final_boundary("\u0301BBB!!!", 0, 7, pat_str=O200K_PAT) == 4
 
 
 # ------------------------------------------------------------------ every path agrees

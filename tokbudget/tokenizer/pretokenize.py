@@ -149,6 +149,7 @@ FINAL_MARGIN = 3
 most three characters past its end (o200k's ``'ll``, ``'re``, ``'ve`` after a word)."""
 
 _SPACE = regex.compile(r"\s")
+_WORD_PAIR = regex.compile(r"[\p{L}\p{M}]{2}")
 _PAIR = regex.compile(r"[\ud800-\udbff][\udc00-\udfff]")
 _SPLITTERS: dict[str, PieceSplitter] = {}
 
@@ -171,9 +172,13 @@ def last_final_boundary(
     ``text[start:p]``, and a path that consumed ``text[p]`` in the longer text either
     failed there too or would have made a piece that crosses ``p``; the possessive groups
     of cl100k and r50k end their alternative (or are followed by optional parts), so
-    they cannot commit differently. (3) Tests reach at most ``FINAL_MARGIN - 1``
-    characters past a piece's end, so ``text[start:end]`` sees the same pieces before
-    ``p``. Text with a surrogate pair gets -1 (tiktoken reads a pair as one character).
+    they cannot commit differently. (3) ``p`` is not between two letters or marks: o200k's
+    first letter rule runs through a whole run of capitals and marks before it backs off
+    (``"\u0301BBB"`` ends its first piece after the mark, ``"\u0301BBBa"`` is one piece),
+    so inside such a run a boundary depends on where the run ends. Otherwise tests reach
+    at most ``FINAL_MARGIN - 1`` characters past a piece's end, so ``text[start:end]``
+    sees the same pieces before ``p``. Text with a surrogate pair gets -1 (tiktoken
+    reads a pair as one character).
     """
     if pat_str not in _RULES:
         return -1
@@ -183,15 +188,15 @@ def last_final_boundary(
     splitter = _SPLITTERS.get(pat_str)
     if splitter is None:
         splitter = _SPLITTERS.setdefault(pat_str, PieceSplitter(pat_str))
-    limit = len(window) if complete else len(window) - FINAL_MARGIN
+    seen = as_tiktoken_sees_it(window)
+    limit = len(seen) if complete else len(seen) - FINAL_MARGIN
     best = -1
-    pos = 0
-    for piece in splitter.pieces(window):
+    for match in splitter.pattern.finditer(seen):
+        pos = match.start()
         if pos > limit:
             break
-        if pos and not _SPACE.match(window, pos - 1):
+        if pos and not _SPACE.match(seen, pos - 1) and not _WORD_PAIR.match(seen, pos - 1):
             best = pos
-        pos += len(piece)
     return start + best if best > 0 else -1
 
 
