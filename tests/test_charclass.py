@@ -28,9 +28,7 @@ CLASSIFIED = regex.compile(r"[\p{L}\p{N}\p{M}]")
 
 def pieces(name: str, text: str) -> list[int]:
     enc = get_encoding(name)
-    return [
-        t for p in PieceSplitter(enc.spec.pat_str).pieces(text) for t in enc._encode_single_piece(p)
-    ]
+    return [t for p in PieceSplitter(enc.spec.pat_str).pieces(text) for t in enc.encode_piece(p)]
 
 
 def test_old_letters_are_known() -> None:

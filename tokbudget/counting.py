@@ -189,7 +189,7 @@ def count_with(
 def _count_batch(enc: Encoder, batch: list[str]) -> npt.NDArray[np.int64]:
     sentinel = "<|endoftext|>"
     joined = sentinel.join(batch)
-    eot = enc._special_tokens.get(sentinel)
+    eot = enc.spec.special_tokens.get(sentinel)
     # The fast path holds only if the sentinel appears exactly at the joins.
     if eot is not None and joined.count(sentinel) == len(batch) - 1:
         # Lone surrogates need no care: Encoder.encode_to_numpy counts them as tiktoken's

@@ -54,6 +54,7 @@ class Encoder(tiktoken.Encoding):
             explicit_n_vocab=spec.explicit_n_vocab,
         )
         self.spec = spec
+        self.ranks = mergeable_ranks  # tiktoken keeps it privately; this is our reference
         self.path = path  # set for encodings loaded from an explicit file
         self._splitter: PieceSplitter | None = None
 
@@ -126,6 +127,16 @@ class Encoder(tiktoken.Encoding):
 
     # ---------------------------------------------------------------- the safe path
 
+    def encode_piece(self, piece: str) -> list[int]:
+        """The tokens of one pre-tokenizer piece, without splitting it again.
+
+        The one place tokbudget calls a private tiktoken method (tiktoken has no public
+        way to run BPE on a piece): ``Encoding._encode_single_piece``, checked on tiktoken
+        0.9 to 0.14 (``test_encode_piece_is_tiktoken_bpe``); ``pyproject.toml`` bounds
+        tiktoken below 1.0.
+        """
+        return self._encode_single_piece(piece)
+
     def _check_special(
         self, text: str, allowed_special: AllowedSpecial, disallowed_special: DisallowedSpecial
     ) -> frozenset[str]:
@@ -153,7 +164,7 @@ class Encoder(tiktoken.Encoding):
         pos = 0
         for match in pattern.finditer(text):
             out += self.encode_ordinary(text[pos : match.start()])
-            out.append(self._special_tokens[match.group()])
+            out.append(self.spec.special_tokens[match.group()])
             pos = match.end()
         out += self.encode_ordinary(text[pos:])
         return out
@@ -166,7 +177,7 @@ class Encoder(tiktoken.Encoding):
         for start, end in windows:
             out += super().encode_ordinary(text[pos:start])
             for piece in self._splitter.pieces(_fix_surrogates(text[start:end])):
-                out += self._encode_single_piece(piece)
+                out += self.encode_piece(piece)
             pos = end
         out += super().encode_ordinary(text[pos:])
         return out
