@@ -9,7 +9,9 @@ instead of 445). Windows and segments are shrunk here so that every example cros
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 import tokbudget
 import tokbudget.splitting.splitter
 from tokbudget import ContextOverflowError, ModelSpec
+from tokbudget.cli import main
 from tokbudget.counting import count_stream
 from tokbudget.tokenizer.pretokenize import (
     FINAL_MARGIN,
@@ -230,3 +233,20 @@ def test_stream_at_the_hard_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = [text[i : i + 50] for i in range(0, len(text), 50)]
     for encoding in ENCODINGS:
         assert count_stream(blocks, encoding=encoding) == true_count(text, encoding)
+
+
+def test_cli_count_of_a_letter_free_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `tokbudget count FILE` streams; at a shrunk hard limit, a letter-free file whose
+    # only piece boundaries follow whitespace runs must count like tiktoken.
+    monkeypatch.setattr("tokbudget.cli._io.BLOCK", 97)
+    monkeypatch.setattr(tokbudget.counting, "_PIECE", 64)
+    monkeypatch.setattr(tokbudget.counting, "_HARD_LIMIT", 256)
+    text = ("\t" * 300 + "!" * 40 + "\u3000" * 90 + "123" * 30) * 5
+    path = tmp_path / "letter-free.txt"
+    path.write_text(text, encoding="utf-8")
+    for encoding in ENCODINGS:
+        assert main(["count", str(path), "-e", encoding, "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["total"]["tokens"] == true_count(text, encoding)
