@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tokbudget.tokenizer import longest
 from tokbudget.truncation import Side, truncate_with_offsets
 
 from .conftest import raw_encoding, real_texts
@@ -149,3 +150,21 @@ def test_real_text_pieces(encoding: str) -> None:
     for budget in (1, 7, 30):
         for side in ("end", "start", "middle"):
             assert_longest(text, budget, encoding, side, "…" if side == "middle" else "")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("side", ["end", "start"])
+@given(text=adversarial, data=st.data())
+def test_past_the_span_and_the_work_still_fits(side: Side, text: str, data: st.DataObject) -> None:
+    # Runs longer than SPAN without a safe cut, and scans that run out of WORK, fall back
+    # to a short look-ahead: the result still fits and one more character does not.
+    encoding = "cl100k_base"
+    budget = data.draw(st.integers(0, count(text, encoding)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(longest, "SPAN", data.draw(st.sampled_from([4, 16, 64])))
+        patch.setattr(longest, "WORK", data.draw(st.sampled_from([1, 40, 400])))
+        r = truncate_with_offsets(text, budget, encoding=encoding, side=side)
+    assert r.tokens == count(r.text, encoding) <= budget
+    if r.cut and side == "end":
+        assert count(text[: r.head + 1], encoding) > budget
+    if r.cut and side == "start":
+        assert count(text[r.tail - 1 :], encoding) > budget

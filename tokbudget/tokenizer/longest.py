@@ -96,35 +96,41 @@ def longest(costs: Costs, budget: int, lo: int, hi: int, guess: int) -> int | No
         return memo[k] <= budget
 
     good = _climb(fits, lo, hi, guess)
+    exhausted = False  # a scan ran out of WORK: only look ahead from then on
     while good is not None:
         top, fenced = _fence(costs, budget, good, min(hi, good + SPAN))
-        if fenced or top == hi:
-            better = _scan(costs, fits, good, top)
-            if better is None or better > 0:
+        if (fenced or top == hi) and not exhausted:
+            better, exhausted = _scan(costs, fits, good, top)
+            if not exhausted:
                 return good if better is None else better
-        else:  # a run longer than SPAN without a safe cut: look a little further only
-            top = min(hi, good + LOOKAHEAD)
-            better = next((k for k in range(top, good, -1) if fits(k)), None)
-            if better is None:
-                return good
-        good = _climb(fits, abs(better), hi, abs(better))
+        else:  # a run longer than SPAN without a safe cut
+            better = _look_ahead(fits, good, hi)
+        if better is None:
+            return good
+        good = _climb(fits, better, hi, better)
     return None
 
 
-def _scan(costs: Costs, fits: Callable[[int], bool], good: int, top: int) -> int | None:
-    """The largest ``k`` in ``(good, top]`` that fits, tried longest first; None if none.
+def _scan(
+    costs: Costs, fits: Callable[[int], bool], good: int, top: int
+) -> tuple[int | None, bool]:
+    """The largest ``k`` in ``(good, top]`` that fits, tried longest first, or None.
 
-    When the scan runs out of :data:`WORK`, return ``-k`` for the best cut found so far
-    near ``good`` (the search then goes on from there) or None.
+    Returns ``(k, exhausted)``: when the scan runs out of :data:`WORK` before it finds
+    one, ``k`` comes from :func:`_look_ahead` instead and ``exhausted`` is true.
     """
     start = costs.spent()
     for k in range(top, good, -1):
         if fits(k):
-            return k
+            return k, False
         if costs.spent() - start > WORK:
-            near = next((j for j in range(good + LOOKAHEAD, good, -1) if j < k and fits(j)), None)
-            return None if near is None else -near
-    return None
+            return _look_ahead(fits, good, k - 1), True
+    return None, False
+
+
+def _look_ahead(fits: Callable[[int], bool], good: int, hi: int) -> int | None:
+    """The largest ``k`` in ``(good, min(hi, good + LOOKAHEAD)]`` that fits, or None."""
+    return next((k for k in range(min(hi, good + LOOKAHEAD), good, -1) if fits(k)), None)
 
 
 def _fence(costs: Costs, budget: int, good: int, top: int) -> tuple[int, bool]:
