@@ -9,6 +9,7 @@ instead of 445). Windows and segments are shrunk here so that every example cros
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -250,3 +251,36 @@ def test_cli_count_of_a_letter_free_file(
         assert main(["count", str(path), "-e", encoding, "--json"]) == 0
         doc = json.loads(capsys.readouterr().out)
         assert doc["total"]["tokens"] == true_count(text, encoding)
+
+
+# ------------------------------------------------------------------ every short string
+
+ALPHABET = [
+    "a", "B", "s", "l", "'", "!", "/", "1", " ", "\t", "\n", "\r", "\u00a0", "\u3000",
+    "\x0b", "\u0301", "中", "😀", "ǅ", "ʰ",
+]  # fmt: skip
+"""One character of each class the patterns tell apart (lower, upper, title and modifier
+letters, the contraction letters, marks, CJK, digits, punctuation, ``'`` and ``/``, and
+whitespace of every kind)."""
+
+
+def _all_cuts_hold(length: int) -> None:
+    for pat in PATTERNS:
+        splitter = PieceSplitter(pat)
+        for chars in itertools.product(ALPHABET, repeat=length):
+            text = "".join(chars)
+            whole = list(splitter.pieces(text))
+            cuts = {last_safe_cut(text, 0, end, pat_str=pat) for end in range(length + 1)}
+            cuts |= {last_final_boundary(text, 0, end, pat_str=pat) for end in range(length + 1)}
+            for cut in cuts - {-1}:
+                left, right = splitter.pieces(text[:cut]), splitter.pieces(text[cut:])
+                assert [*left, *right] == whole, (pat, text, cut)
+
+
+def test_every_string_of_three_characters() -> None:
+    _all_cuts_hold(3)
+
+
+@pytest.mark.slow
+def test_every_string_of_four_characters() -> None:
+    _all_cuts_hold(4)
