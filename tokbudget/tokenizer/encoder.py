@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping, Sequence, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import tiktoken
 
 from ..errors import SettingsError, UnknownEncodingError, VocabError
@@ -26,7 +27,6 @@ from .pretokenize import PieceSplitter, long_whitespace_windows
 from .vocab import ENCODINGS, VOCAB_DIR_ENV, EncodingSpec, find_vocab_file, load_ranks, spec_for
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
 __all__ = ["Encoder", "get_encoding", "load_encoding"]
@@ -108,8 +108,6 @@ class Encoder(tiktoken.Encoding):
         allowed_special: AllowedSpecial = set(),  # noqa: B006 - tiktoken's signature
         disallowed_special: DisallowedSpecial = "all",
     ) -> npt.NDArray[np.uint32]:
-        import numpy as np
-
         windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             allowed = self._check_special(text, allowed_special, disallowed_special)
