@@ -176,12 +176,23 @@ def test_budget_paths(encoding: str, text: str, budget: int) -> None:
 
 @pytest.mark.usefixtures("tiny_windows")
 @pytest.mark.parametrize("encoding", ENCODINGS)
-@given(text=letter_free, budget=st.integers(0, 30), side=st.sampled_from(["end", "start"]))
-def test_truncation_paths(encoding: str, text: str, budget: int, side: str) -> None:
-    cut = tokbudget.truncate_with_offsets(text, budget, encoding=encoding, side=side)  # type: ignore[arg-type]
+@given(
+    text=letter_free,
+    budget=st.integers(1, 30),
+    side=st.sampled_from(["end", "start", "middle"]),
+    marker=st.sampled_from(["", "…", "\t"]),
+)
+def test_truncation_paths(encoding: str, text: str, budget: int, side: str, marker: str) -> None:
+    cut = tokbudget.truncate_with_offsets(
+        text,
+        budget,
+        encoding=encoding,
+        side=side,  # type: ignore[arg-type]
+        marker=marker,
+    )
     assert cut.tokens == true_count(cut.text, encoding) <= budget
     assert cut.cut == (true_count(text, encoding) > budget)
-    assert cut.text == text[: cut.head] + text[cut.tail :]
+    assert cut.text == (text[: cut.head] + marker + text[cut.tail :] if cut.cut else text)
 
 
 @pytest.mark.usefixtures("tiny_windows")
