@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import SettingsError, image_tokens
+from tokbudget import InvalidInputError, SettingsError, image_tokens
 from tokbudget.chat.images import image_size, image_upper_bound
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
@@ -116,11 +116,21 @@ def test_patches_never_exceed_the_cap(width: int, height: int) -> None:
 # -------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "100", None])
-def test_bad_sizes_are_errors(bad: object) -> None:
-    with pytest.raises(SettingsError, match="whole number of pixels"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, SettingsError),
+        (-1, SettingsError),
+        (1.5, InvalidInputError),
+        (True, InvalidInputError),
+        ("100", InvalidInputError),
+        (None, InvalidInputError),
+    ],
+)
+def test_bad_sizes_are_errors(bad: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="width must be a whole number of pixels"):
         image_tokens(bad, 100)  # type: ignore[arg-type]
-    with pytest.raises(SettingsError, match="height"):
+    with pytest.raises(error, match="height"):
         image_tokens(100, bad)  # type: ignore[arg-type]
 
 

@@ -105,7 +105,11 @@ def test_stream_chunks_and_events() -> None:
         ([{"model": "gpt-4o", "usage": "lots"}], 0, "not an object"),
         ([{"model": "gpt-4o", "usage": {"total_tokens": 5}}], 0, "neither prompt_tokens"),
         ([{"model": "gpt-4o", "choices": []}], 0, "has no 'usage'"),
-        ([{"model": "gpt-4o", "usage": {"prompt_tokens": -5}}], 0, "cannot be negative"),
+        (
+            [{"model": "gpt-4o", "usage": {"prompt_tokens": -5}}],
+            0,
+            "got -5; pass 0 or more",
+        ),
         ([chat("gpt-4o", 5, 1, cached=9)], 0, "exceeds input_tokens"),
         ([chat("gpt-9", 5, 1)], 0, "unknown model 'gpt-9'"),
         ([chat("text-embedding-3-small", 5, 1)], 0, "no output tokens"),

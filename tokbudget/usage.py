@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
+from ._util import require_int
 from .errors import SettingsError, TokbudgetError, UsageRecordError
 from .models.registry import Registry
-from .pricing import EXACT, Cost, cost, count_arg, decimal_str
+from .pricing import EXACT, Cost, cost, decimal_str
 
 __all__ = ["UsageCost", "UsageTotal", "cost_from_usage"]
 
@@ -101,12 +102,12 @@ def _read_usage(usage: Mapping[str, Any]) -> tuple[int, int, int]:
     for in_key, out_key, in_details, out_details in _USAGE_SHAPES:
         if in_key not in usage:
             continue
-        n_in = count_arg(in_key, usage[in_key])
-        n_out = count_arg(out_key, usage.get(out_key) or 0)
+        n_in = require_int(in_key, usage[in_key])
+        n_out = require_int(out_key, usage.get(out_key) or 0)
         details = usage.get(in_details) or {}
         if not isinstance(details, Mapping):
             raise SettingsError(f"{in_details} must be an object, got {details!r:.60}")
-        n_cached = count_arg(f"{in_details}.cached_tokens", details.get("cached_tokens") or 0)
+        n_cached = require_int(f"{in_details}.cached_tokens", details.get("cached_tokens") or 0)
         for key, table in ((in_details, details), (out_details, usage.get(out_details) or {})):
             if isinstance(table, Mapping) and table.get("audio_tokens"):
                 raise SettingsError(

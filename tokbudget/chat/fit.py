@@ -27,14 +27,13 @@ from ..errors import ContextOverflowError, InvalidInputError
 from ..models.spec import ModelSpec
 from ..tokenizer.encoder import Encoder, get_encoding
 from ..truncation import truncate_encoded
-from .messages import RequestCount, message_counts
+from .messages import SYSTEM_ROLES, RequestCount, message_counts
 
 __all__ = ["CUT_MARKER", "FitReport", "fit_messages"]
 
 CUT_MARKER = " […]"
 """Appended to a message whose content ``truncate_long`` cut, so the model sees the cut."""
 
-_SYSTEM_LIKE = ("system", "developer")
 Message = dict[str, Any]
 
 
@@ -197,7 +196,7 @@ class _Fitter:
         return any(
             self._text_tokens(i) > excess and self._cut(i, excess)
             for i in self.kept
-            if self.messages[i].get("role") not in _SYSTEM_LIKE
+            if self.messages[i].get("role") not in SYSTEM_ROLES
         )
 
     def _cut(self, i: int, excess: int) -> bool:
@@ -241,7 +240,7 @@ class _Fitter:
         fixes = ["shorten them"]
         if not truncate_long:
             fixes.append("pass truncate_long=True")
-        if keep_system and any(self.messages[i].get("role") in _SYSTEM_LIKE for i in pinned):
+        if keep_system and any(self.messages[i].get("role") in SYSTEM_ROLES for i in pinned):
             fixes.append("keep_system=False")
         if self.limits.requested_output is not None:
             fixes.append("lower max_output_tokens")
@@ -282,7 +281,7 @@ def _units(messages: Sequence[Message]) -> list[list[int]]:
 
 
 def _pinned(messages: Sequence[Message], keep_system: bool) -> set[int]:
-    pinned = {i for i, m in enumerate(messages) if keep_system and m.get("role") in _SYSTEM_LIKE}
+    pinned = {i for i, m in enumerate(messages) if keep_system and m.get("role") in SYSTEM_ROLES}
     users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
     if users:
         pinned.add(users[-1])
@@ -290,7 +289,7 @@ def _pinned(messages: Sequence[Message], keep_system: bool) -> set[int]:
 
 
 def _describe(messages: Sequence[Message], keep_system: bool) -> str:
-    systems = sum(m.get("role") in _SYSTEM_LIKE for m in messages)
+    systems = sum(m.get("role") in SYSTEM_ROLES for m in messages)
     parts = []
     if systems:
         parts.append(f"{systems} system message{'s' * (systems != 1)}")

@@ -29,6 +29,7 @@ import math
 from fractions import Fraction
 from typing import Literal
 
+from .._util import require_int
 from ..errors import SettingsError
 from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
 
@@ -80,11 +81,8 @@ def image_tokens(width: int, height: int, detail: str = "auto", model: str | Non
     >>> image_tokens(2048, 4096, "low", model="gpt-4o")
     85
     """
-    for name, value in (("width", width), ("height", height)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise SettingsError(
-                f"image {name} must be a whole number of pixels >= 1, got {value!r}"
-            )
+    width = require_int("width", width, least=1, unit="pixels")
+    height = require_int("height", height, least=1, unit="pixels")
     _, rules = image_rules(model)
     return rules_tokens(rules, width, height, _check_detail(detail))
 

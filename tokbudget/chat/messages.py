@@ -49,6 +49,7 @@ from .tools import (
 
 __all__ = [
     "ROLES",
+    "SYSTEM_ROLES",
     "RequestCount",
     "count_messages",
     "message_counts",
@@ -57,7 +58,9 @@ __all__ = [
 ]
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-_SYSTEM_LIKE = ("system", "developer")
+SYSTEM_ROLES = frozenset({"system", "developer"})
+"""Roles that instruct the model: kept by :func:`~tokbudget.chat.fit.fit_messages`, and the
+message a tools block joins."""
 _KEYS = {
     "role", "content", "name", "tool_calls", "function_call", "tool_call_id", "refusal",
     "audio", "annotations",
@@ -127,7 +130,7 @@ def message_counts(
     call_names = _call_names(msgs)
     padded = -1  # with tools, the first system message gains a trailing newline
     if functions:
-        padded = next((i for i, m in enumerate(msgs) if m.get("role") in _SYSTEM_LIKE), -1)
+        padded = next((i for i, m in enumerate(msgs) if m.get("role") in SYSTEM_ROLES), -1)
     counter = _MessageCounter(enc, fmt, name, call_names)
     per_message = tuple(counter.message(i, m, pad=i == padded) for i, m in enumerate(msgs))
     tool_tokens = 0

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from .._util import require_int
 from ..counting import require_text, resolve_encoding, safe_segments
 from ..errors import InvalidInputError, SettingsError
 from ..tokenizer.encoder import Encoder
@@ -136,9 +137,7 @@ def _check_max_tokens(max_tokens: object, model: str | None) -> int:
         if limit is None:
             raise SettingsError(f"{model} has no input limit in the registry; pass max_tokens")
         return limit
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise SettingsError(f"max_tokens must be an integer >= 1, got {max_tokens!r}")
-    return max_tokens
+    return require_int("max_tokens", max_tokens, least=1, unit="tokens")
 
 
 def _check_overlap(overlap: object, max_tokens: int) -> int:
@@ -149,9 +148,8 @@ def _check_overlap(overlap: object, max_tokens: int) -> int:
                 f"of max_tokens, or an int for tokens"
             )
         return int(overlap * max_tokens)
-    if isinstance(overlap, bool) or not isinstance(overlap, int):
-        raise SettingsError(f"overlap must be tokens (int) or a fraction (float), got {overlap!r}")
-    if not 0 <= overlap < max_tokens:
+    overlap = require_int("overlap", overlap, unit="tokens")
+    if overlap >= max_tokens:
         raise SettingsError(
             f"overlap must be >= 0 and below max_tokens ({max_tokens}), got {overlap}; "
             f"use a smaller overlap or a larger max_tokens"

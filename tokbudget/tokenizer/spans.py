@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import regex
 
+from .._util import fix_surrogates
 from ..counting import require_text, resolve_encoding
 from ..errors import SettingsError
 from .encoder import Encoder, get_encoding
@@ -199,7 +200,7 @@ def _utf8_as_encoded(text: str) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.i
         pass
     # Like the encoder: lone surrogates become U+FFFD (one code point for one), and a high
     # surrogate followed by a low one becomes the astral character they spell (one for two).
-    fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    fixed = fix_surrogates(text)
     found = [m.start() for m in _SURROGATE_PAIR.finditer(text)]
     # The k-th pair sits k code points earlier in the encoder's string.
     pairs = np.asarray(found, dtype=np.int64) - np.arange(len(found), dtype=np.int64)
