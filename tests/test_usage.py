@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tokbudget import UsageRecordError, cost, cost_from_usage
+from tokbudget import SettingsError, UsageRecordError, cost, cost_from_usage
 
 
 def chat(model: str, prompt: int, completion: int, cached: int = 0) -> dict[str, Any]:
@@ -132,6 +133,10 @@ def test_bad_records_name_their_index(records: list[Any], index: int, match: str
         cost_from_usage(records)
     assert info.value.index == index
     assert match.split("'")[0] in info.value.reason
+    # A malformed record is a format error, not a settings error (issue 11).
+    assert not isinstance(info.value, SettingsError) and isinstance(info.value, ValueError)
+    back = pickle.loads(pickle.dumps(info.value))
+    assert (back.index, back.reason, str(back)) == (index, info.value.reason, str(info.value))
 
 
 def test_model_argument_only_for_records_without_one() -> None:
