@@ -38,14 +38,7 @@ from ..errors import MessageFormatError, SettingsError, UnknownModelError
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .images import DETAILS, image_rules, image_size, rules_tokens
-from .tools import (
-    FORCED_CHOICE_OVERHEAD,
-    FUNCTIONS_OVERHEAD,
-    SYSTEM_MERGE_SAVING,
-    parse_tool_choice,
-    parse_tools,
-    render_functions,
-)
+from .tools import parse_tool_choice, parse_tools, tools_tokens
 
 __all__ = [
     "ROLES",
@@ -126,22 +119,14 @@ def message_counts(
     msgs = _as_messages(messages)
     functions = parse_tools(tools)
     # Checked even without tools: a choice naming a function then is an error.
-    mode, forced = parse_tool_choice(tool_choice, [f.name for f in functions])
+    parse_tool_choice(tool_choice, [f.name for f in functions])
     call_names = _call_names(msgs)
     padded = -1  # with tools, the first system message gains a trailing newline
     if functions:
         padded = next((i for i, m in enumerate(msgs) if m.get("role") in SYSTEM_ROLES), -1)
     counter = _MessageCounter(enc, fmt, name, call_names)
     per_message = tuple(counter.message(i, m, pad=i == padded) for i, m in enumerate(msgs))
-    tool_tokens = 0
-    if functions:
-        tool_tokens = enc.count(render_functions(functions)) + FUNCTIONS_OVERHEAD
-        if padded >= 0:
-            tool_tokens -= SYSTEM_MERGE_SAVING
-        if mode in ("none", "required"):
-            tool_tokens += 1  # measured for "none"; "required" is assumed alike (unmeasured)
-        elif forced is not None:
-            tool_tokens += enc.count(forced) + FORCED_CHOICE_OVERHEAD
+    tool_tokens = tools_tokens(enc, functions, tool_choice, joins_system=padded >= 0)
     overhead = fmt.reply_priming
     return RequestCount(
         total=sum(per_message) + tool_tokens + overhead,
