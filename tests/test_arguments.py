@@ -218,3 +218,26 @@ def test_messages_name_the_value_the_limit_and_the_fix() -> None:
         require_int("max_tokens", -4, least=1)
     with pytest.raises(SettingsError, match=r"about 5,001 digits"):
         require_int("max_tokens", 10**5000)  # str() of it would raise ValueError
+
+
+CHOOSERS: dict[str, Callable[[Any], object]] = {
+    "detail": lambda v: tb.image_tokens(10, 10, v, model="gpt-4o"),
+    "side": lambda v: tb.truncate(TEXT, 3, **E, side=v),
+    "units": lambda v: tb.token_spans("hi", **E).to_json(v),
+    "errors": lambda v: tb.decode([1], **E, errors=v),
+}
+
+
+@given(
+    st.sampled_from(sorted(CHOOSERS)),
+    st.one_of(st.text(max_size=12), st.integers(), st.none(), st.booleans(), st.floats()),
+)
+def test_a_choice_of_the_wrong_type_or_unknown_name_is_refused_alike(
+    name: str, value: object
+) -> None:
+    try:
+        CHOOSERS[name](value)
+    except InvalidInputError as exc:
+        assert not isinstance(value, str) and exc.parameter == name
+    except SettingsError as exc:
+        assert isinstance(value, str) and (exc.parameter, exc.value) == (name, value)

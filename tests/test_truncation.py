@@ -209,7 +209,7 @@ def test_lone_surrogates_and_special_look_alikes() -> None:
         (
             {"max_tokens": 5, "side": "head"},
             SettingsError,
-            "side must be one of end, start, middle; got 'head'",
+            "side is 'head'; use one of end, start, middle",
         ),
     ],
 )

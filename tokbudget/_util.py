@@ -38,6 +38,7 @@ __all__ = [
     "by_size",
     "check_errors_handler",
     "fix_surrogates",
+    "require_choice",
     "require_int",
     "splits_surrogate_pair",
     "thread_count",
@@ -227,10 +228,35 @@ def check_errors_handler(errors: object) -> str:
         )
     try:
         codecs.lookup_error(errors)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a name with a NUL in it
         raise SettingsError(
             f"errors is {errors!r}, which is no error handler; use 'replace', 'strict' or 'ignore'",
             parameter="errors",
             value=errors,
         ) from None
     return errors
+
+
+def require_choice(name: str, value: object, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; else the error that says why.
+
+    Not a string: :class:`InvalidInputError`; a string not among ``choices``:
+    :class:`SettingsError` (with ``parameter`` and ``value``), as for counts.
+
+    >>> require_choice("side", "end", ("end", "start"))
+    'end'
+    """
+    options = tuple(choices)
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{name} must be one of {', '.join(options)} (a str), got {type(value).__name__} "
+            f"{_short_repr(value)}",
+            parameter=name,
+        )
+    if value not in options:
+        raise SettingsError(
+            f"{name} is {_short_repr(value)}; use one of {', '.join(options)}",
+            parameter=name,
+            value=value,
+        )
+    return value

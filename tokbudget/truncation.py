@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from ._util import require_int
+from ._util import require_choice, require_int
 from .counting import bounded_count, require_text, resolve_encoding
 from .errors import SettingsError
 from .tokenizer.encoder import Encoder
@@ -121,8 +121,7 @@ def truncate_with_offsets(
     """
     text = require_text(text)
     max_tokens = require_int("max_tokens", max_tokens, unit="tokens")
-    if side not in SIDES:
-        raise SettingsError(f"side must be one of {', '.join(SIDES)}; got {side!r}")
+    require_choice("side", side, SIDES)
     marker = require_text(marker, what="marker")
     enc = resolve_encoding(model, encoding)
     return truncate_encoded(enc, text, max_tokens, side, marker)

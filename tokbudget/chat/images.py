@@ -34,7 +34,7 @@ import math
 from fractions import Fraction
 from typing import Literal
 
-from .._util import require_int
+from .._util import require_choice, require_int
 from ..errors import SettingsError
 from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
 
@@ -103,9 +103,7 @@ def image_upper_bound(model: str | None = None, detail: str = "auto") -> int:
 
 
 def _check_detail(detail: object) -> str:
-    if detail not in DETAILS:
-        raise SettingsError(f"detail is {detail!r}; use one of {', '.join(DETAILS)}")
-    return str(detail)
+    return require_choice("detail", detail, DETAILS)
 
 
 def rules_tokens(rules: ImageRules, width: int | None, height: int | None, detail: str) -> int:

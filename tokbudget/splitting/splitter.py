@@ -141,7 +141,7 @@ def _check_max_tokens(max_tokens: object, model: str | None) -> int:
 
 
 def _check_overlap(overlap: object, max_tokens: int) -> int:
-    if isinstance(overlap, float) and not isinstance(overlap, bool):
+    if isinstance(overlap, float):  # a fraction of max_tokens (never a bool: bool is an int)
         if not 0 <= overlap < 1:
             raise SettingsError(
                 f"overlap as a fraction must be in [0, 1), got {overlap}; e.g. 0.1 for 10% "
