@@ -38,7 +38,7 @@ from ..errors import MessageFormatError, SettingsError, UnknownModelError
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .images import DETAILS, image_rules, image_size, rules_tokens
-from .tools import parse_tool_choice, parse_tools, tools_tokens
+from .tools import is_legacy_choice, parse_tool_choice, parse_tools, tools_tokens
 
 __all__ = [
     "ROLES",
@@ -119,14 +119,21 @@ def message_counts(
     msgs = _as_messages(messages)
     functions = parse_tools(tools)
     # Checked even without tools: a choice naming a function then is an error.
-    parse_tool_choice(tool_choice, [f.name for f in functions])
+    mode, forced = parse_tool_choice(tool_choice, [f.name for f in functions])
     call_names = _call_names(msgs)
     padded = -1  # with tools, the first system message gains a trailing newline
     if functions:
         padded = next((i for i, m in enumerate(msgs) if m.get("role") in SYSTEM_ROLES), -1)
     counter = _MessageCounter(enc, fmt, name, call_names)
     per_message = tuple(counter.message(i, m, pad=i == padded) for i, m in enumerate(msgs))
-    tool_tokens = tools_tokens(enc, functions, tool_choice, joins_system=padded >= 0)
+    tool_tokens = tools_tokens(
+        enc,
+        functions,
+        joins_system=padded >= 0,
+        mode=mode,
+        forced=forced,
+        legacy_choice=is_legacy_choice(tool_choice),
+    )
     overhead = fmt.reply_priming
     return RequestCount(
         total=sum(per_message) + tool_tokens + overhead,

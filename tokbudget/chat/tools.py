@@ -56,6 +56,7 @@ __all__ = [
     "SYSTEM_MERGE_SAVING",
     "FunctionDef",
     "choice_tokens",
+    "is_legacy_choice",
     "parse_tool_choice",
     "parse_tools",
     "render_functions",
@@ -164,13 +165,26 @@ def parse_tool_choice(
 
 
 def tools_tokens(
-    enc: Encoder, functions: Sequence[FunctionDef], choice: Any, *, joins_system: bool
+    enc: Encoder,
+    functions: Sequence[FunctionDef],
+    *,
+    joins_system: bool,
+    mode: str = "auto",
+    forced: str | None = None,
+    legacy_choice: bool = False,
 ) -> int:
-    """Prompt tokens that ``functions`` and ``choice`` add to a request (0 without tools).
+    """Prompt tokens that ``functions`` and the choice add to a request (0 without tools).
 
-    ``joins_system``: the request has a system (or developer) message for the block to
-    join. A ``tools``-form request is counted in both known renderings (see the module
-    doc) and the larger is taken; a legacy ``functions`` one in the 2023 rendering.
+    Args:
+        enc: the model's encoder.
+        functions: the request's tools, from :func:`parse_tools`.
+        joins_system: the request has a system (or developer) message for the block to join.
+        mode: ``tool_choice``'s mode and ``forced`` its function, from
+            :func:`parse_tool_choice`.
+        legacy_choice: the choice was a legacy ``function_call`` (:func:`is_legacy_choice`).
+
+    A ``tools``-form request is counted in both known renderings (see the module doc) and
+    the larger is taken; a legacy ``functions`` one in the 2023 rendering.
     """
     if not functions:
         return 0
@@ -178,31 +192,41 @@ def tools_tokens(
     if not all(f.legacy for f in functions):
         block = max(block, enc.count(render_functions(functions, nested_descriptions=True)))
     saving = SYSTEM_MERGE_SAVING if joins_system else 0
-    return block + FUNCTIONS_OVERHEAD - saving + choice_tokens(enc, functions, choice)
+    choice = choice_tokens(enc, functions, mode, forced, legacy=legacy_choice)
+    return block + FUNCTIONS_OVERHEAD - saving + choice
 
 
-def choice_tokens(enc: Encoder, functions: Sequence[FunctionDef], choice: Any) -> int:
+def choice_tokens(
+    enc: Encoder,
+    functions: Sequence[FunctionDef],
+    mode: str,
+    forced: str | None,
+    *,
+    legacy: bool = False,
+) -> int:
     """Prompt tokens ``tool_choice`` adds to a request with ``functions`` (see module doc).
 
     >>> from tokbudget import get_encoding
     >>> enc, fns = get_encoding("cl100k_base"), [FunctionDef("get_weather", "", {})]
-    >>> [choice_tokens(enc, fns, c) for c in ("auto", "none", "required")]
+    >>> [choice_tokens(enc, fns, mode, None) for mode in ("auto", "none", "required")]
     [0, 1, 9]
-    >>> forced = {"type": "function", "function": {"name": "get_weather"}}
-    >>> choice_tokens(enc, fns, forced), choice_tokens(enc, fns, {"name": "get_weather"})
-    (9, 6)
+    >>> choice_tokens(enc, fns, "function", "get_weather")  # {"type": "function", ...}
+    9
+    >>> choice_tokens(enc, fns, "function", "get_weather", legacy=True)  # {"name": ...}
+    6
     """
-    if not functions:
+    if not functions or mode == "auto":
         return 0
-    mode, name = parse_tool_choice(choice, [f.name for f in functions])
     if mode == "none":
         return NONE_CHOICE_OVERHEAD
-    if mode == "required":  # unmeasured: as much as forcing the longest-named tool
+    if mode == "required" or forced is None:  # unmeasured: as forcing the longest name
         return max(enc.count(f.name) for f in functions) + FORCED_TOOL_CHOICE_OVERHEAD
-    if name is None:  # auto
-        return 0
-    legacy = isinstance(choice, Mapping) and "type" not in choice and "function" not in choice
-    return enc.count(name) + (FORCED_CHOICE_OVERHEAD if legacy else FORCED_TOOL_CHOICE_OVERHEAD)
+    return enc.count(forced) + (FORCED_CHOICE_OVERHEAD if legacy else FORCED_TOOL_CHOICE_OVERHEAD)
+
+
+def is_legacy_choice(choice: Any) -> bool:
+    """Whether ``choice`` is a legacy ``function_call: {"name": ...}`` (no ``type``)."""
+    return isinstance(choice, Mapping) and "type" not in choice and "function" not in choice
 
 
 # ----------------------------------------------------------------------- rendering
