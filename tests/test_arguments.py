@@ -216,8 +216,12 @@ def test_messages_name_the_value_the_limit_and_the_fix() -> None:
         require_int("max_tokens", "12", least=1)
     with pytest.raises(SettingsError, match=r">= 1, got -4; pass 1 or more"):
         require_int("max_tokens", -4, least=1)
-    with pytest.raises(SettingsError, match=r"about 5,001 digits"):
+    with pytest.raises(SettingsError, match=r"an integer of 5,001 digits"):
         require_int("max_tokens", 10**5000)  # str() of it would raise ValueError
+    for digits in (80, 81, 4000, 4300, 4301, 6000):  # past 256 bits: by their size
+        for n in (10 ** (digits - 1), 10**digits - 1):
+            with pytest.raises(SettingsError, match=f"an integer of {digits:,} digits"):
+                require_int("max_tokens", -n)
 
 
 CHOOSERS: dict[str, Callable[[Any], object]] = {

@@ -111,8 +111,16 @@ def _number(n: int) -> str:
     # str() of an int over 4,300 digits raises ValueError: describe huge ones by their size.
     if n.bit_length() > 256:
         sign = "-" if n < 0 else ""
-        return f"{sign}an integer of about {int(n.bit_length() * 0.30103) + 1:,} digits"
+        return f"{sign}an integer of {_digits(abs(n)):,} digits"
     return f"{n:,}"
+
+
+def _digits(n: int) -> int:
+    """The decimal digits of ``n > 0``, exactly, without str() (refused past 4,300)."""
+    d = int(n.bit_length() * 0.30102999566398120) + 1  # log10(2): at most one too many
+    while d > 1 and 10 ** (d - 1) > n:
+        d -= 1
+    return d
 
 
 def _short_repr(value: object) -> str:
