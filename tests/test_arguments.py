@@ -245,3 +245,33 @@ def test_a_choice_of_the_wrong_type_or_unknown_name_is_refused_alike(
         assert not isinstance(value, str) and exc.parameter == name
     except SettingsError as exc:
         assert isinstance(value, str) and (exc.parameter, exc.value) == (name, value)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda: tb.check("hi", "gpt-4o", max_output_tokens=16_385), "max_output_tokens"),
+        (lambda: tb.check("hi", "gpt-4o", reserve=128_000), "reserve"),
+        (
+            lambda: tb.check("hi", "text-embedding-3-small", max_output_tokens=5),
+            "max_output_tokens",
+        ),
+        (lambda: tb.split("x", 10, **E, overlap=10), "overlap"),
+        (lambda: tb.split("x", 10, **E, overlap=1.5), "overlap"),
+        (lambda: tb.split("x", **E), "max_tokens"),
+        (lambda: tb.split("a\U0001f99c", 2, encoding="o200k_base"), "max_tokens"),
+        (
+            lambda: tb.plan_embedding_batches(["a"], max_inputs_per_request=5000),
+            "max_inputs_per_request",
+        ),
+        (lambda: tb.cost("gpt-4o", 5, 0, 6), "cached_input_tokens"),
+        (lambda: tb.estimate_cost("hi", "gpt-4o", 10**6), "max_output_tokens"),
+    ],
+)
+def test_range_errors_beyond_the_helper_name_their_parameter(
+    call: Callable[[], object], parameter: str
+) -> None:
+    # So that a front end (the page, the CLI) can point at the input to change.
+    with pytest.raises(SettingsError) as info:
+        call()
+    assert info.value.parameter == parameter

@@ -180,13 +180,17 @@ def limits_for(
         if embedding and max_output_tokens:
             raise SettingsError(
                 f"{spec.name} is an embedding model and produces no output; "
-                f"drop max_output_tokens (got {max_output_tokens:,})"
+                f"drop max_output_tokens (got {max_output_tokens:,})",
+                parameter="max_output_tokens",
+                value=max_output_tokens,
             )
         cap = spec.max_output_tokens
         if cap is not None and max_output_tokens > cap:
             raise SettingsError(
                 f"max_output_tokens={max_output_tokens:,} is more than {spec.name}'s cap of "
-                f"{cap:,} output tokens; ask for at most {cap:,}"
+                f"{cap:,} output tokens; ask for at most {cap:,}",
+                parameter="max_output_tokens",
+                value=max_output_tokens,
             )
     output = max_output_tokens if max_output_tokens is not None else (0 if embedding else 1)
     caps = []
@@ -203,7 +207,9 @@ def limits_for(
     if budget < 0:
         raise SettingsError(
             f"reserve={reserve:,} with {output:,} output tokens leaves no room for a prompt in "
-            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve"
+            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve",
+            parameter="reserve",
+            value=reserve,
         )
     return Limits(spec, max_output_tokens, output, reserve, budget)
 

@@ -145,6 +145,8 @@ def _limit(name: str, given: int | None, registry: int | None, model: str) -> in
     given = require_int(name, given, least=1)
     if registry is not None and given > registry:
         raise SettingsError(
-            f"{name}={given:,} is above {model}'s limit of {registry:,}; use at most {registry:,}"
+            f"{name}={given:,} is above {model}'s limit of {registry:,}; use at most {registry:,}",
+            parameter=name,
+            value=given,
         )
     return given

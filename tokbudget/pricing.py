@@ -137,7 +137,9 @@ def cost(
     if n_cached > n_in:
         raise SettingsError(
             f"cached_input_tokens ({n_cached:,}) exceeds input_tokens ({n_in:,}); cached "
-            "tokens are part of the prompt, so pass the whole prompt as input_tokens"
+            "tokens are part of the prompt, so pass the whole prompt as input_tokens",
+            parameter="cached_input_tokens",
+            value=n_cached,
         )
     spec, price, notes = _priced_spec(model, registry)
     tier = next((t for t in reversed(price.tiers) if n_in > t.above_input_tokens), None)
@@ -253,7 +255,9 @@ def estimate_cost(
         if spec.max_output_tokens is not None and reply > spec.max_output_tokens:
             raise SettingsError(
                 f"max_output_tokens is {reply:,} but {spec.name} generates at most "
-                f"{spec.max_output_tokens:,}; pass a smaller max_output_tokens"
+                f"{spec.max_output_tokens:,}; pass a smaller max_output_tokens",
+                parameter="max_output_tokens",
+                value=reply,
             )
     else:
         room = window - prompt if window is not None else None

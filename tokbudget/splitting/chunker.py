@@ -202,7 +202,9 @@ class Chunker:
         code = ord(fix_surrogates(char))
         return SettingsError(
             f"cannot split: the character {char!r} (U+{code:04X}) at offset {s} alone needs "
-            f"{need} tokens but max_tokens is {self.limit}; use max_tokens >= {need}"
+            f"{need} tokens but max_tokens is {self.limit}; use max_tokens >= {need}",
+            parameter="max_tokens",
+            value=self.limit,
         )
 
 
