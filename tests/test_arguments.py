@@ -24,7 +24,7 @@ from tokbudget._util import MAX_COUNT, require_int
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
 CHAT = [{"role": "user", "content": "hi"}]
-E = {"encoding": "cl100k_base"}
+E: dict[str, Any] = {"encoding": "cl100k_base"}
 
 # name -> (parameter, least allowed value, call with the value)
 TAKERS: dict[str, tuple[str, int, Callable[[Any], object]]] = {
@@ -194,7 +194,8 @@ def test_decode_refuses_what_is_not_token_ids(
 def test_decode_takes_numpy_ids() -> None:
     ids = tb.encode("hello world", **E)
     assert tb.decode(np.asarray(ids, dtype=np.uint32), **E) == "hello world"
-    assert tb.decode([np.int64(i) for i in ids], **E) == "hello world"
+    numpy_ids: list[Any] = [np.int64(i) for i in ids]
+    assert tb.decode(numpy_ids, **E) == "hello world"
 
 
 def test_settings_error_fields_survive_pickling() -> None:
