@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import tokbudget
-from tokbudget import ContextOverflowError
+from tokbudget import ContextOverflowError, InvalidInputError
 from tokbudget.chat.messages import count_messages, message_counts
 from tokbudget.cli import main
 
@@ -56,7 +56,9 @@ def test_body_model_and_output_apply_unless_given() -> None:
 def test_bad_request_body() -> None:
     with pytest.raises(ValueError, match="messages"):
         tokbudget.check({"model": "gpt-4o"})
-    with pytest.raises(ValueError, match=r"max_completion_tokens.* must be an integer >= 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"max_completion_tokens.* must be a whole number >= 1"
+    ):
         tokbudget.check({"messages": CHAT, "max_completion_tokens": "lots"})
 
 

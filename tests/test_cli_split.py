@@ -76,7 +76,7 @@ def test_json_document(doc: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "message"),
     [
         (["--max-tokens", "8", "--overlap", "8"], "overlap must be >= 0 and below max_tokens (8)"),
-        (["--max-tokens", "0"], "max_tokens must be an integer >= 1, got 0"),
+        (["--max-tokens", "0"], "max_tokens must be a whole number of tokens >= 1, got 0"),
         (["--overlap", "lots"], "neither tokens"),
         (["--overlap", "1.5", "--max-tokens", "8"], "[0, 1)"),
         (["-e", "cl100k_base"], "max_tokens is required"),

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import SettingsError
+from tokbudget import InvalidInputError, SettingsError
 from tokbudget.truncation import Side, Truncation, truncate_with_offsets
 
 from .conftest import raw_encoding, real_texts, spy_encoded
@@ -197,16 +197,24 @@ def test_lone_surrogates_and_special_look_alikes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "needle"),
+    ("kwargs", "error", "needle"),
     [
-        ({"max_tokens": -1}, "max_tokens must be an integer >= 0, got -1"),
-        ({"max_tokens": True}, "max_tokens must be an integer >= 0, got True"),
-        ({"max_tokens": 2.5}, "max_tokens must be an integer >= 0, got 2.5"),
-        ({"max_tokens": 5, "side": "head"}, "side must be one of end, start, middle; got 'head'"),
+        (
+            {"max_tokens": -1},
+            SettingsError,
+            "max_tokens must be a whole number of tokens >= 0, got -1",
+        ),
+        ({"max_tokens": True}, InvalidInputError, "max_tokens must be .* got bool True"),
+        ({"max_tokens": 2.5}, InvalidInputError, "max_tokens must be .* got float 2.5"),
+        (
+            {"max_tokens": 5, "side": "head"},
+            SettingsError,
+            "side is 'head'; use one of end, start, middle",
+        ),
     ],
 )
-def test_bad_arguments(kwargs: dict[str, Any], needle: str) -> None:
-    with pytest.raises(SettingsError, match=needle):
+def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], needle: str) -> None:
+    with pytest.raises(error, match=needle):
         tokbudget.truncate("text", **kwargs)
 
 

@@ -6,7 +6,6 @@ vocab: text that looks like a special token (``<|endoftext|>``) is ordinary text
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import by_size
+from ._util import by_size, check_errors_handler, require_int, thread_count, token_ids
 from .errors import InvalidInputError, SettingsError
 from .models.registry import default_registry
 from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
@@ -130,13 +129,16 @@ def decode(
 ) -> str:
     """Return the text of ``tokens`` (``errors`` as for ``bytes.decode``)."""
     enc = resolve_encoding(model, encoding)
-    ids = [int(t) for t in tokens]
+    ids = token_ids(tokens)
+    check_errors_handler(errors)
     limit = enc.n_vocab
     for i, t in enumerate(ids):
         if not 0 <= t < limit:
             raise SettingsError(
                 f"token {i} is {t}, outside {enc.name}'s vocabulary (0..{limit - 1}); "
-                "were these ids made with another encoding?"
+                "were these ids made with another encoding?",
+                parameter=f"tokens[{i}]",
+                value=t,
             )
     try:
         return enc.decode_bytes(ids).decode("utf-8", errors=errors)
@@ -177,7 +179,7 @@ def count_with(
         t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
     )
     batches = list(by_size(checked, _BATCH_CHARS, len))
-    workers = min(len(batches), threads or os.cpu_count() or 1)
+    workers = min(len(batches), thread_count(threads))
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
     else:
@@ -306,8 +308,7 @@ def count_at_most(
 
 def bounded_count(enc: Encoder, text: str | Iterable[str], limit: int) -> BoundedCount:
     """:func:`count_at_most` for an encoder already at hand."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise SettingsError(f"limit must be an integer >= 0, got {limit!r}")
+    limit = require_int("limit", limit, unit="tokens")
     if isinstance(text, str):
         tokens, exact = _count_text_at_most(enc, text, limit)
         return BoundedCount(tokens, exact, limit)

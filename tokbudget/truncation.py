@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from ._util import require_choice, require_int
 from .counting import bounded_count, require_text, resolve_encoding
 from .errors import SettingsError
 from .tokenizer.encoder import Encoder
@@ -119,10 +120,8 @@ def truncate_with_offsets(
     Truncation(text='The quick', head=9, tail=25, tokens=2, cut=True)
     """
     text = require_text(text)
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
-        raise SettingsError(f"max_tokens must be an integer >= 0, got {max_tokens!r}")
-    if side not in SIDES:
-        raise SettingsError(f"side must be one of {', '.join(SIDES)}; got {side!r}")
+    max_tokens = require_int("max_tokens", max_tokens, unit="tokens")
+    require_choice("side", side, SIDES)
     marker = require_text(marker, what="marker")
     enc = resolve_encoding(model, encoding)
     return truncate_encoded(enc, text, max_tokens, side, marker)

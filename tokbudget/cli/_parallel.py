@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .._util import by_size
+from .._util import all_cores, by_size
 from ._io import InputFile
 
 __all__ = [
@@ -52,14 +52,6 @@ PARALLEL_MIN_BYTES = 2 << 20
 """Below this much input, worker processes cost more than they save: run inline."""
 
 _WINDOW_PER_JOB = 3  # batches in flight per worker: keeps workers busy, memory bounded
-
-
-def all_cores() -> int:
-    """The CPUs this process may run on (its affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def jobs_option(f: Any) -> Any:

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
+from .._util import fix_surrogates, splits_surrogate_pair
 from ..errors import SettingsError
 from ..tokenizer.encoder import Encoder
-from .boundaries import GRAPHEME, OTHER, TokenBoundaries, fix_surrogates
+from .boundaries import GRAPHEME, OTHER, TokenBoundaries
 
 __all__ = ["FILL", "Chunker"]
 
@@ -260,14 +261,12 @@ class Chunker:
         code = ord(fix_surrogates(char))
         return SettingsError(
             f"cannot split: the character {char!r} (U+{code:04X}) at offset {s} alone needs "
-            f"{need} tokens but max_tokens is {self.limit}; use max_tokens >= {need}"
+            f"{need} tokens but max_tokens is {self.limit}; use max_tokens >= {need}",
+            parameter="max_tokens",
+            value=self.limit,
         )
 
 
 def _between_chars(text: str, p: int) -> bool:
     """Whether offset ``p`` does not split a surrogate pair (which is one character)."""
-    return not (
-        0 < p < len(text)
-        and "\ud800" <= text[p - 1] <= "\udbff"
-        and "\udc00" <= text[p] <= "\udfff"
-    )
+    return not splits_surrogate_pair(text, p)

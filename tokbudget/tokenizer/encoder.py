@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import tiktoken
 
+from .._util import fix_surrogates
 from ..errors import SettingsError, UnknownEncodingError, VocabError
 from .pretokenize import PieceSplitter, long_whitespace_windows
 from .vocab import ENCODINGS, VOCAB_DIR_ENV, EncodingSpec, find_vocab_file, load_ranks, spec_for
@@ -33,11 +34,6 @@ __all__ = ["Encoder", "get_encoding", "load_encoding"]
 
 AllowedSpecial = Literal["all"] | Set[str]
 DisallowedSpecial = Literal["all"] | Collection[str]
-
-
-def _fix_surrogates(text: str) -> str:
-    # What tiktoken's encode_ordinary does: lone surrogates become U+FFFD.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 class Encoder(tiktoken.Encoding):
@@ -118,7 +114,7 @@ class Encoder(tiktoken.Encoding):
             )
         except UnicodeEncodeError:
             return super().encode_to_numpy(
-                _fix_surrogates(text),
+                fix_surrogates(text),
                 allowed_special=allowed_special,
                 disallowed_special=disallowed_special,
             )
@@ -174,7 +170,7 @@ class Encoder(tiktoken.Encoding):
         pos = 0
         for start, end in windows:
             out += super().encode_ordinary(text[pos:start])
-            for piece in self._splitter.pieces(_fix_surrogates(text[start:end])):
+            for piece in self._splitter.pieces(fix_surrogates(text[start:end])):
                 out += self.encode_piece(piece)
             pos = end
         out += super().encode_ordinary(text[pos:])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
-from ..errors import SettingsError, UnknownEncodingError, UnknownModelError
+from ..errors import InvalidInputError, SettingsError, UnknownEncodingError, UnknownModelError
 from ..models.registry import default_registry
 from ..tokenizer.encoder import Encoder
 from ..tokenizer.spans import OffsetUnits
@@ -82,6 +82,10 @@ def library_settings(**given: Any) -> Iterator[None]:
     try:
         yield
     except SettingsError as exc:
+        raise ApiError(400, "bad_setting", str(exc)) from None
+    except InvalidInputError as exc:
+        if exc.parameter is None:  # text of the wrong type: not a setting
+            raise
         raise ApiError(400, "bad_setting", str(exc)) from None
     except OverflowError:
         huge = {
