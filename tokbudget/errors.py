@@ -10,6 +10,7 @@ catch builtins keep working::
     ├── RegistryError(ValueError)         a models file is malformed (names file, model and field)
     ├── InvalidInputError(TypeError)      bytes / None / non-string where text was expected
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
+    ├── JSONInputError(ValueError)        bad JSON text: syntax, nesting depth, huge integers
     ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
     │   └── UsageRecordError              a usage record cannot be priced (carries its index)
     ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
@@ -27,6 +28,7 @@ from typing import Any
 __all__ = [
     "ContextOverflowError",
     "InvalidInputError",
+    "JSONInputError",
     "MessageFormatError",
     "MissingDependencyError",
     "RegistryError",
@@ -133,6 +135,24 @@ class MessageFormatError(TokbudgetError, ValueError):
         super().__init__(message)
         self.index = index
         self.field = field
+
+
+class JSONInputError(TokbudgetError, ValueError):
+    """JSON text cannot be read (:func:`tokbudget.jsonload.loads`).
+
+    Attributes:
+        reason: what is wrong, phrased to follow a name (``"not valid JSON: ..."``,
+            ``"nested too deeply ..."``): the caller says whose text it was.
+        line, column: where, for a syntax error (1-based), else None.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.line = line
+        self.column = column
 
 
 class SettingsError(TokbudgetError, ValueError):
