@@ -70,21 +70,32 @@ PARENT_POLL = 0.5
 """Seconds between a worker's checks that the process that started it is still there."""
 
 
-def _init_worker() -> None:
+def _init_worker(main_pid: int, forked: bool) -> None:
     # Ctrl-C goes to the whole process group; the main process alone handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker must not outlive the command: `kill`, `timeout` or a CI cancel end the
     # main process at once, without a chance to stop its pool, and a worker waiting for
-    # work would then wait forever. When its parent is gone the worker is re-parented,
-    # which it notices and ends itself (portable: no prctl, any start method).
-    parent = os.getppid()
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    # work would then wait forever. So each worker watches the main process and ends
+    # itself once it is gone (portable: no prctl, any start method).
+    threading.Thread(target=_exit_with, args=(main_pid, forked), daemon=True).start()
 
 
-def _exit_with(parent: int) -> None:
-    while os.getppid() == parent:
+def _exit_with(main_pid: int, forked: bool) -> None:
+    # A forked worker is re-parented when the main process ends, even before that is
+    # reaped; a forkserver's or spawned worker asks whether the main process still exists.
+    while _alive(main_pid) and (not forked or os.getppid() == main_pid):
         time.sleep(PARENT_POLL)
     os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    return True
 
 
 class Workers:
@@ -96,10 +107,12 @@ class Workers:
         self.jobs = 1 if small else wanted  # the processes actually used
         self._pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
+            method = _start_method()
             self._pool = ProcessPoolExecutor(
                 self.jobs,
-                mp_context=multiprocessing.get_context(_start_method()),
+                mp_context=multiprocessing.get_context(method),
                 initializer=_init_worker,
+                initargs=(os.getpid(), method == "fork"),
             )
             # Start every worker now, before a progress bar starts its thread.
             for f in [self._pool.submit(int) for _ in range(self.jobs)]:
