@@ -267,3 +267,27 @@ def test_models_show_of_a_user_model_has_no_empty_sources_line(
     assert code == 0, err
     assert "sources:" not in out.splitlines()[-1]
     assert all(line.strip() != "sources:" for line in out.splitlines())
+
+
+def test_split_on_a_family_model_needs_max_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["split", "--text", "hi", "-m", "gpt-4.5-preview"], capsys)
+    assert code == 2 and out == ""
+    assert "not in the registry" in err and "pass --max-tokens" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count", "--summary"],
+        ["split", "--summary"],
+        ["split", "--format", "text", "--no-summary"],
+        ["show", "--no-color"],
+    ],
+)
+def test_one_token_is_singular_everywhere(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run([*argv, "--text", "hi"], capsys)
+    assert code == 0, err
+    assert "1 tokens" not in out + err and "1 chunks" not in out + err
+    assert "1 token" in out + err

@@ -31,7 +31,7 @@ from ..counting import encoding_for
 from ..errors import SettingsError, UnknownModelError
 from ..models.registry import get_model
 from ..pricing import cost
-from ._output import money
+from ._output import money, plural
 from .options import all_cores
 
 __all__ = [
@@ -235,16 +235,16 @@ class Summary:
     def line(self) -> str:
         seconds = max(time.perf_counter() - self.started, 1e-9)
         parts = [
-            f"{self.files:,} file{'s' if self.files != 1 else ''}",
+            plural(self.files, "file"),
             _size(self.bytes),
-            f"{self.tokens:,} tokens",
+            plural(self.tokens, "token"),
         ]
         if self.chunks is not None:
-            parts.append(f"{self.chunks:,} chunk{'s' if self.chunks != 1 else ''}")
+            parts.append(plural(self.chunks, "chunk"))
         if self.cost:
             parts.append(self.cost)
         rate = f"{_size(self.bytes / seconds)}/s, {_count(self.tokens / seconds)} tokens/s"
-        jobs = f"{self.jobs} job{'s' if self.jobs != 1 else ''}"
+        jobs = plural(self.jobs, "job")
         return f"tokbudget: {', '.join(parts)} in {seconds:.2f} s ({rate}, {jobs})"
 
     def show(self, wanted: bool | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -13,8 +13,8 @@ from ..chat.messages import request_body
 from ..errors import ContextOverflowError, JSONInputError, MessageFormatError, UsageRecordError
 from ..jsonload import loads
 from ..models.registry import get_model
-from ..pricing import decimal_str, estimate_cost
-from ..usage import UsageCost, cost_from_usage
+from ..pricing import Cost, decimal_str, estimate_cost
+from ..usage import UsageCost, UsageTotal, cost_from_usage
 from ._inputs import Skips, input_files
 from ._io import InputFile, Undecodable, read_text
 from ._output import BadInput, emit_json, render_table
@@ -117,13 +117,53 @@ def cost_command(
             raise click.UsageError("--usage takes at most one -m (the model of bare usage objects)")
         return _usage(InputFile(usage), models[0] if models else None, batch, as_json)
     skips = Skips(skip_undecodable)
-    loaded: list[tuple[str, list[Any]]] = []
-    for source in input_files(files, text):
+    loaded = _load(input_files(files, text), skips)
+    rows = _estimate(loaded, models, output_tokens, batch)
+    failed = any(row.errors for row in rows.values())
+    if as_json:
+        emit_json([row.as_dict() for row in rows.values()])
+    else:
+        _table(rows, loaded, output_tokens)
+    return 1 if failed else skips.exit_code()
+
+
+Loaded = list[tuple[str, list[Any]]]
+"""Each input's label and its payloads (requests, or one text)."""
+
+
+@dataclass(slots=True)
+class _ModelRow:
+    """One model's priced files, the requests that do not fit it, and its total."""
+
+    model: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    total: UsageTotal | None = None
+
+    def add(self, label: str, c: Cost) -> None:
+        self.files.append({"file": label, **c.as_dict()})
+        self.total = (self.total or UsageTotal(self.model)).add(c)
+
+    def as_dict(self) -> dict[str, Any]:
+        total = (self.total or UsageTotal(self.model)).as_dict()
+        return {"model": self.model, "files": self.files, "errors": self.errors, "total": total}
+
+
+def _load(inputs: list[InputFile], skips: Skips) -> Loaded:
+    loaded: Loaded = []
+    for source in inputs:
         try:
             loaded.append((source.label, load_payloads(read_text(source), source.label)))
         except Undecodable as exc:
             skips.skip(source, exc)
-    rows: dict[str, dict[str, Any]] = {}  # by model: priced files and "does not fit" errors
+    return loaded
+
+
+def _estimate(
+    loaded: Loaded, models: tuple[str, ...], output_tokens: int | None, batch: bool
+) -> dict[str, _ModelRow]:
+    """Each payload priced on each model (the payload's own model if none is given)."""
+    rows: dict[str, _ModelRow] = {}
     embedding = {m for m in models if get_model(m).kind == "embedding"}
     for model in models or (None,):
         for label, payloads in loaded:
@@ -134,48 +174,32 @@ def cost_command(
                 try:
                     c = estimate_cost(payload, model=model, max_output_tokens=reply, batch=batch)
                 except ContextOverflowError as exc:
-                    _row(rows, model or exc.model)["errors"].append(f"{label}: {exc}")
+                    name = model or exc.model
+                    rows.setdefault(name, _ModelRow(name)).errors.append(f"{label}: {exc}")
                     continue
                 except (MessageFormatError, RecursionError) as exc:
                     why = "nested too deeply" if isinstance(exc, RecursionError) else exc
                     raise BadInput(f"{label}: {why}") from None
-                _row(rows, model or c.model)["files"].append({"file": label, **c.as_dict()})
-    for row in rows.values():
-        row["total"] = _sum(row["files"])
-    failed = any(row["errors"] for row in rows.values())
-    if as_json:
-        emit_json(list(rows.values()))
-        return 1 if failed else skips.exit_code()
+                name = model or c.model
+                rows.setdefault(name, _ModelRow(name)).add(label, c)
+    return rows
+
+
+def _table(rows: dict[str, _ModelRow], loaded: Loaded, output_tokens: int | None) -> None:
     header = ["model", "input tokens", "output tokens", "input $", "output $", "total $"]
     table = []
     for row in rows.values():
-        t = row["total"]
-        prompt = decimal_str(Decimal(t["input"]) + Decimal(t["cached_input"]))
-        label = row["model"] + (" (does not fit)" if row["errors"] else "")
-        tokens = [f"{t['input_tokens']:,}", f"{t['output_tokens']:,}"]
-        table.append([label, *tokens, prompt, t["output"], t["total"]])
+        t = row.total or UsageTotal(row.model)
+        label = row.model + (" (does not fit)" if row.errors else "")
+        tokens = [f"{t.input_tokens:,}", f"{t.output_tokens:,}"]
+        money = [t.input + t.cached_input, t.output, t.total]
+        table.append([label, *tokens, *map(decimal_str, money)])
     sys.stdout.write(render_table(header, table))
-    notes = sorted({n for row in rows.values() for f in row["files"] for n in f["notes"]})
+    notes = sorted({n for row in rows.values() for f in row.files for n in f["notes"]})
     if output_tokens is None and not any(_has_max_output(p) for _, ps in loaded for p in ps):
         notes.insert(0, "replies not priced: pass --output-tokens N (tokens per request)")
-    for line in notes + [e for row in rows.values() for e in row["errors"]]:
+    for line in notes + [e for row in rows.values() for e in row.errors]:
         sys.stdout.write(f"note: {line}\n")
-    return 1 if failed else skips.exit_code()
-
-
-def _row(rows: dict[str, dict[str, Any]], model: str) -> dict[str, Any]:
-    return rows.setdefault(model, {"model": model, "files": [], "errors": []})
-
-
-def _sum(costs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Totals of several ``Cost.as_dict()`` results, in the same shape."""
-    money = ("input", "cached_input", "output", "total")
-    out: dict[str, Any] = {"requests": len(costs)}
-    for key in ("input_tokens", "cached_input_tokens", "output_tokens"):
-        out[key] = sum(c[key] for c in costs)
-    for key in money:
-        out[key] = decimal_str(sum((Decimal(c[key]) for c in costs), Decimal(0)))
-    return out
 
 
 def _usage(source: InputFile, model: str | None, batch: bool, as_json: bool) -> int:

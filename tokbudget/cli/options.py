@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..counting import DEFAULT_MODEL
+from ..counting import DEFAULT_MODEL, encoding_for
 from ..errors import UnknownModelError
 from ..models.registry import get_model
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Splitter
@@ -135,13 +135,19 @@ def make_splitter(
     ``--max-tokens`` above the model's input limit is refused: the API would reject
     such chunks (``-e`` has no model, hence no limit).
     """
-    if max_tokens is not None and encoding is None:
+    if encoding is None:
         name = model if model is not None else DEFAULT_EMBEDDING_MODEL
         try:
             limit = get_model(name).input_limit
         except UnknownModelError:
-            limit = None  # a new snapshot, known by its family: no limit recorded
-        if limit is not None and max_tokens > limit:
+            limit = None  # a new snapshot, known only by its family, or a typo
+            encoding_for(name)  # a typo is an unknown model here, with suggestions
+            if max_tokens is None:
+                raise click.UsageError(
+                    f"{name} is not in the registry (its family gives the encoding, not "
+                    "its input limit); pass --max-tokens"
+                ) from None
+        if max_tokens is not None and limit is not None and max_tokens > limit:
             raise click.BadParameter(
                 f"{max_tokens:,} is more than {name}'s input limit of {limit:,} tokens, "
                 f"so the API would reject such chunks; pass at most {limit:,} (or -e "

@@ -14,7 +14,7 @@ import click
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ._inputs import Skips, input_files
 from ._io import InputFile, Undecodable, text_blocks, typing_into
-from ._output import emit_json
+from ._output import emit_json, plural
 from ._parallel import Progress, Summary, Workers, input_cost
 from .options import (
     chunk_options,
@@ -193,7 +193,7 @@ def _split(
         else:
             write(
                 f"----- {source.label} #{index} [{chunk.start}:{chunk.end}] "
-                f"{chunk.tokens} tokens -----\n{chunk.text}\n"
+                f"{plural(chunk.tokens, 'token')} -----\n{chunk.text}\n"
             )
     return part
 
