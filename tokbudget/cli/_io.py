@@ -88,6 +88,8 @@ class InputFile:
         if self.text is not None:
             return io.BytesIO(self.text.encode("utf-8", "surrogatepass"))
         if self.is_stdin:
+            if stdin_is_terminal():
+                click.echo(STDIN_HINT, err=True)
             return sys.stdin.buffer
         try:
             return open(self.name, "rb")
@@ -142,8 +144,6 @@ def text_blocks(source: InputFile, block: int | None = None) -> Iterator[str]:
         return
     block = BLOCK if block is None else block  # read at call time: tests shrink BLOCK
     interactive = source.is_stdin and stdin_is_terminal()
-    if interactive:
-        click.echo(STDIN_HINT, err=True)
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     head = b""
