@@ -70,7 +70,8 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
         raise _fail(too_deep) from None
     except _TooLong as exc:
         raise _fail(
-            f"not usable: an integer has {exc.digits:,} digits (at most {MAX_INT_DIGITS:,})"
+            f"not usable: it holds an integer of {exc.digits:,} digits (at most "
+            f"{MAX_INT_DIGITS:,} digits); use a smaller number"
         ) from None
     if _depth_exceeds(data, max_depth):
         raise _fail(too_deep)
