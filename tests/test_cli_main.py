@@ -92,6 +92,8 @@ def test_unknown_model_suggests_by_case(capsys: pytest.CaptureFixture[str]) -> N
         (["truncate", "-n", "1", "--marker", "xx yy zz"], "(--marker '' for none)"),
         (["count", "-m", "gpt-4o", "-e", "cl100k_base"], "give -m/--model or -e/--encoding"),
         (["split", "-e", "cl100k_base"], "--max-tokens is required with -e"),
+        (["truncate", "-n", "1", "--marker", "a b c"], "more than -n/--max-tokens 1"),
+        (["cost", "-m", "gpt-4o", "--output-tokens", "100000"], "--output-tokens is 100,000"),
     ],
 )
 def test_errors_name_flags_not_arguments(

@@ -8,72 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 
 import click
 
-from ..errors import SettingsError, TokbudgetError, UnknownModelError
-from ..models.registry import list_models
+from ..errors import TokbudgetError
+from ._errors import describe
 from ._output import PipeClosed
 from .app import cli
 
-__all__ = ["FLAGS", "describe", "main"]
-
-FLAGS = {
-    "encoding": "-e/--encoding",
-    "max_output_tokens": "-o/--max-output",
-    "max_tokens": "--max-tokens",
-    "model": "-m/--model",
-    "output_tokens": "--output-tokens",
-    "overlap": "--overlap",
-    "reserve": "-r/--reserve",
-    "marker": "--marker",
-    "batch": "--batch",
-}
-"""The command-line flag of each library argument a command passes on."""
-
-# ``name=value`` for every argument; a bare name only where it cannot be an English word.
-_ARGUMENT = re.compile(
-    r"\b(?:(?P<name>" + "|".join(FLAGS) + r")=(?P<value>\S*?)(?=[;,)]?(?:\s|$))"
-    r"|(?P<bare>" + "|".join(n for n in FLAGS if "_" in n) + r")\b)"
-)
-
-
-def _flag(m: re.Match[str]) -> str:
-    if m.group("bare"):
-        return FLAGS[m.group("bare")]
-    flag, value = FLAGS[m.group("name")], m.group("value")
-    if value == "False":
-        return f"no {flag}"
-    if value == "True":
-        return flag
-    return f"{flag} {value}" if value else flag
-
-
-def describe(exc: TokbudgetError) -> str:
-    """``exc``'s message as a command-line user needs it: flags, not library arguments."""
-    if isinstance(exc, UnknownModelError):
-        close = exc.suggestions or _case_insensitive(exc.model)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        return (
-            f"unknown model {exc.model!r}{hint} (`tokbudget models` lists them; add your own "
-            "with a TOML file named by TOKBUDGET_MODELS, or count with -e ENCODING instead)"
-        )
-    message = str(exc)
-    if isinstance(exc, SettingsError):
-        # Library messages spell an argument as Python does (``max_tokens=512``); on the
-        # command line it is a flag. Only the spelling changes: the value, the limit and
-        # the fix stay the library's own.
-        message = _ARGUMENT.sub(_flag, message)
-    return message
-
-
-def _case_insensitive(name: str) -> tuple[str, ...]:
-    """Model names that equal ``name`` but for case (``GPT-4o``: gpt-4o)."""
-    lower = name.lower()
-    return tuple(s.name for s in list_models() if s.name.lower() == lower)
+__all__ = ["main"]
 
 
 def _silence_stdout() -> None:
@@ -108,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         click.echo("Aborted.", err=True)
         return 130
-    except TokbudgetError as exc:
+    except TokbudgetError as exc:  # raised outside any command (none today)
         click.echo(f"tokbudget: error: {describe(exc)}", err=True)
         return 2
     return result if isinstance(result, int) else 0

@@ -14,6 +14,8 @@ from typing import NamedTuple
 import click
 
 from .. import __version__
+from ..errors import TokbudgetError
+from ._errors import LibraryError, describe
 from ._output import PipeClosed, emit_json
 from .options import budget_options, chunk_options, model_options, parse_overlap
 
@@ -103,6 +105,8 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:  # click would exit 1; see PipeClosed
             raise PipeClosed from None
+        except TokbudgetError as exc:  # worded for the command that was running
+            raise LibraryError(describe(exc, ctx.invoked_subcommand)) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The table's short help, so that listing the commands imports none of them.
