@@ -293,3 +293,72 @@ def test_one_token_is_singular_everywhere(
     # "1 tokens" alone, not "11 tokens" or a rate's unit ("1 tokens/s")
     assert not re.search(r"(?<![\d,.])1 (tokens|chunks|files)(?!/)", out + err)
     assert "1 token" in out + err
+
+
+# ------------------------------------------------------------------ the family: any input
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.sampled_from(["user", "system", "tool", "assistant", "function", "gpt-4o", "image_url"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "messages",
+                    "role",
+                    "content",
+                    "tools",
+                    "tool_choice",
+                    "model",
+                    "type",
+                    "name",
+                    "function",
+                    "parameters",
+                    "max_tokens",
+                    "max_completion_tokens",
+                    "input",
+                    "tool_calls",
+                    "tool_call_id",
+                    "text",
+                    "image_url",
+                    "url",
+                    "custom_id",
+                    "body",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@given(body=_JSON, command=st.sampled_from(["check", "count", "cost"]))
+def test_no_request_body_gives_a_traceback(
+    body: object, command: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    path = tmp_path_factory.mktemp("req") / "request.json"
+    path.write_text(json.dumps(body))
+    argv = {
+        "check": ["check", str(path)],
+        "count": ["count", "--messages", str(path)],
+        "cost": ["cost", str(path), "-m", "gpt-4o"],
+    }[command]
+    code = main(argv)
+    assert code in (0, 1, 2)
+
+
+@given(data=st.binary(max_size=64))
+def test_no_file_content_gives_a_traceback(
+    data: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("bytes")
+    (folder / "x.txt").write_bytes(data)
+    for argv in (["count", str(folder)], ["count", str(folder / "x.txt")], ["split", str(folder)]):
+        assert main(argv) in (0, 2)
