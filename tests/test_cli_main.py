@@ -15,6 +15,7 @@ import pytest
 
 import tokbudget
 from tokbudget.cli import app, main
+from tokbudget.cli._output import emit_json
 
 CLI = [sys.executable, "-m", "tokbudget"]
 
@@ -122,3 +123,12 @@ def test_python_dash_m(tmp_path: Path) -> None:
         env={**os.environ, "NO_COLOR": "1"},
     ).stdout
     assert json.loads(out)["total"]["tokens"] == 2
+
+
+def test_emit_json_writes_raw_values_in_place(capsys: pytest.CaptureFixture[str]) -> None:
+    data = {"a": 1, "tokens": None, "z": "naïve \x00 text"}
+    emit_json(data, raw={"tokens": '[{"id":1}]'})
+    out = capsys.readouterr().out
+    assert list(json.loads(out)) == ["a", "tokens", "z"]
+    assert json.loads(out) == {"a": 1, "tokens": [{"id": 1}], "z": "naïve \x00 text"}
+    assert data["tokens"] is None  # the caller's dict is left alone

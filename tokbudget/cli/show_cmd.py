@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import IO, Any
@@ -132,11 +131,12 @@ def show_command(
                 "encoding": spans.encoding,
                 "count": len(spans),
                 "characters": len(text),
-                "tokens": json.loads(spans.to_json()),
+                "tokens": [],  # written as spans.to_json() made it
                 "figures": figures.to_json(),
                 "budget": None if budget is None else budget.to_dict(),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
-            }
+            },
+            raw={"tokens": spans.to_json()},
         )
         return 0
     footer = footer_lines(figures, budget)
