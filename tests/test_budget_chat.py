@@ -78,6 +78,8 @@ def test_cli_request_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     other.write_text(json.dumps(CHAT))
     assert main(["check", str(other), "--messages", "-m", "gpt-4o", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["prompt_tokens"] == count_messages(CHAT, "gpt-4o")
-    # --text reads the same file as plain text.
-    assert main(["check", str(path), "--text", "--json"]) == 0
+    # --plain reads the same file as plain text (--text STRING checks a string itself).
+    assert main(["check", str(path), "--text", "--json"]) == 2  # never a silent new meaning
+    capsys.readouterr()
+    assert main(["check", str(path), "--plain", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["prompt_tokens"] == tokbudget.count(path.read_text())

@@ -11,6 +11,7 @@ catch builtins keep working::
     ├── InvalidInputError(TypeError)      a value of the wrong type: bytes / None where text was
     │                                     expected, a float or "5" where a count was (``parameter``)
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
+    ├── JSONInputError(ValueError)        bad JSON text: syntax, nesting depth, huge integers
     ├── UsageRecordError(ValueError)      a usage record is malformed or cannot be priced
     │                                     (``index``, ``reason``)
     ├── SettingsError(ValueError)         an argument of the right type is out of range
@@ -41,6 +42,7 @@ from typing import Any
 __all__ = [
     "ContextOverflowError",
     "InvalidInputError",
+    "JSONInputError",
     "MessageFormatError",
     "MissingDependencyError",
     "RegistryError",
@@ -155,6 +157,24 @@ class MessageFormatError(TokbudgetError, ValueError):
         super().__init__(message)
         self.index = index
         self.field = field
+
+
+class JSONInputError(TokbudgetError, ValueError):
+    """JSON text cannot be read (:func:`tokbudget.jsonload.loads`).
+
+    Attributes:
+        reason: what is wrong, phrased to follow a name (``"not valid JSON: ..."``,
+            ``"nested too deeply ..."``): the caller says whose text it was.
+        line, column: where, for a syntax error (1-based), else None.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.line = line
+        self.column = column
 
 
 class SettingsError(TokbudgetError, ValueError):
