@@ -1,4 +1,4 @@
-"""``tokbudget count``: tokens of files, globs or stdin, on every core."""
+"""``tokbudget count``: tokens of files, globs, directories, stdin or ``--text``, on every core."""
 
 from __future__ import annotations
 
@@ -14,41 +14,35 @@ import numpy as np
 from ..counting import count_with, resolve_encoding, safe_segments
 from ..tokenizer.encoder import Encoder
 from ._defaults import MODEL_HELP, model_or_default
-from ._io import BLOCK, InputFile, text_blocks
-from ._output import render_table
-from ._parallel import (
-    Progress,
-    Summary,
-    Workers,
-    batched,
-    input_cost,
-    input_files,
-    jobs_option,
-    summary_option,
-)
-from .app import cli, emit_json
+from ._inputs import Skips, input_files
+from ._io import BLOCK, InputFile, Undecodable, text_blocks, typing_into
+from ._output import emit_json, render_table
+from ._parallel import Progress, Summary, Workers, batched, input_cost
+from .messages_cmd import count_requests
+from .options import encoding_option, input_options, jobs_option, json_option, summary_option
 
 
-@cli.command("count")
-@click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
+@click.command("count")
+@click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
 @click.option(
     "-m", "--model", "models", multiple=True, help=f"{MODEL_HELP[:-1]}; repeat for a column each."
 )
-@click.option(
-    "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
-)
+@encoding_option
+@input_options
 @click.option(
     "--messages",
     is_flag=True,
     help="FILEs are Chat Completions request bodies (JSON): count messages + tools.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@json_option()
 @jobs_option
 @summary_option
 def count_command(
     files: tuple[str, ...],
     models: tuple[str, ...],
     encoding: str | None,
+    text: str | None,
+    skip_undecodable: bool,
     messages: bool,
     as_json: bool,
     jobs: int | None,
@@ -58,11 +52,14 @@ def count_command(
 
     Files are read in blocks, so files of any size are counted in bounded memory; the
     count equals counting the whole text at once. Quoted globs ('docs/**/*.md') are
-    expanded. Counting runs on all cores (--jobs); the output is the same for any --jobs.
-    Several -m print a column per model (--json: a list of one document per model).
-    With --messages, each FILE is a Chat Completions request body and is counted as the
-    API bills its prompt, message by message (the model is -m, else the body's "model",
-    else the default model).
+    expanded and directories are walked (text files only: binary and hidden files are
+    skipped). A file of a glob or directory that is not UTF-8 is skipped and named on
+    stderr, and the exit code is 2 unless --skip-undecodable. Counting runs on all cores
+    (--jobs); the output is the same for any --jobs. --text 'some words' counts the
+    string itself. Several -m print a column per model (--json: a list of one document
+    per model). With --messages, each FILE is a Chat Completions request body and is
+    counted as the API bills its prompt, message by message (the model is -m, else the
+    body's "model", else the default model).
     """
     names = list(dict.fromkeys(models))  # repeats dropped, order kept
     if messages:
@@ -70,18 +67,16 @@ def count_command(
             raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
         if len(names) > 1:
             raise click.UsageError("--messages counts for one model at a time: pass one -m")
-        from .messages_cmd import count_requests
-
-        return count_requests(files, names[0] if names else None, as_json)
+        return count_requests(input_files(files, text), names[0] if names else None, as_json)
     labels: list[str | None] = [*names] or [model_or_default(None, encoding)]  # [None]: -e
     encs = [resolve_encoding(label, encoding) for label in labels]
     distinct = list({enc.name: enc for enc in encs}.values())  # count once per encoding
-    inputs = input_files(files)
-    tally = _Tally(inputs, len(distinct))
+    inputs = input_files(files, text)
+    tally = _Tally(inputs, Skips(skip_undecodable), len(distinct))
     stats = Summary(files=len(inputs))
     with Workers(jobs, tally.known_bytes) as workers:
         stats.jobs = workers.jobs
-        progress = Progress(tally.known_bytes, "counting")
+        progress = Progress(tally.known_bytes, "counting", typing_into(inputs))
         try:
             pieces = batched(tally.segments(distinct, progress), BLOCK)
             tasks = ((keys, ([e for e, _ in keys], texts)) for keys, texts in pieces)
@@ -91,38 +86,43 @@ def count_command(
                     tally.tokens[e][i] += n
         finally:
             progress.close()
-    column = [tally.tokens[[d.name for d in distinct].index(enc.name)] for enc in encs]
-    totals = [sum(tokens) for tokens in column]
+    counted = [i for i in range(len(inputs)) if i not in tally.skipped]
+    order = [d.name for d in distinct]
+    columns = [[tally.tokens[order.index(enc.name)][i] for i in counted] for enc in encs]
+    totals = [sum(column) for column in columns]
+    chars = [tally.chars[i] for i in counted]
+    files_counted = [inputs[i].label for i in counted]
     if as_json:
         docs = [
             {
                 "model": label,
                 "encoding": enc.name,
                 "files": [
-                    {"file": source.label, "tokens": n, "characters": chars}
-                    for source, n, chars in zip(inputs, tokens, tally.chars, strict=True)
+                    {"file": name, "tokens": n, "characters": c}
+                    for name, n, c in zip(files_counted, column, chars, strict=True)
                 ],
-                "total": {"tokens": total, "characters": sum(tally.chars)},
+                "total": {"tokens": total, "characters": sum(chars)},
             }
-            for label, enc, tokens, total in zip(labels, encs, column, totals, strict=True)
+            for label, enc, column, total in zip(labels, encs, columns, totals, strict=True)
         ]
         emit_json(docs[0] if len(docs) == 1 else docs)
     elif len(labels) == 1:
-        width = max(len(f"{n:,}") for n in [*column[0], totals[0]])
+        width = max(len(f"{n:,}") for n in [*columns[0], totals[0]])
         out = sys.stdout
-        for source, n in zip(inputs, column[0], strict=True):
-            out.write(f"{n:>{width},}  {source.label}\n")
-        if len(inputs) > 1:
+        for name, n in zip(files_counted, columns[0], strict=True):
+            out.write(f"{n:>{width},}  {name}\n")
+        if len(counted) > 1:
             out.write(f"{totals[0]:>{width},}  total\n")
     else:
-        rows = [[s.label, *(f"{t[i]:,}" for t in column)] for i, s in enumerate(inputs)]
-        if len(inputs) > 1:
+        rows = [[name, *(f"{c[k]:,}" for c in columns)] for k, name in enumerate(files_counted)]
+        if len(counted) > 1:
             rows.append(["total", *(f"{n:,}" for n in totals)])
         sys.stdout.write(render_table(["file", *(str(label) for label in labels)], rows))
-    stats.add(sum(tally.bytes), totals[0])
+    stats.files = len(counted)
+    stats.add(sum(tally.bytes[i] for i in counted), totals[0])
     stats.cost = input_cost(labels[0], stats.tokens)
     stats.show(summary)
-    return 0
+    return tally.skips.exit_code()
 
 
 def _count_batch(encs: tuple[Encoder, ...], task: tuple[list[int], list[str]]) -> Any:
@@ -141,8 +141,10 @@ def _count_batch(encs: tuple[Encoder, ...], task: tuple[list[int], list[str]]) -
 class _Tally:
     """Per-file counts, filled in as the files are read and their pieces counted."""
 
-    def __init__(self, inputs: list[InputFile], encodings: int = 1) -> None:
+    def __init__(self, inputs: list[InputFile], skips: Skips, encodings: int = 1) -> None:
         self.inputs = inputs
+        self.skips = skips
+        self.skipped: set[int] = set()
         self.tokens = [[0] * len(inputs) for _ in range(encodings)]
         self.chars = [0] * len(inputs)
         self.bytes = [s.size or 0 for s in inputs]
@@ -160,12 +162,16 @@ class _Tally:
         for i, source in enumerate(self.inputs):
             blocks = self._blocks(i, source, progress)
             streams = itertools.tee(blocks, len(encs)) if len(encs) > 1 else (blocks,)
-            yield from _round_robin(
-                [
-                    _keyed((e, i), safe_segments(enc, s))
-                    for e, (enc, s) in enumerate(zip(encs, streams, strict=True))
-                ]
-            )
+            try:
+                yield from _round_robin(
+                    [
+                        _keyed((e, i), safe_segments(enc, s))
+                        for e, (enc, s) in enumerate(zip(encs, streams, strict=True))
+                    ]
+                )
+            except Undecodable as exc:  # its counts so far are dropped with its row
+                self.skips.skip(source, exc)
+                self.skipped.add(i)
 
     def _blocks(self, i: int, source: InputFile, progress: Progress) -> Iterator[str]:
         measure = progress.active or source.size is None

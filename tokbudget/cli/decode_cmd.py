@@ -17,9 +17,9 @@ from ..counting import decode_bytes, resolve_encoding
 from ..tokenizer.encoder import Encoder
 from ._defaults import model_or_default
 from ._io import InputFile, read_text
-from ._output import BadInput, write_bytes
-from .app import emit_json, model_options
+from ._output import BadInput, emit_json, write_bytes
 from .encode_cmd import allow_special_option, allowed_special
+from .options import json_option, model_options
 
 __all__ = ["decode_command", "parse_ids"]
 
@@ -86,7 +86,7 @@ def _not_text_note(enc: Encoder, ids: Sequence[int], exc: UnicodeDecodeError) ->
     help="Bytes that are not UTF-8: write them as they are (and say so on stderr), "
     "replace them with U+FFFD, or refuse (exit 2).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document (text as UTF-8).")
+@json_option("Print a JSON document (text as UTF-8).")
 def decode_command(
     words: tuple[str, ...],
     file: str | None,

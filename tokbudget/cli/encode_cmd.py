@@ -18,7 +18,7 @@ from ..counting import encode, resolve_encoding
 from ..tokenizer.encoder import Encoder
 from ._defaults import model_or_default
 from ._io import InputFile, read_text
-from .app import model_options
+from .options import json_option, model_options
 
 __all__ = ["allow_special_option", "allowed_special", "encode_command", "write_ids"]
 
@@ -96,7 +96,7 @@ def write_ids(ids: Sequence[int], as_json: bool) -> None:
 @click.option("-f", "--file", default=None, metavar="FILE", help="Encode FILE ('-': stdin).")
 @model_options
 @allow_special_option("Encode this special token's text as the control token.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of ids.")
+@json_option("Print a JSON list of ids.")
 def encode_command(
     words: tuple[str, ...],
     file: str | None,
