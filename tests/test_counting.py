@@ -257,6 +257,10 @@ def test_unknown_token_error_names_every_bad_id(data: st.DataObject) -> None:
     assert list(zip(err.positions, err.tokens, strict=True)) == bad
     for i, t in bad[:5]:
         assert f"{t} (at {i})" in str(err)
+    assert (err.parameter, err.value) == (f"tokens[{bad[0][0]}]", bad[0][1])
+    n_vocab = raw_encoding(name).n_vocab
+    in_a_gap = any(0 <= t < n_vocab for _, t in bad)
+    assert (", not every one used;" in str(err)) == in_a_gap  # said only where it is true
     assert pickle.loads(pickle.dumps(err)).tokens == err.tokens
     with pytest.raises(UnknownTokenError):
         tokbudget.decode(ids, encoding=name)

@@ -181,9 +181,11 @@ def _unknown_tokens(enc: Encoder, ids: list[int]) -> UnknownTokenError:
     shown = ", ".join(f"{t} (at {i})" for i, t in bad[:5])
     more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
     noun = "id is" if len(bad) == 1 else "ids are"
+    gap = any(0 <= t < enc.n_vocab for _, t in bad)  # in range, yet no token has it
     return UnknownTokenError(
         f"{len(bad):,} token {noun} not in {enc.name}'s vocabulary: {shown}{more}; its ids "
-        f"run 0..{enc.n_vocab - 1} with gaps; were these ids made with another encoding?",
+        f"run 0..{enc.n_vocab - 1}{', not every one used' if gap else ''}; were these ids "
+        "made with another encoding?",
         tokens=tuple(t for _, t in bad),
         positions=tuple(i for i, _ in bad),
         encoding=enc.name,
