@@ -168,6 +168,27 @@ def test_decode_errors_name_the_id(argv: list[str], needle: str, capsysbinary: C
     assert "Traceback" not in err
 
 
+@property_settings
+@given(
+    words=st.lists(
+        st.one_of(
+            st.integers(-(10**30), 10**30).map(str),
+            st.integers(1, 6000).map(lambda n: "9" * n),  # past int()'s 4,300-digit limit
+            st.sampled_from(["+7", "-0", "00024912", "1e3", "0x1", "[", "]", ",", "\n", "١"]),
+            st.text(max_size=5),
+        ),
+        max_size=6,
+    )
+)
+def test_no_id_text_gives_a_traceback(
+    words: list[str], capsysbinary: Captured, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = " ".join(words).encode("utf-8", "surrogatepass")
+    code, _, err = run(["decode", "--errors", "replace"], capsysbinary, data, monkeypatch)
+    assert code in (0, 2), err
+    assert "Traceback" not in err and len(err) < 1000  # one line, whatever the input's size
+
+
 def test_bad_ids_on_stdin(capsysbinary: Captured, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run(["decode"], capsysbinary, b"24912\n2375\nfoo\n", monkeypatch)
     assert (code, out) == (2, b"")

@@ -25,6 +25,9 @@ __all__ = ["decode_command", "parse_ids"]
 
 _SEPARATORS = re.compile(r"[\s,\[\]]+")
 _ID = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: int() would also take '١' or '1_000'
+_MAX_DIGITS = 20
+"""Longer numbers are refused as they are read: token ids have at most 10 digits (u32), and
+int() refuses strings of over 4,300 digits (a ValueError, not a message)."""
 
 
 def parse_ids(pieces: Iterable[str]) -> list[int]:
@@ -44,11 +47,22 @@ def parse_ids(pieces: Iterable[str]) -> list[int]:
                 if word.startswith("--"):
                     raise click.NoSuchOption(word)
                 raise BadInput(
-                    f"not a token id: {word!r} (at {len(ids)}); ids are whole numbers such "
-                    "as 24912, separated by spaces or commas"
+                    f"not a token id: {_shown(word)} (at {len(ids)}); ids are whole numbers "
+                    "such as 24912, separated by spaces or commas"
+                )
+            digits = len(word.lstrip("+-").lstrip("0"))
+            if digits > _MAX_DIGITS:
+                raise BadInput(
+                    f"not a token id: {_shown(word)} (at {len(ids)}), a number of {digits:,} "
+                    f"digits; token ids are below {2**32:,}"
                 )
             ids.append(int(word))
     return ids
+
+
+def _shown(word: str) -> str:
+    """``word`` quoted, or its start if long (a whole file of junk must not fill the screen)."""
+    return repr(word) if len(word) <= 40 else f"{word[:30]!r}... ({len(word):,} characters)"
 
 
 def _refuse_specials(enc: Encoder, ids: Sequence[int], allowed: frozenset[str]) -> None:
