@@ -128,3 +128,25 @@ def test_usage_errors(
     code, out, err = run(["count", two_files[0], *extra], capsys)
     assert (code, out) == (2, "")
     assert needle in err
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_columns_of_a_directory_skip_an_undecodable_file(
+    jobs: str, two_files: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The two issue-15 features together: a column per -m, and a bad file of a directory
+    # dropped from every column (and the totals), named on stderr, exit 2.
+    folder = Path(two_files[0]).parent
+    bad = folder / "bad.txt"
+    bad.write_bytes(b"ok " * 5000 + b"caf\xe9")
+    argv = ["count", str(folder), "-m", "gpt-4", "-m", "gpt-4o", "--jobs", jobs]
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert f"skipped {bad}: not UTF-8 text: invalid byte 0xe9 at byte offset 15003" in err
+    rows = [line.split() for line in out.splitlines()[1:]]
+    assert [r[0] for r in rows] == [*two_files, "total"]
+    for m, col in (("gpt-4", 1), ("gpt-4o", 2)):
+        assert rows[-1][col] == f"{sum(_exact(p, m) for p in two_files):,}"
+    code, out, _ = run([*argv, "--skip-undecodable", "--json"], capsys)
+    assert code == 0
+    assert [[f["file"] for f in doc["files"]] for doc in json.loads(out)] == [two_files] * 2
