@@ -53,9 +53,10 @@ __all__ = [
 ]
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-SYSTEM_ROLES = frozenset({"system", "developer"})
+SYSTEM_ROLES = ("system", "developer")
 """Roles that instruct the model: kept by :func:`~tokbudget.chat.fit.fit_messages`, and the
-message a tools block joins."""
+message a tools block joins. A tuple, not a set: a malformed role (a list) is then just not
+one of them, and gets its MessageFormatError, instead of a TypeError from hashing it."""
 _KEYS = {
     "role", "content", "name", "tool_calls", "function_call", "tool_call_id", "refusal",
     "audio", "annotations",
