@@ -139,6 +139,6 @@ def test_models_shows_the_default_and_its_source(
 
 
 def test_help_names_the_variable(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("count", "check", "truncate", "show", "split", "encode", "decode"):
+    for command in ("count", "check", "truncate", "show", "split", "encode", "decode", "cost"):
         assert main([command, "-h"]) == 0
         assert "$TOKBUDGET_MODEL" in " ".join(capsys.readouterr().out.split()), command

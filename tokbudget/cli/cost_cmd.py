@@ -12,6 +12,7 @@ import click
 from ..chat.messages import request_body
 from ..errors import ContextOverflowError, JSONInputError, MessageFormatError, UsageRecordError
 from ..jsonload import loads
+from ..models.defaults import DEFAULT_MODEL, MODEL_ENV
 from ..models.registry import get_model
 from ..pricing import Cost, decimal_str, estimate_cost
 from ..usage import UsageCost, UsageTotal, cost_from_usage
@@ -70,7 +71,14 @@ def _has_max_output(payload: Any) -> bool:
 
 @click.command("cost")
 @click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
-@click.option("-m", "--model", "models", multiple=True, help="Model to price (repeat to compare).")
+@click.option(
+    "-m",
+    "--model",
+    "models",
+    multiple=True,
+    help=f"Model to price, repeat to compare (default: a request's own model, else "
+    f"${MODEL_ENV}, else {DEFAULT_MODEL}).",
+)
 @click.option(
     "--output-tokens",
     type=click.IntRange(min=0),
