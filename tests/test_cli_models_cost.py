@@ -49,6 +49,7 @@ def test_models_table(capsys: pytest.CaptureFixture[str]) -> None:
     gpt5 = next(line for line in lines if line.startswith("gpt-5 "))
     assert gpt5.split() == [
         "gpt-5",
+        "(deprecated)",  # shut down 2026-12-11 (issue 12)
         "reasoning",
         "400,000",
         "272,000",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -20,20 +18,8 @@ __all__ = ["models_group", "spec_dict"]
 
 
 def spec_dict(spec: ModelSpec) -> dict[str, Any]:
-    """``spec`` as JSON-ready data: prices as exact decimal strings, dates as ISO text."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return decimal_str(value)
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        return value
-
-    return {k: plain(v) for k, v in dataclasses.asdict(spec).items()}
+    """``spec`` as JSON-ready data: :meth:`ModelSpec.to_dict` (kept for callers)."""
+    return spec.to_dict()
 
 
 def _n(value: int | None) -> str:

@@ -93,10 +93,16 @@ class Registry:
         families = data.get("families", {})
         if not isinstance(families, dict) or not all(isinstance(v, str) for v in families.values()):
             raise top.fail("families", "must be a table of prefix = encoding strings")
+        from ..tokenizer.vocab import ENCODINGS
+
+        fam = Reader(source, None, families, "families.")
+        for prefix in families:
+            fam.str_(prefix, choices=ENCODINGS)
         models_raw = data.get("models", {})
         if not isinstance(models_raw, dict):
             raise top.fail("models", "must be a table of [models.NAME] tables")
         models = {name: parse_model(source, name, raw) for name, raw in models_raw.items()}
+        check_aliases(source, models)
         return cls(models=models, families=dict(families), sources=(source,))
 
     @classmethod
@@ -169,6 +175,24 @@ class Registry:
             model=name,
             suggestions=close,
         )
+
+
+def check_aliases(source: str, models: Mapping[str, ModelSpec]) -> None:
+    """Every alias names one model: not another model's name, not claimed by two models."""
+    owner: dict[str, str] = {}
+    for spec in models.values():
+        for alias in spec.aliases:
+            other = alias if alias in models else owner.get(alias)
+            if other is not None:
+                what = "is the name of model" if alias in models else "is also an alias of"
+                raise RegistryError(
+                    f"{source}: model {spec.name!r}, field 'aliases': {alias!r} {what} "
+                    f"{other!r}; an alias must name exactly one model",
+                    path=source,
+                    model=spec.name,
+                    field="aliases",
+                )
+            owner[alias] = spec.name
 
 
 def _in_family(name: str, prefix: str) -> bool:
