@@ -12,6 +12,7 @@ import pytest
 import tokbudget
 from tokbudget.cli import _parallel, main
 from tokbudget.cli._parallel import Summary, Workers
+from tokbudget.money import money
 
 from .conftest import real_texts
 from .documents import sample_documents
@@ -45,6 +46,33 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     code = main(argv)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def test_summary_prices_through_cost_with_its_tiers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11: the summary priced 300,001 tokens on gpt-5.4 at the base rate ($0.75)
+    # while `show` used the long-context tier ($1.50). Both now price through cost().
+    path = tmp_path / "a.txt"
+    path.write_text("hello world " * 150_000)  # 300,001 tokens on o200k_base
+    n = tokbudget.count(path.read_text(), model="gpt-5.4")
+    assert n > 272_000
+    code, _, err = run(["count", "--summary", "-m", "gpt-5.4", str(path)], capsys)
+    assert code == 0
+    assert f"{money(tokbudget.cost('gpt-5.4', n).total)} as gpt-5.4 input" in err
+    assert tokbudget.cost("gpt-5.4", n).tier == 272_000
+
+
+@pytest.mark.parametrize("name", ["gpt-5.9-mini-2027-01-01", "gpt-6.9-nova"])
+def test_summary_of_a_family_name_says_no_price(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 10 item 6: a name that resolves only by family counts, exits 0, says why.
+    path = tmp_path / "a.txt"
+    path.write_text("hello world")
+    code, out, err = run(["count", "--summary", "-m", name, str(path)], capsys)
+    assert (code, out.split()[0]) == (0, "2")
+    assert f"no price for {name} (not in the registry" in err
 
 
 @pytest.mark.parametrize("fmt", [[], ["--json"]])
@@ -166,13 +194,12 @@ def test_summary_prices_the_tokens_as_input(
     path = tmp_path / "a.txt"
     path.write_text("hello world " * 100_000)
     n = tokbudget.count(path.read_text(), model="gpt-4o")
-    price = tokbudget.get_model("gpt-4o").price
-    assert price is not None
     code, _, err = run(["count", "--summary", "-m", "gpt-4o", str(path)], capsys)
     assert code == 0
-    assert f"{n:,} tokens, ${price.input * n / 1_000_000:.2f} as gpt-4o input in " in err
+    priced = money(tokbudget.cost("gpt-4o", n).total)
+    assert f"{n:,} tokens, {priced} as gpt-4o input in " in err
     code, _, err = run(["count", "--summary", "-m", "text-embedding-3-small", str(path)], capsys)
-    assert ", $0.0040 as text-embedding-3-small input in " in err  # 200,001 tokens
+    assert ", $0.00400002 as text-embedding-3-small input in " in err  # 200,001 tokens
     code, _, err = run(["count", "--summary", "-e", "cl100k_base", str(path)], capsys)
     assert " tokens in " in err and "input" not in err  # an encoding has no price
 

@@ -32,17 +32,16 @@ def decimal_str(value: Decimal) -> str:
 
 
 def money(value: Decimal) -> str:
-    """Dollars for people: cents always shown, finer amounts to two significant digits.
+    """Dollars with every significant digit, at least cents, and no exponent.
 
     The one money formatter of every screen (``count``/``split`` summaries, ``show``,
-    ``cost``, the page's JSON keeps exact strings).
+    ``cost``); JSON keeps :func:`decimal_str`'s exact strings.
 
-    >>> money(Decimal("3.0864175")), money(Decimal("0.00000048")), money(Decimal(0))
-    ('$3.09', '$0.00000048', '$0.00')
+    >>> money(Decimal("0.0030850")), money(Decimal("12.5")), money(Decimal("1234.5"))
+    ('$0.003085', '$12.50', '$1,234.50')
     """
-    if value >= Decimal("0.01") or not value:
-        return f"${value:,.2f}"
-    return "$" + format(value.quantize(Decimal(1).scaleb(value.adjusted() - 1)), "f")
+    whole, _, frac = decimal_str(value).partition(".")
+    return f"${int(whole):,}.{frac.ljust(2, '0')}"
 
 
 def day_of(at: date | datetime | float | None) -> date:

@@ -21,13 +21,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
 from types import TracebackType
 from typing import Any, TypeVar
 
 import click
 
 from .._util import by_size
+from ..errors import TokbudgetError, UnknownModelError
+from ..money import money
+from ..pricing import cost
 from ._io import InputFile
 
 __all__ = [
@@ -275,26 +277,25 @@ class Summary:
 
 
 def input_cost(model: str | None, tokens: int) -> str | None:
-    """``$X as MODEL input`` at the model's base input price, or None if it has no price.
+    """``$X as MODEL input``, priced by :func:`tokbudget.cost`, or why there is no price.
 
-    A summary, not a bill: the base rate, whatever the size of the requests the files
-    would make (``tokbudget cost`` prices requests exactly).
+    A summary, not a bill: all the files' tokens priced as one prompt of ``tokens``
+    tokens (``tokbudget cost`` prices each request). A name that resolves only by family,
+    or a model without a price, gives "no price (why)", never an error after a result.
     """
     if model is None:
         return None
-    from ..models.registry import get_model
-    from ..pricing import EXACT
+    try:
+        priced = cost(model, input_tokens=tokens)
+    except TokbudgetError as exc:
+        return f"no price for {model} ({_why(exc)})"
+    return f"{money(priced.total)} as {model} input"
 
-    price = get_model(model).price
-    if price is None:
-        return None
-    with localcontext(EXACT):
-        value = price.input * tokens / 1_000_000
-    if value >= Decimal("0.01") or not value:
-        shown = f"{value:,.2f}"
-    else:  # two significant digits, never an exponent: $0.00000048
-        shown = format(value.quantize(Decimal(1).scaleb(value.adjusted() - 1)), "f")
-    return f"${shown} as {model} input"
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnknownModelError):
+        return "not in the registry: counted by its family's encoding"
+    return str(exc).split(";")[0]
 
 
 def _size(n: float) -> str:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from decimal import Decimal
 
 import numpy as np
 import regex
 
 from ..budget import BudgetReport
 from ..figures import TextFigures
-from ..pricing import decimal_str
+from ..money import money
 from ..splitting.splitter import Chunk
 from ..tokenizer.spans import TokenSpans
 
@@ -164,16 +163,6 @@ def bar(share: float, width: int = 24, room: float = 0.0) -> str:
         filled = 1  # never show a non-empty text as an empty bar
     extra = min(width - filled, max(0, round((share + room) * width) - filled))
     return "█" * filled + "▒" * extra + "░" * (width - filled - extra)
-
-
-def money(value: Decimal) -> str:
-    """Dollars with every significant digit and no exponent.
-
-    >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
-    ('$0.003085', '$12.50')
-    """
-    whole, _, frac = decimal_str(value).partition(".")
-    return f"${whole}.{frac.ljust(2, '0')}"
 
 
 def footer_lines(fig: TextFigures, budget: BudgetReport | None = None) -> list[str]:

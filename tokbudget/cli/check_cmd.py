@@ -10,6 +10,7 @@ import click
 
 from ..budget import BudgetReport, check, check_stream
 from ._io import InputFile, read_text, text_blocks
+from ._notes import model_notes, warn_models
 from .app import budget_options, cli, emit_json
 
 
@@ -56,9 +57,11 @@ def check_command(
     else:
         report = check(request, model, **settings)
     if as_json:
-        emit_json({"file": source.label, **report.to_dict(), "prompt": report.prompt})
+        doc = {"file": source.label, **report.to_dict(), "prompt": report.prompt}
+        emit_json({**doc, "model_notes": model_notes([report.model])})
     else:
         _print(report)
+    warn_models([report.model])
     return 0 if report.fits else 1
 
 

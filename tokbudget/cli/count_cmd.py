@@ -12,6 +12,7 @@ import click
 from ..counting import DEFAULT_MODEL, count_with, resolve_encoding, safe_segments
 from ..tokenizer.encoder import Encoder
 from ._io import BLOCK, InputFile, text_blocks
+from ._notes import model_notes, warn_models
 from ._parallel import (
     Progress,
     Summary,
@@ -81,8 +82,10 @@ def count_command(
     ]
     total = {"tokens": sum(tally.tokens), "characters": sum(tally.chars)}
     label = model or (None if encoding else DEFAULT_MODEL)
+    notes = model_notes([label])
     if as_json:
-        emit_json({"model": label, "encoding": enc.name, "files": rows, "total": total})
+        doc = {"model": label, "encoding": enc.name, "files": rows, "total": total}
+        emit_json({**doc, "model_notes": notes})
     else:
         width = max(len(f"{r['tokens']:,}") for r in [*rows, total])
         out = sys.stdout
@@ -93,6 +96,7 @@ def count_command(
     stats.add(sum(tally.bytes), total["tokens"])
     stats.cost = input_cost(label, stats.tokens)
     stats.show(summary)
+    warn_models([label])
     return 0
 
 

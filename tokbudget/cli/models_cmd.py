@@ -8,9 +8,12 @@ from typing import Any
 
 import click
 
+from ..models.lifecycle import retiring
 from ..models.registry import ModelSpec, get_model, list_models
-from ..models.spec import KINDS
-from ..pricing import decimal_str
+from ..models.spec import KINDS, Price
+from ..money import decimal_str
+from . import _notes
+from ._notes import warn_lifecycle
 from ._output import render_table
 from .app import cli, emit_json
 
@@ -33,9 +36,54 @@ def _usd(value: Decimal | None) -> str:
     return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else decimal_str(value)
 
 
-def _prices(inp: Decimal | None, cached: Decimal | None, out: Decimal | None) -> str:
+def _prices(
+    inp: Decimal | None,
+    cached: Decimal | None,
+    out: Decimal | None,
+    write: Decimal | None = None,
+) -> str:
     cached_part = f", cached input {_usd(cached)}" if cached is not None else ""
-    return f"input {_usd(inp)}{cached_part}, output {_usd(out)}"
+    write_part = f", cache write {_usd(write)}" if write is not None else ""
+    return f"input {_usd(inp)}{cached_part}{write_part}, output {_usd(out)}"
+
+
+def _price_fields(p: Price, label: str) -> list[tuple[str, str]]:
+    fields = [(label, _prices(p.input, p.cached_input, p.output, p.cache_write))]
+    if p.batch_multiplier is not None:
+        fields.append(("batch", f"x {decimal_str(p.batch_multiplier)} of every rate"))
+    elif p.batch_input is not None:
+        fields.append(("batch", _prices(p.batch_input, None, p.batch_output)))
+    for t in p.tiers:
+        rates = _prices(t.input, t.cached_input, t.output, t.cache_write)
+        fields.append((f"prompts > {t.above_input_tokens:,}", rates))
+    for m in p.modalities:
+        fields.append((f"{m.modality} tokens", _prices(m.input, m.cached_input, m.output)))
+    return fields
+
+
+def _lifecycle_fields(spec: ModelSpec) -> list[tuple[str, str]]:
+    fields = []
+    if spec.deprecation_date:
+        fields.append(("deprecated on", spec.deprecation_date.isoformat()))
+    if spec.shutdown_date:
+        fields.append(("shutdown date", spec.shutdown_date.isoformat()))
+    if spec.successor:
+        fields.append(("successor", spec.successor))
+    return fields
+
+
+def _dimension_fields(spec: ModelSpec) -> list[tuple[str, str]]:
+    fields = []
+    if spec.service_tiers:
+        tiers = [
+            f"{t.name} x{decimal_str(t.multiplier)}" + (f" from {t.since}" if t.since else "")
+            for t in spec.service_tiers
+        ]
+        fields.append(("service tiers", ", ".join(tiers) + " (fast = priority)"))
+    if spec.regional_uplift:
+        uplift = ", ".join(f"{r} +{decimal_str(u * 100)}%" for r, u in spec.regional_uplift)
+        fields.append(("regional uplift", uplift))
+    return fields
 
 
 def _list(kind: str | None, as_json: bool) -> int:
@@ -95,11 +143,27 @@ _KIND = click.Choice(KINDS)
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
+_RETIRING = click.option(
+    "--retiring", is_flag=True, help="Only models with a shutdown date, soonest first."
+)
+_WITHIN = click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="With --retiring: only those shutting down within DAYS (or already shut down).",
+)
+
+
 @cli.group("models", cls=_ModelsGroup, invoke_without_command=True)
 @click.option("-k", "--kind", type=_KIND, default=None, help="Only models of this kind.")
+@_RETIRING
+@_WITHIN
 @_JSON
 @click.pass_context
-def models_group(ctx: click.Context, kind: str | None, as_json: bool) -> int:
+def models_group(
+    ctx: click.Context, kind: str | None, retiring: bool, within: int | None, as_json: bool
+) -> int:
     """List the known models (name, limits, prices); `models show NAME` for one in full.
 
     \b
@@ -107,18 +171,59 @@ def models_group(ctx: click.Context, kind: str | None, as_json: bool) -> int:
       tokbudget models                      every model, as a table
       tokbudget models --kind embedding --json
       tokbudget models show gpt-4o-2024-08-06
+      tokbudget models --retiring --within 60
     """
     if ctx.invoked_subcommand is None:
-        return _list(kind, as_json)
+        return (
+            _retiring(within, as_json) if retiring or within is not None else _list(kind, as_json)
+        )
+    return 0
+
+
+def _retiring(within: int | None, as_json: bool) -> int:
+    day = _notes.today()
+    specs = retiring(within, today=day)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "name": s.name,
+                    "deprecation_date": s.deprecation_date and s.deprecation_date.isoformat(),
+                    "shutdown_date": s.shutdown_date and s.shutdown_date.isoformat(),
+                    "days_left": (s.shutdown_date - day).days if s.shutdown_date else None,
+                    "successor": s.successor,
+                }
+                for s in specs
+            ]
+        )
+        return 0
+    header = ["model", "shutdown", "days left", "deprecated on", "successor"]
+    rows = [
+        [
+            s.name,
+            str(s.shutdown_date),
+            f"{(s.shutdown_date - day).days:,}" if s.shutdown_date else "-",
+            str(s.deprecation_date or "-"),
+            s.successor or "-",
+        ]
+        for s in specs
+    ]
+    sys.stdout.write(render_table(header, rows, left=1))
+    scope = f" within {within} days" if within is not None else ""
+    sys.stdout.write(
+        f"{len(specs)} models shutting down{scope} (as of {day}); past dates have shut down.\n"
+    )
     return 0
 
 
 @models_group.command("list")
 @click.option("-k", "--kind", type=_KIND, default=None, help="Only models of this kind.")
+@_RETIRING
+@_WITHIN
 @_JSON
-def list_command(kind: str | None, as_json: bool) -> int:
+def list_command(kind: str | None, retiring: bool, within: int | None, as_json: bool) -> int:
     """List the known models (the same as `tokbudget models`)."""
-    return _list(kind, as_json)
+    return _retiring(within, as_json) if retiring or within is not None else _list(kind, as_json)
 
 
 @models_group.command("show")
@@ -128,7 +233,8 @@ def show_command(name: str, as_json: bool) -> int:
     """Show everything the registry knows about model NAME (aliases and snapshots resolve)."""
     spec = get_model(name)
     if as_json:
-        emit_json({"query": name, **spec_dict(spec)})
+        lifecycle = _notes.lifecycle_lines([spec.name])
+        emit_json({"query": name, **spec.to_dict(), "lifecycle": lifecycle})
         return 0
     out = [spec.name]
     if name in spec.aliases:
@@ -139,19 +245,28 @@ def show_command(name: str, as_json: bool) -> int:
         out.append(f"  {spec.description}")
     fields = [
         ("kind", spec.kind + (", deprecated" if spec.deprecated else "")),
-        ("encoding", spec.encoding),
+        (
+            "encoding",
+            spec.encoding + (" (assumed, not documented)" if spec.encoding_assumed else ""),
+        ),
         ("context window", _n(spec.context_window)),
         ("max input tokens", _n(spec.max_input_tokens)),
         ("max output tokens", _n(spec.max_output_tokens)),
         ("aliases", ", ".join(spec.aliases) or "-"),
     ]
+    fields += _lifecycle_fields(spec)
     if (p := spec.price) is not None:
-        fields.append(("USD / 1M tokens", _prices(p.input, p.cached_input, p.output)))
-        fields.append(("batch", _prices(p.batch_input, None, p.batch_output)))
-        fields += [
-            (f"prompts > {t.above_input_tokens:,}", _prices(t.input, t.cached_input, t.output))
-            for t in p.tiers
-        ]
+        since = f" (since {p.since})" if p.since else ""
+        fields += _price_fields(p, f"USD / 1M tokens{since}")
+        for old in reversed(spec.price_history):
+            fields.append(
+                (
+                    "earlier price",
+                    _prices(old.input, old.cached_input, old.output)
+                    + (f" (from {old.since})" if old.since else " (launch)"),
+                )
+            )
+        fields += _dimension_fields(spec)
     else:
         fields.append(("price", "- (not in the registry)"))
     if (c := spec.chat) is not None:
@@ -173,6 +288,8 @@ def show_command(name: str, as_json: bool) -> int:
     fields.append(("as of", spec.as_of.isoformat() if spec.as_of else "-"))
     width = max(len(k) for k, _ in fields)
     out += [f"  {k.ljust(width)}  {v}" for k, v in fields]
-    out += ["  sources:", *(f"    {s}" for s in spec.source)]
+    if spec.source:
+        out += ["  sources:", *(f"    {s}" for s in spec.source)]
     sys.stdout.write("\n".join(out) + "\n")
+    warn_lifecycle([spec.name])
     return 0

@@ -14,6 +14,7 @@ from ..figures import budget_report, text_figures
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
 from ._io import InputFile, read_text
+from ._notes import model_notes, warn_models
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
 from .app import budget_options, chunk_options, cli, emit_json, model_options, parse_overlap
 
@@ -105,6 +106,7 @@ def show_command(
     budget = budget_report(
         text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
     )
+    warn_models([label])
     if as_json:
         emit_json(
             {
@@ -115,6 +117,7 @@ def show_command(
                 "tokens": json.loads(spans.to_json()),
                 "figures": figures.to_json(),
                 "budget": None if budget is None else budget.to_dict(),
+                "model_notes": model_notes([label]),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
             }
         )

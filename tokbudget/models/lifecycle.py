@@ -13,7 +13,7 @@ from ..errors import UnknownModelError
 from .registry import Registry, default_registry
 from .spec import ModelSpec
 
-__all__ = ["NOTICE_DAYS", "lifecycle_note", "retiring"]
+__all__ = ["NOTICE_DAYS", "lifecycle_note", "model_notes", "retiring"]
 
 NOTICE_DAYS = 30
 """A model this many days or fewer from its shutdown (or past it) gets a note."""
@@ -61,6 +61,32 @@ def lifecycle_note(
     except UnknownModelError:
         return None
     return _note(spec, _today(today))
+
+
+def model_notes(
+    model: str, today: date | None = None, registry: Registry | None = None
+) -> tuple[str, ...]:
+    """What a count or price for ``model`` should say about the model itself.
+
+    Its :func:`lifecycle_note`, and whether its encoding is an assumption (OpenAI has not
+    documented GPT-6's tokenizer): a user should know what a number rests on.
+
+    >>> model_notes("gpt-6-sol", today=date(2026, 12, 7))[0][:49]
+    'gpt-6-sol is counted with o200k_base, an assumpti'
+    >>> model_notes("gpt-4o", today=date(2027, 1, 10))
+    ('gpt-4o shuts down on 2027-01-14 (in 4 days); use gpt-6-luna instead',)
+    """
+    try:
+        spec = (registry or default_registry()).get(model)
+    except UnknownModelError:
+        return ()
+    notes = [_note(spec, _today(today))]
+    if spec.encoding_assumed:
+        notes.append(
+            f"{spec.name} is counted with {spec.encoding}, an assumption: OpenAI has not "
+            "documented its tokenizer"
+        )
+    return tuple(n for n in notes if n)
 
 
 def retiring(
