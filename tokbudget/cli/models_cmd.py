@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from ..models.diff import RegistryDiff, diff_registries
 from ..models.lifecycle import retiring
-from ..models.registry import ModelSpec, get_model, list_models
+from ..models.registry import ModelSpec, Registry, default_registry, get_model, list_models
 from ..models.spec import KINDS, Price
 from ..money import decimal_str
 from . import _notes
@@ -293,3 +294,80 @@ def show_command(name: str, as_json: bool) -> int:
     sys.stdout.write("\n".join(out) + "\n")
     warn_lifecycle([spec.name])
     return 0
+
+
+@models_group.command("diff")
+@click.option(
+    "--litellm",
+    "litellm_path",
+    default=None,
+    metavar="PATH",
+    help="litellm's model_prices_and_context_window(_backup).json.",
+)
+@click.option(
+    "--genai-prices",
+    "genai",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH]",
+    help="genai-prices' OpenAI data: the installed package, or a JSON file PATH.",
+)
+@_JSON
+def diff_command(litellm_path: str | None, genai: str | None, as_json: bool) -> int:
+    """Show where the bundled registry and litellm or genai-prices disagree.
+
+    Per model and field: values that differ, values only the source has, and the models
+    one side has and the other lacks. Always exits 0; see the README's refresh routine.
+
+    \b
+    Examples:
+      pip download --no-deps -d wheels litellm genai-prices
+      tokbudget models diff --litellm model_prices_and_context_window_backup.json
+      tokbudget models diff --genai-prices --json
+    """
+    if (litellm_path is None) == (genai is None):
+        raise click.UsageError("pass one of --litellm PATH or --genai-prices [PATH]")
+    ours = default_registry()
+    if litellm_path is not None:
+        theirs = Registry.from_litellm(litellm_path, base=ours, provider="openai")
+        source = f"litellm {litellm_path}"
+    else:
+        theirs = Registry.from_genai_prices(genai or None, base=ours)
+        source = f"genai-prices {theirs.sources[0]}"
+    result = diff_registries(ours, theirs, source)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        _print_diff(result)
+    return 0
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        return decimal_str(value)
+    return str(value)
+
+
+def _print_diff(d: RegistryDiff) -> None:
+    out = [f"registry vs {d.source}"]
+    by_model: dict[str, list[str]] = {}
+    for f in d.differ:
+        line = f"    {f.field}: registry {_shown(f.ours)}, source {_shown(f.theirs)}"
+        by_model.setdefault(f.model, []).append(line)
+    for f in d.missing:
+        line = f"    {f.field}: registry -, source {_shown(f.theirs)}"
+        by_model.setdefault(f.model, []).append(line)
+    for model in sorted(by_model):
+        out += [f"  {model}", *by_model[model]]
+    out.append(f"{len(d.differ)} values differ and {len(d.missing)} are only in the source,")
+    out.append(f"  across {len(by_model)} models.")
+    if d.only_theirs:
+        out.append(f"only in the source ({len(d.only_theirs)}): {', '.join(d.only_theirs)}")
+    if d.only_ours:
+        out.append(f"only in the registry ({len(d.only_ours)}): {', '.join(d.only_ours)}")
+    if d.skipped:
+        out.append(f"not importable ({len(d.skipped)}): {', '.join(d.skipped)}")
+    sys.stdout.write("\n".join(out) + "\n")

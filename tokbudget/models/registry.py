@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError, SettingsError, UnknownModelError
+from .genai_prices import read_genai_prices
+from .litellm import Imported, read_litellm
 from .schema import TOP_KEYS, Reader, parse_model
 from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
 
@@ -106,11 +108,37 @@ class Registry:
         return cls(models=models, families=dict(families), sources=(source,))
 
     @classmethod
-    def from_litellm(cls, path: str | Path, *, base: Registry | None = None) -> Registry:
-        """Import litellm's ``model_prices_and_context_window.json``; see :mod:`.litellm`."""
-        from .litellm import registry_from_litellm
+    def from_litellm(
+        cls, path: str | Path, *, base: Registry | None = None, provider: str | None = None
+    ) -> Registry:
+        """Import litellm's ``model_prices_and_context_window.json``; see :mod:`.litellm`.
 
-        return registry_from_litellm(path, base=base or default_registry())
+        The one entry point of that importer. ``base`` supplies encodings, chat formats and
+        image rules (default: the bundled registry); ``provider`` keeps only one
+        ``litellm_provider``'s entries. Imported entries pass the same invariant checks as
+        TOML ones; those that fail are listed in ``skipped`` with the reason.
+        """
+        return cls._imported(
+            read_litellm(path, base=base or default_registry(), provider=provider), str(path)
+        )
+
+    @classmethod
+    def from_genai_prices(
+        cls, source: str | Path | None = None, *, base: Registry | None = None
+    ) -> Registry:
+        """Import genai-prices' OpenAI models (dated prices, >272K tiers, service tiers).
+
+        ``source`` is a JSON file of genai-prices' OpenAI provider (``{"id": "openai",
+        "models": [...]}``); None reads the installed ``genai-prices`` package's data
+        (:class:`MissingDependencyError` if it is not installed). See :mod:`.genai_prices`.
+        """
+        imported, where = read_genai_prices(source, base=base or default_registry())
+        return cls._imported(imported, where)
+
+    @classmethod
+    def _imported(cls, imported: Imported, source: str) -> Registry:
+        models, skipped = imported
+        return cls(models=models, sources=(source,), skipped=skipped)
 
     def merged(self, other: Registry) -> Registry:
         """Return a registry with ``other``'s models and families over this one's."""

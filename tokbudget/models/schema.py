@@ -29,7 +29,7 @@ from .spec import (
     ServiceTier,
 )
 
-__all__ = ["TOP_KEYS", "Reader", "parse_model"]
+__all__ = ["TOP_KEYS", "Reader", "check_spec", "parse_model"]
 
 
 TOP_KEYS = {"schema_version", "families", "models"}
@@ -370,6 +370,26 @@ def _embedding(r: Reader) -> EmbeddingLimits | None:
         max_inputs_per_request=e.int_("max_inputs_per_request", minimum=1),
         max_tokens_per_request=e.int_("max_tokens_per_request", minimum=1),
     )
+
+
+def check_spec(source: str, spec: ModelSpec) -> None:
+    """The invariants every entry meets, however it was made (TOML or an importer).
+
+    Limits consistent with the window, prices >= 0, dated prices strictly ordered.
+    """
+    r = Reader(source, spec.name, {})
+    _check_limits(r, spec)
+    chain = [*spec.price_history, *([spec.price] if spec.price else [])]
+    for i, p in enumerate(chain):
+        values = [p.input, p.output, p.cached_input, p.cache_write, p.batch_input, p.batch_output]
+        values += [v for t in p.tiers for v in (t.input, t.output, t.cached_input, t.cache_write)]
+        if any(v is not None and (not v.is_finite() or v < 0) for v in values):
+            raise r.fail("price", "has a negative or non-finite price")
+        before = chain[i - 1].since if i else None
+        if i and (p.since is None or (before is not None and p.since <= before)):
+            raise r.fail("price.since", "dated prices must be strictly increasing")
+    if any(t.multiplier <= 0 for t in spec.service_tiers):
+        raise r.fail("service_tiers", "a multiplier must be > 0")
 
 
 def _check_limits(r: Reader, spec: ModelSpec) -> None:
