@@ -15,30 +15,14 @@ from datetime import UTC, date, datetime
 
 import click
 
-from ..models.lifecycle import lifecycle_note
 from ..models.lifecycle import model_notes as _model_notes
 
-__all__ = ["lifecycle_lines", "model_notes", "today", "warn_lifecycle", "warn_models"]
+__all__ = ["model_notes", "today", "warn_models"]
 
 
 def today() -> date:
     """The CLI's idea of today (UTC)."""
     return datetime.now(UTC).date()
-
-
-def lifecycle_lines(models: Iterable[str | None]) -> list[str]:
-    """The lifecycle notes of ``models`` (each model once, in order)."""
-    day = today()
-    notes = (lifecycle_note(m, today=day) for m in dict.fromkeys(models) if m)
-    return [n for n in notes if n]
-
-
-def warn_lifecycle(models: Iterable[str | None]) -> list[str]:
-    """Print the lifecycle notes of ``models`` on stderr, one line each; return them."""
-    lines = lifecycle_lines(models)
-    for line in lines:
-        click.echo(f"note: {line}", err=True)
-    return lines
 
 
 def model_notes(models: Iterable[str | None]) -> list[str]:

@@ -18,7 +18,7 @@ from ..money import decimal_str
 from ..pricing import estimate_cost
 from ..usage import UsageCost, UsageTotal, cost_from_usage
 from ._io import InputFile, read_text
-from ._notes import warn_lifecycle
+from ._notes import warn_models
 from ._output import BadInput, render_table
 from .app import cli, emit_json
 
@@ -147,7 +147,7 @@ def cost_command(
         "service_tier": service_tier or "default",
     }
     rows = _estimate(models, loaded, output_tokens, options)
-    notes = warn_lifecycle(row["model"] for row in rows.values())
+    notes = warn_models(row["model"] for row in rows.values())
     failed = any(row["errors"] for row in rows.values())
     if as_json:
         emit_json([{**row, "total": row["total"].as_dict()} for row in rows.values()])
@@ -235,9 +235,9 @@ def _usage(source: InputFile, model: str | None, as_json: bool, **priced: Any) -
         result = cost_from_usage(records(), model, **priced)
     except UsageRecordError as exc:
         raise BadInput(f"{source.label} line {lines[exc.index]}: {exc.reason}") from None
-    lifecycle = warn_lifecycle(result.by_model)
+    notes = warn_models(result.by_model)
     if as_json:
-        emit_json({**result.as_dict(), "lifecycle": lifecycle})
+        emit_json({**result.as_dict(), "model_notes": notes})
         return 0
     _usage_table(result)
     return 0

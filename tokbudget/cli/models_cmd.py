@@ -14,7 +14,7 @@ from ..models.registry import ModelSpec, Registry, default_registry, get_model, 
 from ..models.spec import KINDS, Price
 from ..money import decimal_str
 from . import _notes
-from ._notes import warn_lifecycle
+from ._notes import warn_models
 from ._output import render_table
 from .app import cli, emit_json
 
@@ -234,8 +234,8 @@ def show_command(name: str, as_json: bool) -> int:
     """Show everything the registry knows about model NAME (aliases and snapshots resolve)."""
     spec = get_model(name)
     if as_json:
-        lifecycle = _notes.lifecycle_lines([spec.name])
-        emit_json({"query": name, **spec.to_dict(), "lifecycle": lifecycle})
+        notes = _notes.model_notes([spec.name])
+        emit_json({"query": name, **spec.to_dict(), "model_notes": notes})
         return 0
     out = [spec.name]
     if name in spec.aliases:
@@ -292,7 +292,7 @@ def show_command(name: str, as_json: bool) -> int:
     if spec.source:
         out += ["  sources:", *(f"    {s}" for s in spec.source)]
     sys.stdout.write("\n".join(out) + "\n")
-    warn_lifecycle([spec.name])
+    warn_models([spec.name])
     return 0
 
 
