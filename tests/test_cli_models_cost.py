@@ -308,3 +308,15 @@ def test_count_messages_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code, _, err = run(["count", "--messages", ok, "-m", "text-embedding-3-small"], capsys)
     assert code == 2 and "is an embedding model" in err
     assert "Traceback" not in err
+
+
+def test_cost_prices_a_repeated_model_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 10 item 9: `-m gpt-4o -m gpt-4o` doubled the tokens.
+    path = tmp_path / "p.txt"
+    path.write_text("hello world")
+    code, out, _ = run(["cost", str(path), "-m", "gpt-4o", "-m", "gpt-4o", "--json"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 1 and rows[0]["total"]["input_tokens"] == 2
+    assert rows[0]["total"]["requests"] == 1
