@@ -28,7 +28,8 @@ from typing import Any
 from ..errors import RegistryError, SettingsError, UnknownModelError
 from .genai_prices import read_genai_prices
 from .litellm import Imported, read_litellm
-from .schema import TOP_KEYS, Reader, parse_model
+from .reader import Reader
+from .schema import TOP_KEYS, parse_model
 from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
 
 __all__ = [
