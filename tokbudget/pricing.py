@@ -98,22 +98,19 @@ class _Counts:
     audio_out: int
 
 
-def _counts(
-    input_tokens: object,
-    output_tokens: object,
-    cached_input_tokens: object,
-    cache_write_tokens: object,
-    input_audio_tokens: object,
-    output_audio_tokens: object,
-) -> _Counts:
-    c = _Counts(
-        count_arg("input_tokens", input_tokens),
-        count_arg("output_tokens", output_tokens),
-        count_arg("cached_input_tokens", cached_input_tokens),
-        count_arg("cache_write_tokens", cache_write_tokens),
-        count_arg("input_audio_tokens", input_audio_tokens),
-        count_arg("output_audio_tokens", output_audio_tokens),
-    )
+_COUNT_ARGS = (
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "input_audio_tokens",
+    "output_audio_tokens",
+)
+
+
+def _counts(*values: object) -> _Counts:
+    """The token counts of :func:`cost`, validated; the parts never exceed their whole."""
+    c = _Counts(*(count_arg(name, v) for name, v in zip(_COUNT_ARGS, values, strict=True)))
     if c.cached + c.write > c.input:
         raise SettingsError(
             f"cached_input_tokens ({c.cached:,}) plus cache_write_tokens ({c.write:,}) "
