@@ -23,13 +23,13 @@ Summing real usage logs is :mod:`tokbudget.usage`.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from typing import Any, SupportsIndex
 
+from ._util import require_int
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
 from .models.rates import Rates, select_rates
 from .models.registry import MODELS_ENV, ModelSpec, Registry, default_registry
@@ -39,7 +39,6 @@ __all__ = [
     "EXACT",
     "Cost",
     "cost",
-    "count_arg",
     "day_of",
     "decimal_str",
     "estimate_cost",
@@ -54,24 +53,6 @@ TokenCount = int | SupportsIndex
 
 
 # ------------------------------------------------------------------------- from counts
-
-
-def count_arg(name: str, value: object) -> int:
-    """``value`` as a token count: an ``int >= 0`` (numpy ints too), else a clear error."""
-    if isinstance(value, bool | float | Decimal | str):
-        raise InvalidInputError(
-            f"{name} must be a whole number of tokens (int), got {type(value).__name__} "
-            f"{value!r}; token counts are never fractional"
-        )
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidInputError(
-            f"{name} must be an int, got {type(value).__name__}: {value!r:.60}"
-        ) from None
-    if number < 0:
-        raise SettingsError(f"{name} is {number:,}, but token counts cannot be negative")
-    return number
 
 
 def _priced_spec(name: str, registry: Registry | None) -> tuple[ModelSpec, tuple[str, ...]]:
@@ -110,18 +91,22 @@ _COUNT_ARGS = (
 
 def _counts(*values: object) -> _Counts:
     """The token counts of :func:`cost`, validated; the parts never exceed their whole."""
-    c = _Counts(*(count_arg(name, v) for name, v in zip(_COUNT_ARGS, values, strict=True)))
+    c = _Counts(*(require_int(name, v) for name, v in zip(_COUNT_ARGS, values, strict=True)))
     if c.cached + c.write > c.input:
         raise SettingsError(
             f"cached_input_tokens ({c.cached:,}) plus cache_write_tokens ({c.write:,}) "
             f"exceeds input_tokens ({c.input:,}); cached and cache-write tokens are parts "
-            "of the prompt, so pass the whole prompt as input_tokens"
+            "of the prompt, so pass the whole prompt as input_tokens",
+            parameter="cached_input_tokens" if c.cached > c.input else "cache_write_tokens",
+            value=c.cached if c.cached > c.input else c.write,
         )
     if c.audio_in > c.input or c.audio_out > c.output:
         raise SettingsError(
             "input_audio_tokens / output_audio_tokens are parts of input_tokens / "
             f"output_tokens (got {c.audio_in:,} of {c.input:,} and {c.audio_out:,} of "
-            f"{c.output:,}); pass the totals as input_tokens and output_tokens"
+            f"{c.output:,}); pass the totals as input_tokens and output_tokens",
+            parameter="input_audio_tokens" if c.audio_in > c.input else "output_audio_tokens",
+            value=c.audio_in if c.audio_in > c.input else c.audio_out,
         )
     return c
 
@@ -341,7 +326,7 @@ def _read_payload(payload: Any) -> _Request:
     body = request_body(payload)
     model = body.get("model")
     max_output = body.get("max_completion_tokens", body.get("max_tokens"))
-    choices = count_arg("n", body.get("n") or 1)
+    choices = require_int("n", body.get("n") or 1)
     if "messages" not in body and "input" in body:  # an embeddings request
         inputs = body["input"]
         inputs = [inputs] if isinstance(inputs, str) else inputs
@@ -355,13 +340,15 @@ def _reply_tokens(spec: ModelSpec, prompt: int, max_output: Any) -> tuple[int, l
     window = spec.context_window
     notes: list[str] = []
     if spec.kind in ("embedding", "moderation"):
-        return count_arg("max_output_tokens", max_output or 0), notes
+        return require_int("max_output_tokens", max_output or 0), notes
     if max_output is not None:
-        reply = count_arg("max_output_tokens", max_output)
+        reply = require_int("max_output_tokens", max_output)
         if spec.max_output_tokens is not None and reply > spec.max_output_tokens:
             raise SettingsError(
                 f"max_output_tokens is {reply:,} but {spec.name} generates at most "
-                f"{spec.max_output_tokens:,}; pass a smaller max_output_tokens"
+                f"{spec.max_output_tokens:,}; pass a smaller max_output_tokens",
+                parameter="max_output_tokens",
+                value=reply,
             )
     else:
         room = window - prompt if window is not None else None

@@ -23,10 +23,11 @@ from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
-from .errors import MessageFormatError, SettingsError, TokbudgetError, UsageRecordError
+from ._util import require_int
+from .errors import TokbudgetError, UsageRecordError
 from .models.registry import Registry
 from .money import EXACT, Cost, day_of, decimal_str
-from .pricing import cost, count_arg
+from .pricing import cost
 
 __all__ = ["UsageCost", "UsageTotal", "cost_from_usage"]
 
@@ -109,6 +110,11 @@ _USAGE_SHAPES = (
 )
 
 
+class _Malformed(ValueError):
+    """A record's shape is wrong; :func:`cost_from_usage` re-raises it as a UsageRecordError
+    (a format error naming the record's index), never as a SettingsError."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Usage:
     """The billed counts of one usage object (every part is included in its total)."""
@@ -124,7 +130,7 @@ class _Usage:
 def _details(usage: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     table = usage.get(key) or {}
     if not isinstance(table, Mapping):
-        raise MessageFormatError(f"{key} must be an object, got {table!r:.60}", field=key)
+        raise _Malformed(f"{key} must be an object, got {table!r:.60}")
     return table
 
 
@@ -135,19 +141,18 @@ def _read_usage(usage: Mapping[str, Any]) -> _Usage:
         ins, outs = _details(usage, in_details), _details(usage, out_details)
 
         def part(table: Mapping[str, Any], where: str, key: str) -> int:
-            return count_arg(f"{where}.{key}", table.get(key) or 0)
+            return require_int(f"{where}.{key}", table.get(key) or 0)
 
         return _Usage(
-            input=count_arg(in_key, usage[in_key]),
-            output=count_arg(out_key, usage.get(out_key) or 0),
+            input=require_int(in_key, usage[in_key]),
+            output=require_int(out_key, usage.get(out_key) or 0),
             cached=part(ins, in_details, "cached_tokens"),
             cache_write=part(ins, in_details, "cache_write_tokens"),
             audio_in=part(ins, in_details, "audio_tokens"),
             audio_out=part(outs, out_details, "audio_tokens"),
         )
-    raise MessageFormatError(
-        "usage has neither prompt_tokens (Chat Completions) nor input_tokens (Responses API)",
-        field="usage",
+    raise _Malformed(
+        "usage has neither prompt_tokens (Chat Completions) nor input_tokens (Responses API)"
     )
 
 
@@ -162,7 +167,7 @@ def _unwrap(
 ) -> tuple[str | None, Mapping[str, Any], bool, Mapping[str, Any]] | None:
     """``(model, usage, from a batch line, the response)`` of a record; None if not billed."""
     if not isinstance(record, Mapping):
-        raise SettingsError(f"expected a JSON object, got {type(record).__name__}")
+        raise _Malformed(f"expected a JSON object, got {type(record).__name__}")
     from_batch = "custom_id" in record and "response" in record
     if from_batch:  # {"custom_id": ..., "response": {"status_code": 200, "body": {...}}}
         response = record["response"]
@@ -172,7 +177,7 @@ def _unwrap(
             return None  # a failed request is not billed
         body = response.get("body")
         if not isinstance(body, Mapping):
-            raise SettingsError("the Batch API line has no response body")
+            raise _Malformed("the Batch API line has no response body")
         record = body
     streamed = "type" in record or str(record.get("object", "")).endswith(".chunk")
     event = record.get("response")
@@ -183,14 +188,14 @@ def _unwrap(
             return None
         if "prompt_tokens" in record or "input_tokens" in record:
             return None, record, from_batch, {}  # a bare usage dict
-        raise SettingsError(
+        raise _Malformed(
             "it has no 'usage' (nor the prompt_tokens / input_tokens of a bare usage object)"
         )
     usage = record["usage"]
     if usage is None and streamed:
         return None  # a stream chunk or event before the last one
     if not isinstance(usage, Mapping):
-        raise SettingsError(
+        raise _Malformed(
             f"usage is {usage!r:.40}, not an object (streamed responses carry usage only "
             "with stream_options={'include_usage': True})"
         )
@@ -237,7 +242,7 @@ def cost_from_usage(
                 skipped += 1
                 continue
             priced = _price_record(unwrapped, model, batch, service_tier, region, at, registry)
-        except TokbudgetError as exc:
+        except (TokbudgetError, _Malformed) as exc:
             raise UsageRecordError(
                 f"usage record {index}: {exc}", index=index, reason=str(exc)
             ) from exc
@@ -260,11 +265,11 @@ def _price_record(
     name, usage, from_batch, response = unwrapped
     name = name or model
     if not name:
-        raise SettingsError("it names no model; pass model= for bare usage dicts")
+        raise _Malformed("it names no model; pass model= for bare usage dicts")
     n = _read_usage(usage)
     tier = response.get("service_tier") or service_tier or "default"
     if not isinstance(tier, str):
-        raise MessageFormatError(f"service_tier must be a string, got {tier!r:.40}")
+        raise _Malformed(f"service_tier must be a string, got {tier!r:.40}")
     in_batch = batch or from_batch
     if in_batch and tier == "batch":
         tier = "default"  # some logs carry service_tier "batch" on Batch API lines

@@ -15,8 +15,7 @@ from ..models.spec import KINDS, Price
 from ..money import decimal_str
 from . import _notes
 from ._notes import warn_models
-from ._output import render_table
-from .app import cli, emit_json
+from ._output import emit_json, render_table
 
 __all__ = ["models_group", "spec_dict"]
 
@@ -156,7 +155,7 @@ _WITHIN = click.option(
 )
 
 
-@cli.group("models", cls=_ModelsGroup, invoke_without_command=True)
+@click.group("models", cls=_ModelsGroup, invoke_without_command=True)
 @click.option("-k", "--kind", type=_KIND, default=None, help="Only models of this kind.")
 @_RETIRING
 @_WITHIN
@@ -289,7 +288,7 @@ def show_command(name: str, as_json: bool) -> int:
     fields.append(("as of", spec.as_of.isoformat() if spec.as_of else "-"))
     width = max(len(k) for k, _ in fields)
     out += [f"  {k.ljust(width)}  {v}" for k, v in fields]
-    if spec.source:
+    if spec.source:  # a user's own model may cite none
         out += ["  sources:", *(f"    {s}" for s in spec.source)]
     sys.stdout.write("\n".join(out) + "\n")
     warn_models([spec.name])
