@@ -279,6 +279,13 @@ def show_command(name: str, as_json: bool) -> int:
             if i.scheme == "tile"
             else f"32-px patches (at most {i.max_patches:,}) x {multiplier}"
         )
+        if i.original:
+            cap = (
+                "no known cap"
+                if i.original_max_patches is None
+                else f"at most {i.original_max_patches:,}"
+            )
+            rule += f"; detail 'original' and 'auto': {cap}"
         fields.append(("images", rule))
     if (e := spec.embedding) is not None:
         per_request = (

@@ -45,7 +45,15 @@ _PRICE_KEYS = {
 _TIER_KEYS = {"above_input_tokens", "input", "output", "cached_input", "cache_write"}
 _MODALITY_KEYS = {"input", "cached_input", "output"}
 _CHAT_KEYS = {"tokens_per_message", "tokens_per_name", "reply_priming"}
-_IMAGE_KEYS = {"scheme", "base_tokens", "tile_tokens", "patch_multiplier", "max_patches"}
+_IMAGE_KEYS = {
+    "scheme",
+    "base_tokens",
+    "tile_tokens",
+    "patch_multiplier",
+    "max_patches",
+    "original",
+    "original_max_patches",
+}
 _EMBED_KEYS = {"dimensions", "max_inputs_per_request", "max_tokens_per_request"}
 _INPUT_ONLY = ("embedding", "moderation")
 
@@ -242,12 +250,20 @@ def _image(r: Reader) -> ImageRules | None:
     scheme: Any = i.str_("scheme", required=True, choices=("tile", "patch"))
     patch = scheme == "patch"
     multiplier = i.decimal("patch_multiplier", required=patch, positive=True)
+    original = i.bool_("original")
+    original_cap = i.int_("original_max_patches", minimum=1)
+    if original and not patch:
+        raise i.fail("original", "is only for the patch scheme (scheme = 'patch')")
+    if original_cap is not None and not original:
+        raise i.fail("original_max_patches", "needs original = true")
     return ImageRules(
         scheme=scheme,
         base_tokens=i.int_("base_tokens", required=not patch) or 0,
         tile_tokens=i.int_("tile_tokens", required=not patch, minimum=1 if not patch else 0) or 0,
         patch_multiplier=multiplier if multiplier is not None else Decimal(1),
         max_patches=i.int_("max_patches", minimum=1) or 1536,
+        original=original,
+        original_max_patches=original_cap,
     )
 
 

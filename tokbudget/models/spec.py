@@ -102,13 +102,20 @@ class ChatFormat:
 
 @dataclass(frozen=True, slots=True)
 class ImageRules:
-    """How a model bills an image: 512-px tiles or 32-px patches."""
+    """How a model bills an image: 512-px tiles or 32-px patches.
+
+    ``max_patches`` caps ``detail="high"``. ``original`` says the model has the
+    ``"original"`` detail level (gpt-5.4+, GPT-6), whose cap is ``original_max_patches``
+    (None: no cap is known, so an image of unknown size has no upper bound there).
+    """
 
     scheme: Literal["tile", "patch"]
     base_tokens: int = 0
     tile_tokens: int = 0
     patch_multiplier: Decimal = Decimal(1)
     max_patches: int = 1536
+    original: bool = False
+    original_max_patches: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
