@@ -130,6 +130,7 @@ def text_figures(
             encoding=encoding,
             model=model,
             cost_notes=(note,),
+            model_notes=model_notes(model, today=today),
         )
     rate, total, notes = _input_price(model, tokens)
     return TextFigures(

@@ -69,24 +69,33 @@ def model_notes(
     """What a count or price for ``model`` should say about the model itself.
 
     Its :func:`lifecycle_note`, and whether its encoding is an assumption (OpenAI has not
-    documented GPT-6's tokenizer): a user should know what a number rests on.
+    documented GPT-6's tokenizer): a user should know what a number rests on. A name the
+    registry knows only by its family (``gpt-6.9-nova``) gets the family's assumption.
 
     >>> model_notes("gpt-6-sol", today=date(2026, 12, 7))[0][:49]
     'gpt-6-sol is counted with o200k_base, an assumpti'
     >>> model_notes("gpt-4o", today=date(2027, 1, 10))
     ('gpt-4o shuts down on 2027-01-14 (in 4 days); use gpt-6-luna instead',)
     """
+    reg = registry or default_registry()
     try:
-        spec = (registry or default_registry()).get(model)
+        spec = reg.get(model)
     except UnknownModelError:
-        return ()
+        try:
+            assumed = reg.encoding_assumed(model)
+        except UnknownModelError:
+            return ()
+        return (_assumed(model, reg.encoding_name(model)),) if assumed else ()
     notes = [_note(spec, _today(today))]
     if spec.encoding_assumed:
-        notes.append(
-            f"{spec.name} is counted with {spec.encoding}, an assumption: OpenAI has not "
-            "documented its tokenizer"
-        )
+        notes.append(_assumed(spec.name, spec.encoding))
     return tuple(n for n in notes if n)
+
+
+def _assumed(name: str, encoding: str) -> str:
+    return (
+        f"{name} is counted with {encoding}, an assumption: OpenAI has not documented its tokenizer"
+    )
 
 
 def retiring(

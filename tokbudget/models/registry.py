@@ -10,6 +10,11 @@ provider prefix (``openai/``) or fine-tune wrapper (``ft:gpt-4o-mini:org::id``),
 without a dated-snapshot suffix (``-2024-08-06``, ``-0613``). :meth:`Registry.encoding_name`
 then falls back to family prefixes, so a new snapshot of a known family still gets the
 right encoding (``gpt-5.9-mini-2027-01-01`` -> ``o200k_base``).
+
+``assumed_encodings`` lists the families whose encoding OpenAI has not documented (GPT-6:
+o200k_base is assumed). Every model of such a family counted with the family's encoding,
+and every name resolved by it, is marked ``encoding_assumed``: when the fact is
+documented, deleting the family from that one line removes the assumption everywhere.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,9 +67,18 @@ class Registry:
     families: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # entries an import could not use (e.g. unknown encoding)
+    assumed_encodings: tuple[str, ...] = ()  # families whose encoding is an assumption
     _aliases: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.assumed_encodings:  # mark the family's models in one place, not per entry
+            marked = {
+                name: replace(spec, encoding_assumed=True)
+                if not spec.encoding_assumed and self._family_assumes(name, spec.encoding)
+                else spec
+                for name, spec in self.models.items()
+            }
+            object.__setattr__(self, "models", marked)
         for spec in self.models.values():
             for alias in spec.aliases:
                 self._aliases.setdefault(alias, spec.name)
@@ -107,12 +121,25 @@ class Registry:
         fam = Reader(source, None, families, "families.")
         for prefix in families:
             fam.str_(prefix, choices=ENCODINGS)
+        assumed = top.strs("assumed_encodings")
+        for prefix in assumed:
+            if prefix not in families:
+                raise top.fail(
+                    "assumed_encodings",
+                    f"{prefix!r} is not a family of this file; add it to [families] "
+                    "with the encoding assumed for it",
+                )
         models_raw = data.get("models", {})
         if not isinstance(models_raw, dict):
             raise top.fail("models", "must be a table of [models.NAME] tables")
         models = {name: parse_model(source, name, raw) for name, raw in models_raw.items()}
         check_aliases(source, models)
-        return cls(models=models, families=dict(families), sources=(source,))
+        return cls(
+            models=models,
+            families=dict(families),
+            sources=(source,),
+            assumed_encodings=assumed,
+        )
 
     @classmethod
     def from_litellm(
@@ -154,6 +181,9 @@ class Registry:
             families={**self.families, **other.families},
             sources=self.sources + other.sources,
             skipped=self.skipped + other.skipped,
+            assumed_encodings=tuple(
+                dict.fromkeys(self.assumed_encodings + other.assumed_encodings)
+            ),
         )
 
     # lookup -----------------------------------------------------------------------------
@@ -186,13 +216,36 @@ class Registry:
         canonical = self._canonical(name)
         if canonical is not None:
             return self.models[canonical].encoding
+        best = self._family(name)
+        if best is not None:
+            return self.families[best]
+        raise self._unknown(name)
+
+    def encoding_assumed(self, name: str) -> bool:
+        """Whether the encoding ``name`` is counted with is an assumption, not documented.
+
+        >>> default_registry().encoding_assumed("gpt-6.9-nova")  # by its family, gpt-6
+        True
+        """
+        canonical = self._canonical(name)
+        if canonical is not None:
+            return self.models[canonical].encoding_assumed
+        best = self._family(name)
+        return best is not None and best in self.assumed_encodings
+
+    def _family(self, name: str) -> str | None:
+        """The longest family prefix ``name`` (or a reading of it) belongs to, if any."""
         for candidate in _candidates(name):
             best = max(
                 (p for p in self.families if _in_family(candidate, p)), key=len, default=None
             )
             if best is not None:
-                return self.families[best]
-        raise self._unknown(name)
+                return best
+        return None
+
+    def _family_assumes(self, name: str, encoding: str) -> bool:
+        best = self._family(name)
+        return best in self.assumed_encodings and self.families.get(best or "") == encoding
 
     def list(self, kind: str | None = None) -> list[ModelSpec]:
         """Models sorted by name, optionally only one kind."""

@@ -31,7 +31,7 @@ from .spec import (
 __all__ = ["TOP_KEYS", "check_spec", "parse_model"]
 
 
-TOP_KEYS = {"schema_version", "families", "models"}
+TOP_KEYS = {"schema_version", "families", "assumed_encodings", "models"}
 _MODEL_KEYS = {
     "kind", "encoding", "encoding_assumed", "context_window", "max_input_tokens",
     "max_output_tokens", "aliases", "description", "deprecated", "deprecation_date",
