@@ -89,3 +89,20 @@ def test_a_name_counted_by_the_gpt6_family_says_what_it_rests_on(
     fig = tokbudget.figures.text_figures(2, 11, "o200k_base", name)
     assert any(line in n for n in fig.to_json()["model_notes"])
     assert default_registry().encoding_assumed(name)
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "model"),
+    [
+        ("gpt-6-astra-2026-09-03", "gpt-6-astra"),
+        ("gpt-6-sol-2026-09-22", "gpt-6-sol"),
+        ("gpt-6-luna-2026-09-22", "gpt-6-luna"),
+        ("gpt-6.1-sol-2026-09-29", "gpt-6.1-sol"),
+        ("gpt-6.1-terra-2026-10-26", "gpt-6.1-terra"),
+    ],
+)
+def test_release_snapshots_are_priced_as_their_own_entries(snapshot: str, model: str) -> None:
+    # A snapshot with the same figures is an alias: priced without a "priced as" note.
+    assert snapshot in tokbudget.get_model(model).aliases
+    c = tokbudget.cost(snapshot, 1_000, 10)
+    assert (c.model, c.notes) == (model, ()) and c.total == tokbudget.cost(model, 1_000, 10).total
