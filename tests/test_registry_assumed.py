@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 import tokbudget
-from tokbudget.cli import main
+from tokbudget.cli import _notes, main
 from tokbudget.errors import RegistryError
 from tokbudget.models.lifecycle import model_notes
 from tokbudget.models.registry import Registry, default_registry
@@ -106,3 +107,18 @@ def test_release_snapshots_are_priced_as_their_own_entries(snapshot: str, model:
     assert snapshot in tokbudget.get_model(model).aliases
     c = tokbudget.cost(snapshot, 1_000, 10)
     assert (c.model, c.notes) == (model, ()) and c.total == tokbudget.cost(model, 1_000, 10).total
+
+
+def test_cost_json_carries_each_models_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_notes, "today", lambda: date(2026, 12, 7))
+    path = tmp_path / "p.txt"
+    path.write_text("hello world")
+    code, out, err = _run(["cost", str(path), "-m", "gpt-5", "-m", "gpt-6-sol", "--json"], capsys)
+    rows = {r["model"]: r["model_notes"] for r in json.loads(out)}
+    assert code == 0
+    assert rows["gpt-5"] == ["gpt-5 shuts down on 2026-12-11 (in 4 days); use gpt-5.6-sol instead"]
+    assert "an assumption" in rows["gpt-6-sol"][0] and err.count("note: ") == 2
+    code, _, err = _run(["check", "-m", "gpt-6-sol", str(path)], capsys)
+    assert code == 0 and "gpt-6-sol is counted with o200k_base, an assumption" in err
