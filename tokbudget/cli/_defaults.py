@@ -13,8 +13,9 @@ from typing import Any
 
 from ..chat.messages import request_body
 from ..models.defaults import DEFAULT_MODEL, MODEL_ENV, default_model
+from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL
 
-__all__ = ["MODEL_HELP", "model_for_request", "model_or_default"]
+__all__ = ["MODEL_HELP", "default_line", "model_for_request", "model_or_default"]
 
 MODEL_HELP = f"Model name (default: ${MODEL_ENV}, else {DEFAULT_MODEL})."
 """The help of every ``-m/--model`` whose built-in default is :data:`DEFAULT_MODEL`."""
@@ -40,3 +41,18 @@ def model_for_request(model: str | None, request: Any) -> str | None:
     if isinstance(request, Mapping) and request_body(request).get("model") is not None:
         return None
     return default_model().name
+
+
+def default_line() -> str:
+    """Which default model is in force and where it came from (``tokbudget models``).
+
+    A bad ``TOKBUDGET_MODEL`` raises its ``UnknownModelError`` here: exit 2, after the
+    list it was printed under, to pick a name from.
+    """
+    chosen = default_model()
+    if chosen.source == "built-in":
+        return (
+            f"default model: {chosen.name} (built-in; split and show --chunks use "
+            f"{DEFAULT_EMBEDDING_MODEL}); set {MODEL_ENV} to choose one for every command\n"
+        )
+    return f"default model: {chosen.name} (from {MODEL_ENV}, for every command)\n"

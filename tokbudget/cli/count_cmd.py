@@ -16,6 +16,7 @@ from ..tokenizer.encoder import Encoder
 from ._defaults import MODEL_HELP, model_or_default
 from ._inputs import Skips, input_files
 from ._io import BLOCK, InputFile, Undecodable, text_blocks, typing_into
+from ._notes import model_notes, warn_models
 from ._output import emit_json, render_table
 from ._parallel import Progress, Summary, Workers, batched, input_cost
 from .messages_cmd import count_requests
@@ -102,6 +103,7 @@ def count_command(
                     for name, n, c in zip(files_counted, column, chars, strict=True)
                 ],
                 "total": {"tokens": total, "characters": sum(chars)},
+                "model_notes": model_notes([label]),
             }
             for label, enc, column, total in zip(labels, encs, columns, totals, strict=True)
         ]
@@ -122,6 +124,7 @@ def count_command(
     stats.add(sum(tally.bytes[i] for i in counted), totals[0])
     stats.cost = input_cost(labels[0], stats.tokens)
     stats.show(summary)
+    warn_models(labels)
     return tally.skips.exit_code()
 
 
