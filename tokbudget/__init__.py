@@ -11,6 +11,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .budget import BudgetReport, check, ensure_fits
+from .chat.breakdown import count_request
 from .chat.fit import FitReport, fit_messages
 from .chat.images import image_tokens
 from .chat.messages import RequestCount, count_messages, message_counts, parse_request
@@ -84,6 +85,7 @@ __all__ = [
     "count_at_most",
     "count_many",
     "count_messages",
+    "count_request",
     "count_stream",
     "decode",
     "encode",
