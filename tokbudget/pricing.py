@@ -29,7 +29,13 @@ from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
-from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
+from .errors import (
+    ContextOverflowError,
+    InvalidInputError,
+    MessageFormatError,
+    SettingsError,
+    UnknownModelError,
+)
 from .models.registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
 
 __all__ = ["EXACT", "Cost", "cost", "count_arg", "decimal_str", "estimate_cost"]
@@ -225,11 +231,12 @@ def estimate_cost(
 ) -> Cost:
     """Return what a request will cost at most, before it is sent.
 
-    The prompt is counted exactly: a string with :func:`tokbudget.count`; a list of chat
-    messages with :func:`tokbudget.count_messages`; a Chat Completions request body (its
-    ``model``, ``messages``, ``tools``, ``tool_choice``, ``max_completion_tokens`` /
-    ``max_tokens`` and ``n`` are used); a list of strings, or an embeddings request body
-    (``input``), as embedding inputs, each checked against the per-input limit.
+    The prompt is counted: a string with :func:`tokbudget.count`; a list of chat messages,
+    a Chat Completions or Responses API request body, or a Batch API line with
+    :func:`tokbudget.count_request` (its ``model``, tools, response format, output cap --
+    ``max_completion_tokens`` / ``max_tokens`` or ``max_output_tokens`` -- and ``n`` are
+    used); a list of strings, or an embeddings request body (``input`` for an embedding
+    model), as embedding inputs, each checked against the per-input limit.
     The reply is ``max_output_tokens`` tokens (times ``n``); if not given, the model's own
     ``max_output_tokens`` (capped by what the window leaves), a worst case that
     ``Cost.notes`` states.
@@ -244,24 +251,25 @@ def estimate_cost(
     from .counting import DEFAULT_MODEL
 
     payload: Any = text_or_messages
-    tools = tool_choice = None
     choices = 1
-    if isinstance(payload, Mapping):
-        from .chat.messages import parse_request, request_body
+    if isinstance(payload, Mapping) or hasattr(payload, "model_dump"):
+        from .chat.request import read_request, request_body
 
         body = request_body(payload)
         model = model or body.get("model")
-        if max_output_tokens is None:
-            max_output_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-        choices = count_arg("n", body.get("n") or 1)
-        if "messages" not in body and "input" in body:  # an embeddings request
+        if _embeddings_body(payload, body, model or DEFAULT_MODEL):
             payload = body["input"]
             payload = [payload] if isinstance(payload, str) else payload
+            if max_output_tokens is None:
+                max_output_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
         else:
-            payload, tools, tool_choice = parse_request(body)
+            payload = read_request(payload)  # the one reader: Chat, Responses, Batch lines
+            if max_output_tokens is None:
+                max_output_tokens = payload.max_output_tokens
+            choices = payload.choices
     name = model or DEFAULT_MODEL
     spec, _, _ = _priced_spec(name, None)
-    prompt = _prompt_tokens(payload, name, spec, tools, tool_choice)
+    prompt = _prompt_tokens(payload, name, spec)
     notes: list[str] = []
     window = spec.context_window
     if spec.kind == "embedding":
@@ -301,19 +309,35 @@ def estimate_cost(
     return replace(result, notes=(*result.notes, *notes))
 
 
-def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_choice: Any) -> int:
+def _embeddings_body(payload: Any, body: Mapping[str, Any], model: Any) -> bool:
+    """An embeddings request: a Batch line for /v1/embeddings, or ``input`` for an
+    embedding model (a Responses body also has ``input``)."""
+    if "messages" in body or "input" not in body:
+        return False
+    url = payload.get("url") if isinstance(payload, Mapping) else None
+    if url == "/v1/embeddings":
+        return True
+    try:
+        return isinstance(model, str) and default_registry().get(model).kind == "embedding"
+    except UnknownModelError:
+        return False
+
+
+def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> int:
+    from .chat.breakdown import count_request
+    from .chat.request import Request
     from .counting import count
 
     if isinstance(payload, str):
         prompt = count(payload, model=name)
+    elif isinstance(payload, Request):
+        prompt = count_request(payload, model=name).total
     elif spec.kind == "embedding" or (
         isinstance(payload, Sequence) and payload and all(isinstance(t, str) for t in payload)
     ):
         return _embedding_tokens(payload, name, spec)
     elif isinstance(payload, Sequence) and not isinstance(payload, bytes | bytearray):
-        from .chat.messages import count_messages
-
-        prompt = count_messages(payload, model=name, tools=tools, tool_choice=tool_choice)
+        prompt = count_request(payload, model=name).total
     else:
         raise InvalidInputError(
             f"estimate_cost() takes a string, a list of messages or a request dict, "

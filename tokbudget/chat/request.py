@@ -159,8 +159,8 @@ def _detect(body: Mapping[str, Any]) -> str:
         return "responses"
     keys = ", ".join(repr(k) for k in list(body)[:6]) or "no keys"
     raise MessageFormatError(
-        f"the request is neither a Chat Completions body (no 'messages') nor a Responses "
-        f"API body (no 'input'); it has {keys}",
+        f"the request has no 'messages' list (Chat Completions) and no 'input' (Responses "
+        f"API), so it is neither API's body; it has {keys}",
         field="body",
     )
 
