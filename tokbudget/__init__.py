@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 from .budget import BudgetReport, check, ensure_fits
 from .chat.breakdown import count_request
 from .chat.fit import FitReport, fit_messages
+from .chat.fit_items import fit_request
 from .chat.images import image_tokens
 from .chat.messages import RequestCount, count_messages, message_counts, parse_request
 from .counting import (
@@ -93,6 +94,7 @@ __all__ = [
     "ensure_fits",
     "estimate_cost",
     "fit_messages",
+    "fit_request",
     "get_encoding",
     "get_model",
     "image_tokens",
