@@ -173,6 +173,8 @@ class BudgetReport:
             parts.append(f"{name}'s {window:,}-token window less {held} for output")
         else:
             parts.append(f"{name}'s {window:,}-token window")
+        if self.reasoning_reserve and self.requested_output is None and "reasoning" not in parts[0]:
+            parts.append(f"with {self.reasoning_reserve:,} kept for reasoning and output")
         if self.reserve:
             parts.append(f"less {self.reserve:,} reserved")
         return ", ".join(parts)

@@ -31,20 +31,9 @@ from ..models.spec import ModelSpec
 from .breakdown import count_request
 from .fit import FitReport, fit_messages
 from .request import Request, plain, read_request, request_body
+from .responses import ANSWERS
 
 __all__ = ["fit_request", "item_units"]
-
-_LINKS = {  # output type -> (call type, output's link field, call's id field)
-    "function_call_output": ("function_call", "call_id", "call_id"),
-    "custom_tool_call_output": ("custom_tool_call", "call_id", "call_id"),
-    "computer_call_output": ("computer_call", "call_id", "call_id"),
-    "local_shell_call_output": ("local_shell_call", "id", "call_id"),
-    "shell_call_output": ("shell_call", "call_id", "call_id"),
-    "apply_patch_call_output": ("apply_patch_call", "call_id", "call_id"),
-    "program_output": ("program", "call_id", "call_id"),
-    "mcp_approval_response": ("mcp_approval_request", "approval_request_id", "id"),
-    "tool_search_output": ("tool_search_call", "call_id", "call_id"),
-}
 
 
 def item_units(items: Sequence[Any]) -> list[list[int]]:
@@ -71,13 +60,13 @@ def item_units(items: Sequence[Any]) -> list[list[int]]:
     calls: dict[tuple[str, Any], int] = {}
     for i, item in enumerate(plain_items):
         kind = item.get("type") if isinstance(item, Mapping) else None
-        for call_kind, _, id_field in _LINKS.values():
+        for call_kind, _, id_field in ANSWERS.values():
             if kind == call_kind and item.get(id_field) is not None:
                 calls[(call_kind, item[id_field])] = i
     for i, item in enumerate(plain_items):
         kind = item.get("type") if isinstance(item, Mapping) else None
-        if kind in _LINKS:
-            call_kind, link, _ = _LINKS[kind]
+        if kind in ANSWERS:
+            call_kind, link, _ = ANSWERS[kind]
             j = calls.get((call_kind, item.get(link)))
             if j is not None:
                 join(i, j)

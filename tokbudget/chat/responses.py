@@ -50,7 +50,7 @@ from .messages import Estimate, image_guess
 from .request import plain
 from .tools import FunctionDef, render_functions
 
-__all__ = ["ITEM_TYPES", "ItemCounter", "encrypted_tokens"]
+__all__ = ["ANSWERS", "ITEM_TYPES", "ItemCounter", "encrypted_tokens"]
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "message": ("role", "content"),
@@ -87,8 +87,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 ITEM_TYPES: tuple[str, ...] = tuple(sorted(_REQUIRED))
 """Every input item type counted (the members of openai-python's ResponseInputItemParam)."""
 
-# output type -> (call type, the output's link field, the call's id field)
-_ANSWERS: dict[str, tuple[str, str, str]] = {
+ANSWERS: dict[str, tuple[str, str, str]] = {
     "function_call_output": ("function_call", "call_id", "call_id"),
     "custom_tool_call_output": ("custom_tool_call", "call_id", "call_id"),
     "computer_call_output": ("computer_call", "call_id", "call_id"),
@@ -97,7 +96,9 @@ _ANSWERS: dict[str, tuple[str, str, str]] = {
     "apply_patch_call_output": ("apply_patch_call", "call_id", "call_id"),
     "program_output": ("program", "call_id", "call_id"),
     "mcp_approval_response": ("mcp_approval_request", "approval_request_id", "id"),
+    "tool_search_output": ("tool_search_call", "call_id", "call_id"),  # optional link
 }
+"""Output item type -> (the call type it answers, its link field, the call's id field)."""
 _CALL_TYPES = {"function_call": "arguments", "custom_tool_call": "input"}
 _BOOKKEEPING = frozenset(
     {
@@ -156,7 +157,7 @@ class ItemCounter:
         self.ids: dict[str, dict[str, str]] = {}  # call type -> id -> name
         for item in items:
             kind = _kind(item)
-            for call_kind, _, id_field in _ANSWERS.values():
+            for call_kind, _, id_field in ANSWERS.values():
                 if kind == call_kind and isinstance(item.get(id_field), str):
                     name = item.get("name")
                     self.ids.setdefault(kind, {})[item[id_field]] = (
@@ -179,7 +180,13 @@ class ItemCounter:
         return int(self.fmt.tokens_per_message) + self.enc.count(role)
 
     def flag(self, i: int, tokens: int, why: str) -> int:
-        self.estimates.append(Estimate(f"input[{i}]", tokens, why))
+        """Flag item ``i`` as estimated; its parts' flags fold into this one."""
+        part = f"input[{i}]"
+        inner = [e for e in self.estimates if e.part.startswith(part + ".")]
+        if inner:
+            self.estimates = [e for e in self.estimates if e not in inner]
+            why += "; " + "; ".join(f"{e.part[len(part) + 1 :]}: {e.why}" for e in inner)
+        self.estimates.append(Estimate(part, tokens, why))
         return tokens
 
     # -- items
@@ -303,7 +310,7 @@ class ItemCounter:
 
     def answered(self, i: int, kind: str, item: Mapping[str, Any]) -> str | None:
         """The name of the call ``item`` answers; None (flagged) if it is stored server-side."""
-        call_kind, link, _ = _ANSWERS[kind]
+        call_kind, link, _ = ANSWERS[kind]
         ref = self.text(i, link, item.get(link))
         name = self.ids.get(call_kind, {}).get(ref)
         if name is None and not self.detached:
@@ -325,7 +332,7 @@ class ItemCounter:
         return n
 
     def other(self, i: int, kind: str, item: Mapping[str, Any]) -> int:
-        if kind in _ANSWERS:
+        if kind in ANSWERS and kind != "tool_search_output":  # a server-side search has none
             self.answered(i, kind, item)
         if kind == "compaction_trigger":
             return 0

@@ -1,0 +1,566 @@
+"""Responses API requests: counted like Chat where they say the same, flagged where estimated."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tokbudget
+from tokbudget import MessageFormatError, check, count_request, estimate_cost, fit_request
+from tokbudget.budget import REASONING_RESERVE
+from tokbudget.chat.fit_items import item_units
+from tokbudget.chat.request import read_request
+from tokbudget.chat.responses import ITEM_TYPES, encrypted_tokens
+from tokbudget.chat.schema_format import schema_text
+from tokbudget.tokenizer.encoder import get_encoding
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EVERY = json.loads((FIXTURES / "responses_every_item.json").read_text(encoding="utf-8"))["body"]
+PNG = (
+    "data:image/png;base64,"
+    + base64.b64encode((FIXTURES / "images" / "red-300x200.png").read_bytes()).decode()
+)
+
+# The members of ResponseInputItemParam in openai-python (src/openai/types/responses/
+# response_input_item_param.py, commit e43b422): EasyInputMessage, Message and
+# ResponseOutputMessage are all "message".
+OPENAI_ITEM_TYPES = {
+    "message", "file_search_call", "computer_call", "computer_call_output", "web_search_call",
+    "function_call", "function_call_output", "tool_search_call", "tool_search_output",
+    "additional_tools", "reasoning", "compaction", "image_generation_call",
+    "code_interpreter_call", "local_shell_call", "local_shell_call_output", "shell_call",
+    "shell_call_output", "apply_patch_call", "apply_patch_call_output", "mcp_list_tools",
+    "mcp_approval_request", "mcp_approval_response", "mcp_call", "custom_tool_call_output",
+    "custom_tool_call", "compaction_trigger", "item_reference", "program", "program_output",
+}  # fmt: skip
+
+text = st.text(st.characters(codec="utf-8"), max_size=40)
+roles = st.sampled_from(["system", "developer", "user", "assistant"])
+models = st.sampled_from(["gpt-4o", "gpt-4", "gpt-5", "gpt-4.1-mini"])
+
+
+def chat_part(role: str, t: str) -> dict[str, Any]:
+    return {"type": "text", "text": t}
+
+
+def responses_part(role: str, t: str) -> dict[str, Any]:
+    return {"type": "output_text" if role == "assistant" else "input_text", "text": t}
+
+
+@st.composite
+def conversations(draw: st.DrawFn) -> list[tuple[str, str | list[str]]]:
+    out = []
+    for _ in range(draw(st.integers(0, 5))):
+        role = draw(roles)
+        content = draw(st.one_of(text, st.lists(text, min_size=1, max_size=3)))
+        out.append((role, content))
+    return out
+
+
+def as_chat(conv: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"role": r, "content": c if isinstance(c, str) else [chat_part(r, t) for t in c]}
+        for r, c in conv
+    ]
+
+
+def as_responses(conv: list[tuple[str, Any]], typed: bool) -> list[dict[str, Any]]:
+    items = []
+    for r, c in conv:
+        item: dict[str, Any] = {
+            "role": r,
+            "content": c if isinstance(c, str) else [responses_part(r, t) for t in c],
+        }
+        if typed:
+            item["type"] = "message"
+        items.append(item)
+    return items
+
+
+functions = st.fixed_dictionaries(
+    {"name": st.from_regex(r"[a-z_]{1,12}", fullmatch=True)},
+    optional={
+        "description": text,
+        "parameters": st.fixed_dictionaries(
+            {
+                "type": st.just("object"),
+                "properties": st.dictionaries(
+                    st.from_regex(r"[a-z]{1,8}", fullmatch=True),
+                    st.fixed_dictionaries(
+                        {"type": st.sampled_from(["string", "integer", "boolean"])},
+                        optional={"description": text},
+                    ),
+                    max_size=3,
+                ),
+            }
+        ),
+    },
+)
+
+
+# ------------------------------------------------------------- the same request, two APIs
+
+
+@given(conversations(), models, st.booleans())
+def test_a_message_list_counts_the_same_in_both_apis(conv: Any, model: str, typed: bool) -> None:
+    chat = count_request({"model": model, "messages": as_chat(conv)})
+    responses = count_request({"model": model, "input": as_responses(conv, typed)})
+    assert chat.total == responses.total
+    assert chat.messages == responses.messages
+    assert chat.exact and responses.exact
+
+
+@given(
+    text, conversations(), st.sampled_from(["system", "developer"]), st.lists(functions, max_size=2)
+)
+def test_instructions_count_as_a_system_message(
+    instructions: str, conv: Any, role: str, tools: list[dict[str, Any]]
+) -> None:
+    conv = [(r, c) for r, c in conv if r not in ("system", "developer")]
+    names = {t["name"] for t in tools}
+    tools = [t for t in tools if t["name"] in names and not names.discard(t["name"])]
+    chat_tools = [{"type": "function", "function": t} for t in tools] or None
+    flat = [{"type": "function", **t} for t in tools] or None
+    chat = count_request(
+        {"messages": [{"role": role, "content": instructions}, *as_chat(conv)], "tools": chat_tools}
+    )
+    responses = count_request(
+        {"instructions": instructions, "input": as_responses(conv, False), "tools": flat}
+    )
+    assert chat.total == responses.total
+    assert responses.labels[0] == "instructions"
+
+
+@given(st.lists(functions, min_size=1, max_size=3, unique_by=lambda f: f["name"]), models)
+def test_a_function_tool_counts_the_same_in_both_apis(
+    tools: list[dict[str, Any]], model: str
+) -> None:
+    messages = [{"role": "user", "content": "hi"}]
+    chat = count_request(
+        {
+            "model": model,
+            "messages": messages,
+            "tools": [{"type": "function", "function": t} for t in tools],
+        }
+    )
+    responses = count_request(
+        {"model": model, "input": messages, "tools": [{"type": "function", **t} for t in tools]}
+    )
+    assert chat.tools == responses.tools > 0
+    assert chat.total == responses.total
+    # ... and count_request agrees with the long-standing Chat counter.
+    legacy = tokbudget.message_counts(
+        messages, model, tools=[{"type": "function", "function": t} for t in tools]
+    )
+    assert legacy.total == chat.total
+
+
+@pytest.mark.parametrize("detail", [None, "low", "high", "auto"])
+@pytest.mark.parametrize("url", [PNG, "https://example.com/cat.png"])
+def test_an_image_part_counts_the_same_in_both_apis(detail: str | None, url: str) -> None:
+    spec: dict[str, Any] = {"url": url} | ({"detail": detail} if detail else {})
+    chat = count_request(
+        {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": spec}]}]}
+    )
+    part: dict[str, Any] = {"type": "input_image", "image_url": url, "detail": detail or "auto"}
+    responses = count_request({"input": [{"role": "user", "content": [part]}]})
+    assert chat.total == responses.total
+    assert chat.exact == responses.exact  # an unknown size or "auto" is flagged in both
+
+
+@given(text, st.from_regex(r"[a-z_]{1,10}", fullmatch=True), text, st.booleans())
+def test_a_function_call_and_output_count_the_same_in_both_apis(
+    args: str, name: str, output: str, with_text: bool
+) -> None:
+    said = [{"role": "assistant", "content": "Let me check."}] if with_text else []
+    chat = [
+        {"role": "user", "content": "q"},
+        {
+            "role": "assistant",
+            "content": "Let me check." if with_text else None,
+            "tool_calls": [
+                {"id": "c1", "type": "function", "function": {"name": name, "arguments": args}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "c1", "content": output},
+    ]
+    items = [
+        {"role": "user", "content": "q"},
+        *said,
+        {"type": "function_call", "call_id": "c1", "name": name, "arguments": args},
+        {"type": "function_call_output", "call_id": "c1", "output": output},
+    ]
+    assert count_request({"messages": chat}).total == count_request({"input": items}).total
+
+
+def test_structured_outputs_count_the_same_in_both_apis() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["name", "tags"],
+        "additionalProperties": False,
+    }
+    chat = count_request(
+        {
+            "messages": [{"role": "user", "content": "x"}],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "p", "schema": schema, "strict": True},
+            },
+        }
+    )
+    responses = count_request(
+        {
+            "input": "x",
+            "text": {
+                "format": {"type": "json_schema", "name": "p", "schema": schema, "strict": True}
+            },
+        }
+    )
+    enc = get_encoding("o200k_base")
+    assert chat.response_format == responses.response_format == enc.count(schema_text(schema)) + 9
+    props = '"name":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}}'
+    assert schema_text(schema) == '{"type":"object","properties":{' + props + "}}"
+    assert chat.total == responses.total
+    assert [e.part for e in chat.estimated] == ["response_format"]
+    assert [e.part for e in responses.estimated] == ["text.format"]
+    # The undercount is gone: the schema is part of the total.
+    plain = count_request({"messages": [{"role": "user", "content": "x"}]}).total
+    assert chat.total == plain + chat.response_format
+    text_only = count_request({"input": "x", "text": {"format": {"type": "text"}}})
+    assert text_only.exact and text_only.response_format == 0
+
+
+def test_a_property_named_required_is_kept() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"required": {"type": "boolean"}},
+        "required": ["required"],
+    }
+    assert schema_text(schema) == '{"type":"object","properties":{"required":{"type":"boolean"}}}'
+
+
+# ------------------------------------------------------------------ every item type
+
+
+def test_the_fixture_has_every_item_type_of_openai_python() -> None:
+    kinds = {i.get("type", "message") for i in EVERY["input"]}
+    assert kinds == OPENAI_ITEM_TYPES == set(ITEM_TYPES)
+
+
+def test_every_item_type_is_counted_and_adds_up() -> None:
+    r = count_request(EVERY)
+    assert r.api == "responses" and r.labels[0] == "instructions"
+    assert len(r.messages) == len(EVERY["input"]) + 1
+    assert r.total == sum(r.messages) + r.tools + r.response_format + r.overhead
+    assert not r.exact
+    assert r.to_dict()["total"] == r.total
+
+
+# What is estimated, item by item; everything else follows a published or measured rule.
+ESTIMATED_ITEMS = {
+    3,  # reasoning (encrypted_content)
+    *range(8, 31),  # the built-in tools' items, tool loads, programs, compaction, references
+}
+
+
+def test_flags_are_set_exactly_where_an_estimate_is_made() -> None:
+    r = count_request(EVERY)
+    flagged = {e.part for e in r.estimated}
+    items = {int(p[6 : p.index("]")]) for p in flagged if p.startswith("input[")}
+    # Item 1 has an "original"-detail image and a file by id: those parts are flagged,
+    # not the message (its text and its low-detail image of known size are exact).
+    assert items == ESTIMATED_ITEMS | {1}
+    assert {"input[1].content[2]", "input[1].content[3]"} <= flagged
+    assert "input[1]" not in flagged and "input[1].content[1]" not in flagged
+    for exact in (0, 2, 4, 5, 6, 7, 31, 32):
+        assert not any(p == f"input[{exact}]" or p.startswith(f"input[{exact}].") for p in flagged)
+    # Tools: the functions block (fitted estimate), every non-function tool, tool_choice
+    # (allowed_tools) and the schema.
+    assert {"tools", "tool_choice", "text.format"} <= flagged
+    assert {f"tools[{i}]" for i in range(1, 14)} <= flagged
+    assert "tools[0]" not in flagged  # the function tool is inside "tools"
+    assert all(e.why for e in r.estimated)
+
+
+def test_plain_requests_are_exact() -> None:
+    assert count_request({"input": "hello"}).exact
+    assert count_request({"messages": [{"role": "user", "content": "hi"}]}).exact
+    with_tools = count_request({"input": "hi", "tools": [{"type": "function", "name": "f"}]})
+    assert [e.part for e in with_tools.estimated] == ["tools"]
+
+
+def test_encrypted_content_estimate_follows_codex() -> None:
+    assert encrypted_tokens("") == 0
+    assert encrypted_tokens("A" * 866) == 0  # all envelope
+    assert encrypted_tokens("A" * 4000) == (3000 - 650 + 3) // 4
+    r = count_request({"input": [EVERY["input"][3], {"role": "user", "content": "x"}]})
+    (flag,) = r.estimated
+    assert flag.part == "input[0]" and "encrypted_content" in flag.why
+
+
+def test_server_state_is_flagged_and_lets_outputs_answer_stored_calls() -> None:
+    body = {
+        "previous_response_id": "resp_1",
+        "input": [{"type": "function_call_output", "call_id": "call_9", "output": "ok"}],
+    }
+    r = count_request(body)
+    parts = {e.part for e in r.estimated}
+    assert parts == {"previous_response_id", "input[0]"}
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("items", "index", "field", "needle"),
+    [
+        ([{"type": "telepathy"}], 0, "type", "not an input item type"),
+        (
+            [
+                {"role": "user", "content": "a"},
+                {"type": "function_call", "name": "f", "arguments": "{}"},
+            ],
+            1,
+            "call_id",
+            "missing",
+        ),
+        (
+            [{"type": "function_call_output", "call_id": "nope", "output": "x"}],
+            0,
+            "call_id",
+            "no function_call",
+        ),
+        (
+            [{"type": "custom_tool_call_output", "call_id": "c", "output": "x"}],
+            0,
+            "call_id",
+            "no custom_tool_call",
+        ),
+        (
+            [{"type": "local_shell_call_output", "id": "x", "output": "x"}],
+            0,
+            "id",
+            "no local_shell_call",
+        ),
+        (
+            [{"type": "mcp_approval_response", "approval_request_id": "m", "approve": True}],
+            0,
+            "approval_request_id",
+            "no mcp_approval_request",
+        ),
+        ([{"role": "robot", "content": "x"}], 0, "role", "robot"),
+        (
+            [{"role": "user", "content": [{"type": "output_text", "text": "x"}]}],
+            0,
+            "content[0].type",
+            "takes",
+        ),
+        (
+            [
+                {
+                    "role": "user",
+                    "content": [{"type": "input_image", "image_url": PNG, "detail": "huge"}],
+                }
+            ],
+            0,
+            "content[0].detail",
+            "huge",
+        ),
+        (
+            [{"type": "function_call", "call_id": "c", "name": "f", "arguments": {"a": 1}}],
+            0,
+            "arguments",
+            "JSON string",
+        ),
+        ([{"content": "no role or type"}], 0, "type", "missing"),
+        (["just a string"], 0, "type", "object"),
+    ],
+)
+def test_bad_items_name_the_index_and_field(
+    items: list[Any], index: int, field: str, needle: str
+) -> None:
+    with pytest.raises(MessageFormatError, match=needle) as info:
+        count_request({"input": items})
+    assert info.value.index == index and info.value.field == field
+    assert f"input[{index}].{field}" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"model": "gpt-4o"}, "neither API"),
+        ({"messages": [], "input": "x"}, "both"),
+        ({"input": "x", "tools": [{"type": "teleport"}]}, "tools\\[0\\].type"),
+        ({"input": "x", "tool_choice": {"type": "function", "name": "ghost"}}, "ghost"),
+        ({"input": "x", "text": {"format": {"type": "yaml"}}}, "text.format.type"),
+        (
+            {
+                "input": "x",
+                "tools": [{"type": "web_search"}],
+                "tool_choice": {"type": "file_search"},
+            },
+            "no file_search tool",
+        ),
+    ],
+)
+def test_bad_bodies_say_what_is_wrong(body: dict[str, Any], needle: str) -> None:
+    with pytest.raises(MessageFormatError, match=needle):
+        count_request(body)
+
+
+def test_api_can_be_forced() -> None:
+    items = [{"role": "user", "content": "hi"}]
+    assert count_request(items).api == "chat"
+    assert count_request(items, api="responses").api == "responses"
+    assert count_request([{"type": "message", "role": "user", "content": "hi"}]).api == "responses"
+    with pytest.raises(tokbudget.SettingsError, match="api is 'soap'"):
+        count_request(items, api="soap")
+
+
+# ------------------------------------------------------------- one reader everywhere
+
+
+def test_max_completion_tokens_null_means_max_tokens_everywhere() -> None:
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}],
+            "max_completion_tokens": None, "max_tokens": 100}  # fmt: skip
+    assert read_request(body).max_output_tokens == 100
+    assert check(body).requested_output == 100
+    assert estimate_cost(body).output_tokens == 100
+    line = {"custom_id": "1", "method": "POST", "url": "/v1/chat/completions", "body": body}
+    assert check(line).requested_output == 100 and estimate_cost(line).output_tokens == 100
+
+
+def test_batch_lines_of_either_api() -> None:
+    line = {"custom_id": "a", "url": "/v1/responses", "body": {"model": "gpt-5", "input": "hi"}}
+    assert count_request(line).api == "responses"
+    assert count_request(line).total == count_request(line["body"]).total
+
+
+class FakeSDK:
+    """An object like the openai SDK's pydantic models: only ``model_dump``."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
+        return copy.deepcopy(self.data)
+
+
+def test_sdk_objects_are_accepted_without_openai() -> None:
+    items = EVERY["input"][:8]
+    plain = count_request({"input": items}).total
+    assert count_request({"input": [FakeSDK(i) for i in items]}).total == plain
+    assert count_request(FakeSDK({"input": items})).total == plain
+    chat = [FakeSDK({"role": "user", "content": "hi"})]
+    assert count_request({"messages": chat}).total == count_request({"input": "hi"}).total
+
+
+def test_inputs_are_never_mutated() -> None:
+    body = copy.deepcopy(EVERY)
+    body["max_output_tokens"] = 100
+    kept = copy.deepcopy(body)
+    count_request(body)
+    check(body)
+    estimate_cost(body)
+    fit_request(body)
+    fit_request(body, "gpt-4o-mini", max_output_tokens=100, reserve=100_000)
+    assert body == kept
+
+
+# ------------------------------------------------------------ check, cost, fit
+
+
+def test_check_a_responses_body() -> None:
+    body = {"model": "gpt-4o", "input": "hello world", "max_output_tokens": 500}
+    report = check(body)
+    assert report.prompt_tokens == count_request(body).total == 9
+    assert report.requested_output == 500 and report.reasoning_reserve == 0
+
+
+def test_reasoning_reserve() -> None:
+    body = {"model": "gpt-5", "input": "hi", "reasoning": {"effort": "high"}}
+    report = check(body)
+    assert report.reasoning_reserve == REASONING_RESERVE == 25_000
+    assert report.output_set_aside == 25_000
+    assert "25,000 kept for reasoning and output" in report.reason()  # the input cap binds
+    o3 = check({**body, "model": "o3"})
+    assert "o3's 200,000-token window less 25,000 reserved for reasoning and output" in o3.reason()
+    assert report.prompt_budget == min(272_000, 400_000 - 25_000)
+    assert check(body, reasoning_reserve=0).reasoning_reserve == 0
+    assert check(body, reasoning_reserve=200_000).output_set_aside == 128_000  # the output cap
+    assert check({**body, "max_output_tokens": 1_000}).reasoning_reserve == 0  # a cap bounds it
+    assert check({**body, "reasoning": {"effort": "none"}}).reasoning_reserve == 0
+    assert check({**body, "model": "gpt-4o"}).reasoning_reserve == 0  # not a reasoning model
+    chat = {
+        "model": "o3",
+        "messages": [{"role": "user", "content": "hi"}],
+        "reasoning_effort": "low",
+    }
+    assert check(chat).reasoning_reserve == 25_000
+
+
+def test_estimate_cost_of_a_responses_body() -> None:
+    body = {"model": "gpt-4o", "input": "hello world", "max_output_tokens": 10}
+    cost = estimate_cost(body)
+    assert cost.input_tokens == 9 and cost.output_tokens == 10
+    embeddings = {"model": "text-embedding-3-small", "input": "hello world"}
+    assert estimate_cost(embeddings).input_tokens == 2  # still an embeddings body
+
+
+def call(i: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "reasoning",
+            "id": f"r{i}",
+            "summary": [{"type": "summary_text", "text": "think " * 50}],
+        },
+        {"type": "function_call", "call_id": f"c{i}", "name": "f", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": f"c{i}", "output": "result " * 100},
+    ]
+
+
+@given(st.lists(st.sampled_from(["user", "call", "assistant"]), min_size=1, max_size=8),
+       st.integers(200, 2_000))  # fmt: skip
+def test_fit_request_never_separates_calls_outputs_or_reasoning(
+    kinds: list[str], room: int
+) -> None:
+    items: list[dict[str, Any]] = [{"role": "developer", "content": "rules"}]
+    for i, kind in enumerate(kinds):
+        if kind == "call":
+            items += call(i)
+        else:
+            items.append({"role": kind, "content": "word " * 80})
+    items.append({"role": "user", "content": "now?"})
+    body = {"model": "gpt-4", "input": items}
+    need = count_request(body).total
+    budget = 8_192 - 1
+    reserve = max(0, budget - max(need - room, 1))  # leave `room` tokens too few
+    try:
+        fitted, report = fit_request(body, reserve=reserve)
+    except tokbudget.ContextOverflowError:
+        return
+    assert report.budget.fits and report.tokens == count_request(fitted).total
+    kept = set(report.kept)
+    for unit in item_units(items):
+        assert set(unit) <= kept or not set(unit) & kept
+    assert 0 in kept and len(items) - 1 in kept  # the developer message, the latest user turn
+    assert fitted["input"] == [items[i] for i in report.kept]
+
+
+def test_fit_request_of_a_chat_body_is_fit_messages() -> None:
+    chat = [{"role": "user", "content": "word " * 200}, {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "Summarise."}]  # fmt: skip
+    fitted, report = fit_request({"model": "gpt-4", "messages": chat}, reserve=8_000)
+    _, expected = tokbudget.fit_messages(chat, "gpt-4", reserve=8_000)
+    assert report == expected and fitted["messages"] == [chat[1], chat[2]]
