@@ -22,7 +22,7 @@ from typing import Any
 
 from .chat.breakdown import count_request
 from .chat.messages import Estimate
-from .chat.request import plain, read_request
+from .chat.request import Request, plain, read_request
 from .counting import DEFAULT_MODEL, BoundedCount, bounded_count
 from .errors import ContextOverflowError, InvalidInputError, SettingsError
 from .models.registry import get_model
@@ -271,7 +271,7 @@ def _check_int(name: str, value: object, least: int) -> None:
 
 
 def check(
-    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any] | Request,
     model: str | ModelSpec | None = None,
     *,
     max_output_tokens: int | None = None,
@@ -316,7 +316,7 @@ def check(
             return limits.report(BoundedCount(enc.count(prompt), True, limits.prompt_budget))
         return limits.report(bounded_count(enc, prompt, limits.prompt_budget))
     prompt = plain(prompt)  # an SDK request object
-    if not isinstance(prompt, Mapping | Sequence):
+    if not isinstance(prompt, Mapping | Sequence | Request):
         raise InvalidInputError(
             f"prompt must be a str, a list of chat messages or a request body (dict), "
             f"got {type(prompt).__name__}"
@@ -362,7 +362,7 @@ def check_stream(
 
 
 def ensure_fits(
-    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any] | Request,
     model: str | ModelSpec | None = None,
     *,
     max_output_tokens: int | None = None,

@@ -17,6 +17,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from .budget import BudgetReport, check, limits_for
+from .chat.request import Request
 from .counting import BoundedCount
 from .errors import SettingsError, UnknownModelError
 from .models.registry import get_model
@@ -139,7 +140,7 @@ def text_figures(
 
 
 def budget_report(
-    prompt: str | Mapping[str, Any],
+    prompt: str | Mapping[str, Any] | Request,
     model: str | None,
     *,
     max_output_tokens: int | None = None,

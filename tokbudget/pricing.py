@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
+from .chat.request import Request, read_request, request_body
 from .errors import (
     ContextOverflowError,
     InvalidInputError,
@@ -252,9 +253,12 @@ def estimate_cost(
 
     payload: Any = text_or_messages
     choices = 1
-    if isinstance(payload, Mapping) or hasattr(payload, "model_dump"):
-        from .chat.request import read_request, request_body
-
+    if isinstance(payload, Request):  # already read
+        model = model or payload.model
+        if max_output_tokens is None:
+            max_output_tokens = payload.max_output_tokens
+        choices = payload.choices
+    elif isinstance(payload, Mapping) or hasattr(payload, "model_dump"):
         body = request_body(payload)
         model = model or body.get("model")
         if _embeddings_body(payload, body, model or DEFAULT_MODEL):
@@ -325,7 +329,6 @@ def _embeddings_body(payload: Any, body: Mapping[str, Any], model: Any) -> bool:
 
 def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> int:
     from .chat.breakdown import count_request
-    from .chat.request import Request
     from .counting import count
 
     if isinstance(payload, str):

@@ -121,6 +121,8 @@ def read_request(body: Any, api: str | None = None) -> Request:
     """
     if api is not None and api not in APIS:
         raise SettingsError(f"api is {api!r}; use 'chat' or 'responses' (or None to detect)")
+    if isinstance(body, Request):
+        return body
     body = plain(body)
     if isinstance(body, Sequence) and not isinstance(body, str | bytes | bytearray):
         return _bare_list(body, api)

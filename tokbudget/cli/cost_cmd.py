@@ -10,18 +10,19 @@ from typing import Any
 
 import click
 
-from ..chat.messages import request_body
-from ..errors import ContextOverflowError, UsageRecordError
+from ..chat.request import Request, read_request
+from ..errors import ContextOverflowError, MessageFormatError, SettingsError, UsageRecordError
 from ..models.registry import get_model
 from ..pricing import decimal_str, estimate_cost
 from ..usage import UsageCost, cost_from_usage
 from ._io import InputFile, read_text
 from ._output import BadInput, render_table
+from ._request import api_option
 from .app import cli, emit_json
 
 __all__ = ["cost_command", "load_payloads"]
 
-_REQUEST_KEYS = ("messages", "input", "body")
+_REQUEST_KEYS = ("messages", "input", "instructions", "body")
 
 
 def load_payloads(text: str) -> list[Any]:
@@ -43,10 +44,12 @@ def load_payloads(text: str) -> list[Any]:
 
 
 def _has_max_output(payload: Any) -> bool:
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, Mapping | Request):
         return False
-    body = request_body(payload)
-    return body.get("max_completion_tokens", body.get("max_tokens")) is not None
+    try:
+        return read_request(payload).max_output_tokens is not None
+    except (MessageFormatError, SettingsError):
+        return False  # not a request the reader knows; estimate_cost will say why
 
 
 @cli.command("cost")
@@ -65,6 +68,7 @@ def _has_max_output(payload: Any) -> bool:
     metavar="LOG",
     help="Sum a usage log (JSONL of API responses or usage objects; '-' for stdin) instead.",
 )
+@api_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def cost_command(
     files: tuple[str, ...],
@@ -72,9 +76,11 @@ def cost_command(
     output_tokens: int | None,
     batch: bool,
     usage: str | None,
+    api: str | None,
     as_json: bool,
 ) -> int:
-    """Price FILEs (text, a Chat Completions request or a JSONL batch file) on each -m MODEL.
+    """Price FILEs (text, a Chat Completions or Responses API request, or a JSONL batch
+    file) on each -m MODEL.
 
     Prompts are counted exactly per model; replies are --output-tokens per request. With
     --usage, real usage logs are summed per model instead (-m names the model of bare
@@ -94,6 +100,14 @@ def cost_command(
         return _usage(InputFile(usage), models[0] if models else None, batch, as_json)
     inputs = [InputFile(name) for name in (files or ("-",))]
     loaded = [(source.label, load_payloads(read_text(source))) for source in inputs]
+    if api is not None:  # --api: read every body as that API's
+        try:
+            loaded = [
+                (label, [read_request(p, api) if isinstance(p, Mapping) else p for p in ps])
+                for label, ps in loaded
+            ]
+        except (MessageFormatError, SettingsError) as exc:
+            raise BadInput(str(exc)) from None
     rows: dict[str, dict[str, Any]] = {}  # by model: priced files and "does not fit" errors
     embedding = {m for m in models if get_model(m).kind == "embedding"}
     for model in models or (None,):

@@ -22,6 +22,7 @@ from ._parallel import (
     jobs_option,
     summary_option,
 )
+from ._request import api_option
 from .app import cli, emit_json, model_options
 
 
@@ -29,10 +30,14 @@ from .app import cli, emit_json, model_options
 @click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
 @model_options
 @click.option(
+    "--request",
     "--messages",
+    "messages",
     is_flag=True,
-    help="FILEs are Chat Completions request bodies (JSON): count messages + tools.",
+    help="FILEs are request bodies (JSON, Chat Completions or Responses API): print where "
+    "their prompt tokens go, and which parts are estimates.",
 )
+@api_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
 @jobs_option
 @summary_option
@@ -41,6 +46,7 @@ def count_command(
     model: str | None,
     encoding: str | None,
     messages: bool,
+    api: str | None,
     as_json: bool,
     jobs: int | None,
     summary: bool | None,
@@ -50,16 +56,20 @@ def count_command(
     Files are read in blocks, so files of any size are counted in bounded memory; the
     count equals counting the whole text at once. Quoted globs ('docs/**/*.md') are
     expanded. Counting runs on all cores (--jobs); the output is the same for any --jobs.
-    With --messages, each FILE is a Chat Completions request body and is counted as the
-    API bills its prompt, message by message (the model is -m, else the body's "model",
-    else gpt-4o).
+    With --request (or --messages), each FILE is a request body (Chat Completions,
+    Responses API, or a Batch API line; --api forces one) and is counted as the API bills
+    its prompt, message by message or item by item, with tools and response format (the
+    model is -m, else the body's "model", else gpt-4o). Estimated parts are marked ~ and
+    explained on stderr.
     """
+    if api is not None and not messages:
+        raise click.UsageError("--api applies to request bodies; add --request")
     if messages:
         if encoding is not None:
-            raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
+            raise click.UsageError("--request needs a model's chat format: pass -m, not -e")
         from .messages_cmd import count_requests
 
-        return count_requests(files, model, as_json)
+        return count_requests(files, model, as_json, api)
     enc = resolve_encoding(model, encoding)
     inputs = input_files(files)
     tally = _Tally(inputs)

@@ -1,74 +1,83 @@
-"""``tokbudget count --messages``: the prompt tokens of Chat Completions request bodies."""
+"""``tokbudget count --request``: the prompt tokens of request bodies, part by part."""
 
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
-from ..chat.messages import message_counts, parse_request, request_body
+from ..chat.breakdown import count_request
+from ..chat.request import read_request
 from ..counting import DEFAULT_MODEL
 from ..errors import MessageFormatError, SettingsError
 from ._io import InputFile, read_text
-from ._output import BadInput, render_table
+from ._output import BadInput
+from ._request import print_breakdown
 from .app import emit_json
 
 __all__ = ["count_requests"]
 
 
-def _load(source: InputFile) -> dict[str, Any]:
+def _load(source: InputFile) -> Any:
     text = read_text(source)
     try:
-        body = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(
-            f"{source.label} is not JSON ({exc}); --messages reads a Chat Completions "
-            'request body such as {"model": ..., "messages": [...]}'
+            f"{source.label} is not JSON ({exc}); --request reads a Chat Completions or "
+            'Responses API request body such as {"model": ..., "messages": [...]} or '
+            '{"model": ..., "input": [...]}'
         ) from None
-    if isinstance(body, list):  # a bare list of messages
-        body = {"messages": body}
-    if not isinstance(body, dict):
-        raise BadInput(f"{source.label}: expected a JSON object, got {type(body).__name__}")
-    return body
 
 
-def count_requests(files: tuple[str, ...], model: str | None, as_json: bool) -> int:
-    """Count each file as a request body (or a JSON list of messages), message by message."""
+def count_requests(
+    files: tuple[str, ...], model: str | None, as_json: bool, api: str | None = None
+) -> int:
+    """Count each file as a request body of either API (or a JSON list of messages/items)."""
     results: list[dict[str, Any]] = []
+    shown = []
     for source in [InputFile(name) for name in (files or ("-",))]:
         body = _load(source)
         try:
-            messages, tools, choice = parse_request(body)
-            name = model or request_body(body).get("model") or None
-            counts = message_counts(messages, name, tools=tools, tool_choice=choice)
+            request = read_request(body, api)
+            name = model or request.model or None
+            counts = count_request(request, name)
         except (MessageFormatError, SettingsError) as exc:
             raise BadInput(f"{source.label}: {exc}") from None
-        rows = [
-            {"index": i, "role": m.get("role"), "tokens": n}
-            for i, (m, n) in enumerate(zip(messages, counts.messages, strict=True))
-        ]
+        rows = []
+        offset = len(counts.messages) - len(request.items)
+        for k, (label, n) in enumerate(zip(counts.labels, counts.messages, strict=True)):
+            item = request.items[k - offset] if k >= offset else {"role": "developer"}
+            rows.append(
+                {
+                    "index": k - offset if k >= offset else None,
+                    "part": label,
+                    "role": item.get("role") if isinstance(item, dict) else None,
+                    "type": item.get("type", "message") if isinstance(item, dict) else None,
+                    "tokens": n,
+                }
+            )
         results.append(
             {
                 "file": source.label,
                 "model": name or DEFAULT_MODEL,
+                "api": counts.api,
                 "total": counts.total,
+                "exact": counts.exact,
                 "messages": rows,
                 "tools": counts.tools,
+                "response_format": counts.response_format,
                 "overhead": counts.overhead,
+                "estimated": [
+                    {"part": e.part, "tokens": e.tokens, "why": e.why} for e in counts.estimated
+                ],
             }
         )
+        shown.append((source.label, name or DEFAULT_MODEL, counts, request.items))
     if as_json:
         emit_json({"files": results, "total": sum(r["total"] for r in results)})
         return 0
-    for r in results:
-        sys.stdout.write(f"{r['file']}  ({r['model']})\n")
-        table = [[str(m["index"]), str(m["role"]), f"{m['tokens']:,}"] for m in r["messages"]]
-        if r["tools"]:
-            table.append(["", "tools", f"{r['tools']:,}"])
-        table.append(["", "reply priming", f"{r['overhead']:,}"])
-        table.append(["", "total", f"{r['total']:,}"])
-        indented = render_table(["#", "role", "tokens"], table, left=2).splitlines()
-        sys.stdout.write("".join(f"  {line}\n" for line in indented))
+    for label, name, counts, items in shown:
+        print_breakdown(label, name, counts, items)
     if len(results) > 1:
-        sys.stdout.write(f"{sum(r['total'] for r in results):,}  total\n")
+        print(f"{sum(r['total'] for r in results):,}  total")
     return 0

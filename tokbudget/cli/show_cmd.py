@@ -10,11 +10,13 @@ from typing import IO, Any
 import click
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
+from ..errors import MessageFormatError, SettingsError
 from ..figures import budget_report, text_figures
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
 from ._io import InputFile, read_text
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
+from ._request import api_option, as_request
 from .app import budget_options, chunk_options, cli, emit_json, model_options, parse_overlap
 
 
@@ -52,6 +54,7 @@ def _write_exact(text: str) -> None:
 @budget_options
 @click.option("--chunks", is_flag=True, help="Mark where `tokbudget split` would cut instead.")
 @chunk_options("With --chunks: ")
+@api_option
 @click.option("--json", "as_json", is_flag=True, help="Print tokens and figures as JSON.")
 def show_command(
     file: str,
@@ -64,6 +67,7 @@ def show_command(
     chunks: bool,
     max_tokens: int | None,
     overlap: str,
+    api: str | None,
     as_json: bool,
 ) -> int:
     """Show how FILE (or stdin) is cut into tokens, with counts, context share and cost.
@@ -72,7 +76,9 @@ def show_command(
     visible glyphs (· space, → tab, ↵ newline) and tokens that split a character
     between them are underlined in red. Without colours stdout is the text itself,
     byte for byte, and the footer goes to stderr. The footer's budget line is
-    `tokbudget check` with the same --max-output and --reserve.
+    `tokbudget check` with the same --max-output and --reserve: for a .json file holding
+    a request body (Chat Completions or Responses API; --api forces one), the request's
+    prompt as the API counts it.
 
     With --chunks (model default: text-embedding-3-small, as for `tokbudget split`)
     it marks where split would cut: each chunk in a colour, followed by a marker
@@ -102,9 +108,18 @@ def show_command(
     cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
-    budget = budget_report(
-        text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
-    )
+    request = None
+    if api is not None or file.lower().endswith(".json"):
+        try:
+            request = as_request(text, api)
+        except (MessageFormatError, SettingsError) as exc:
+            raise click.UsageError(f"{file}: {exc}") from None
+    if request is not None:
+        budget = budget_report(request, label, max_output_tokens=max_output, reserve=reserve)
+    else:
+        budget = budget_report(
+            text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
+        )
     if as_json:
         emit_json(
             {

@@ -1,0 +1,108 @@
+"""The command line on Responses API bodies: count --request, check, cost, show, --api."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tokbudget import count_request
+
+from .test_cli_models_cost import run, write_json
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EVERY = json.loads((FIXTURES / "responses_every_item.json").read_text(encoding="utf-8"))["body"]
+SMALL = {
+    "model": "gpt-4o",
+    "instructions": "Be brief.",
+    "input": [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"type": "function_call", "call_id": "c1", "name": "get_weather", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "c1", "output": "18C"},
+    ],
+    "tools": [{"type": "function", "name": "get_weather", "parameters": {}}],
+    "max_output_tokens": 100,
+}
+
+
+def test_count_request_prints_the_breakdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_json(tmp_path / "r.json", SMALL)
+    code, out, err = run(["count", "--request", path], capsys)
+    assert code == 0, err
+    lines = [line.split() for line in out.splitlines()]
+    assert lines[0] == [path, "(gpt-4o,", "Responses", "API)"]
+    parts = [line[0] for line in lines[2:-2]]
+    assert parts == ["instructions", "input[0]", "input[1]", "input[2]", "tools"]
+    assert lines[-1] == ["total", f"{count_request(SMALL).total:,}"]
+    assert "~ estimated parts" in err and "tools" in err  # the functions block is fitted
+
+
+def test_count_request_json_has_parts_and_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_json(tmp_path / "every.json", EVERY)
+    code, out, err = run(["count", "--request", path, "--json"], capsys)
+    assert code == 0, err
+    (f,) = json.loads(out)["files"]
+    expected = count_request(EVERY)
+    assert (f["api"], f["total"], f["exact"]) == ("responses", expected.total, False)
+    assert [m["part"] for m in f["messages"]] == list(expected.labels)
+    assert {e["part"] for e in f["estimated"]} == {e.part for e in expected.estimated}
+    assert f["messages"][0]["index"] is None and f["messages"][1]["index"] == 0
+
+
+def test_api_forces_a_bare_list(capsys: pytest.CaptureFixture[str]) -> None:
+    items = json.dumps([{"role": "user", "content": "hi"}]).encode()
+    code, out, _ = run(["count", "--request", "--api", "responses", "--json"], capsys, stdin=items)
+    assert code == 0 and json.loads(out)["files"][0]["api"] == "responses"
+    code, _, err = run(["count", "--api", "chat"], capsys, stdin=b"hi")
+    assert code == 2 and "add --request" in err
+
+
+def test_check_detects_a_responses_body(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = {"model": "gpt-4", "input": "word " * 9_000}
+    path = write_json(tmp_path / "big.json", big)
+    code, out, _ = run(["check", path, "--json"], capsys)
+    doc = json.loads(out)
+    assert code == 1 and doc["prompt_tokens"] == count_request(big).total  # not the JSON text
+    small = write_json(tmp_path / "small.json", SMALL)
+    code, out, _ = run(["check", small, "--json"], capsys)
+    doc = json.loads(out)
+    assert code == 0 and doc["requested_output"] == 100
+    assert {e["part"] for e in doc["estimated"]} == {"tools"}
+    code, out, _ = run(["check", "--request"], capsys, stdin=json.dumps(SMALL).encode())
+    assert code == 0 and out.startswith("fits")
+
+
+def test_check_reports_the_reasoning_reserve(capsys: pytest.CaptureFixture[str]) -> None:
+    body = {"model": "o3", "input": "hi", "reasoning": {"effort": "high"}}
+    code, out, _ = run(["check", "--request"], capsys, stdin=json.dumps(body).encode())
+    assert code == 0 and "25,000 reserved for reasoning and output" in out
+
+
+def test_check_names_a_bad_item(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = {"input": [{"type": "function_call_output", "call_id": "x", "output": "y"}]}
+    path = write_json(tmp_path / "bad.json", bad)
+    code, _, err = run(["check", path], capsys)
+    assert code == 2 and "input[0].call_id" in err and "Traceback" not in err
+
+
+def test_cost_of_a_responses_body(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_json(tmp_path / "r.json", SMALL)
+    code, out, err = run(["cost", path, "--json"], capsys)
+    assert code == 0, err
+    (row,) = json.loads(out)
+    (f,) = row["files"]
+    assert f["input_tokens"] == count_request(SMALL).total and f["output_tokens"] == 100
+
+
+def test_show_budget_is_the_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_json(tmp_path / "r.json", SMALL)
+    code, out, _ = run(["show", path, "--json"], capsys)
+    doc: dict[str, Any] = json.loads(out)
+    assert code == 0 and doc["budget"]["prompt_tokens"] == count_request(SMALL).total
+    assert doc["count"] != doc["budget"]["prompt_tokens"]  # the JSON text's own tokens differ
