@@ -97,6 +97,17 @@ def _function(tool: Mapping[str, Any], where: str) -> FunctionDef:
     return FunctionDef(name, description, parameters)
 
 
+def _chat_function(tool: Mapping[str, Any], i: int) -> FunctionDef:
+    try:
+        (fn,) = parse_tools([tool], where="tools")
+    except MessageFormatError as exc:  # it numbers the one tool it saw 0
+        field = (exc.field or "").replace("tools[0]", f"tools[{i}]", 1)
+        raise MessageFormatError(
+            str(exc).replace("tools[0]", f"tools[{i}]", 1), field=field
+        ) from None
+    return fn
+
+
 def _custom_text(tool: Mapping[str, Any], where: str) -> tuple[str, str]:
     body = tool.get("custom", tool)  # Chat nests it; Responses is flat
     if not isinstance(body, Mapping):
@@ -139,7 +150,7 @@ def read_tools(tools: Sequence[Any] | None, api: str, items: Sequence[Any] = ())
         found.kinds.add(kind)
         if kind == "function":
             if api == "chat" or "function" in tool:
-                (fn,) = parse_tools([tool], where="tools")  # the Chat shape, as Chat reads it
+                fn = _chat_function(tool, i)  # the Chat shape, as Chat reads it
                 fn_where = where
             else:
                 fn, fn_where = _function(tool, where), where

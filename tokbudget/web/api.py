@@ -31,7 +31,10 @@ Endpoints (all JSON; request bodies are objects):
     "tokens", "chunks": [{"start", "end", "tokens"}]}``: where :func:`tokbudget.split`
     cuts the text; see :mod:`.chunks`.
 ``POST /api/chat`` ``{"request": {...}, "model"?}``
-    Where a Chat Completions request's prompt tokens go; see :mod:`.chat`.
+    Where a request's prompt tokens go (Chat Completions or Responses API); see :mod:`.chat`.
+``POST /v1/responses/input_tokens`` (a Responses API body; ``?detail=true``)
+    ``{"object": "response.input_tokens", "input_tokens"}``, OpenAI's shape, errors too;
+    see :mod:`.responses_api`.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from .protocol import (
     parse_body,
     text_field,
 )
+from .responses_api import v1_handle
 
 __all__ = ["ApiError", "Response", "error_response", "handle", "routes"]
 
@@ -123,7 +127,14 @@ def routes() -> dict[str, dict[str, Endpoint]]:
 
 
 def handle(method: str, path: str, body: bytes) -> Response:
-    """Answer one API request; client errors become 4xx JSON answers, never exceptions."""
+    """Answer one API request; client errors become 4xx JSON answers, never exceptions.
+
+    ``path`` may carry a query string; ``/v1/`` paths are OpenAI-compatible endpoints
+    answered in OpenAI's shapes (:mod:`.responses_api`).
+    """
+    path, _, query = path.partition("?")
+    if path.startswith("/v1/"):
+        return v1_handle(method, path, query, body)
     table = routes()
     if path not in table:
         return error_response(404, "not_found", f"no API endpoint {path}; see GET /api/models")

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..budget import BudgetReport
-from ..chat.messages import message_counts, parse_request, request_body
+from ..chat.breakdown import count_request
 from ..figures import budget_report, text_figures
 from ..tokenizer.encoder import Encoder
 from .chat import chat_errors, chat_model, request_field
@@ -81,13 +81,8 @@ def _check_request(data: Mapping[str, Any], settings: dict[str, Any]) -> Respons
     request = request_field(data)
     with chat_errors():
         label, enc, _ = chat_model(data.get("model"), request)
-        body = request_body(request)  # a Batch API line's max_completion_tokens apply too
-        report = _report(body, label, settings)
-        if report is None:
-            messages, tools, choice = parse_request(body)
-            tokens = message_counts(messages, label, tools=tools, tool_choice=choice).total
-        else:
-            tokens = report.prompt_tokens
+        report = _report(request, label, settings)  # a Batch API line's cap applies too
+        tokens = report.prompt_tokens if report else count_request(request, label).total
     return _answer(report, tokens, None, enc, label)
 
 

@@ -37,6 +37,7 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from .api import Response, error_response, handle
+from .responses_api import openai_error_shape
 
 __all__ = ["MAX_BODY_BYTES", "LocalServer", "is_loopback", "make_server"]
 
@@ -151,11 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
             return
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/v1/")):
             body = self._read_body() if method in ("POST", "PUT") else b""
             if body is None:
                 return  # already answered (411 / 413 / 415)
-            self._send_json(handle(method, path, body), method)
+            self._send_json(handle(method, self.path, body), method)
             return
         self._discard_body()
         found = self.static.get(path)
@@ -237,6 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------------ answers
 
     def _send_json(self, response: Response, method: str = "GET") -> None:
+        if self.path.startswith("/v1/"):  # OpenAI-compatible paths: OpenAI's error shape
+            response = openai_error_shape(response)
         data = response.body.encode("utf-8")
         self._send(response.status, data, "application/json", method, cache="no-store")
 
