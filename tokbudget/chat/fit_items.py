@@ -30,8 +30,8 @@ from ..models.registry import get_model
 from ..models.spec import ModelSpec
 from .breakdown import count_request
 from .fit import FitReport, fit_messages
+from .item_types import ANSWERS
 from .request import Request, plain, read_request, request_body
-from .responses import ANSWERS
 
 __all__ = ["fit_request", "item_units"]
 

@@ -23,20 +23,25 @@ What is exact and what is estimated:
   framing tokens the API adds are unmeasured.
 * **Several content parts**: each part is counted on its own; how the API joins them is
   not published, so a request with several text parts may differ by a token per join.
-* **Not counted**: ``response_format`` schemas (structured outputs add them to the prompt),
-  and hidden system prompts of reasoning models. Audio and file parts raise an error.
+* **Not counted here**: ``response_format`` schemas (structured outputs add them to the
+  prompt; :func:`tokbudget.count_request` counts them, see
+  :mod:`tokbudget.chat.schema_format`), and hidden system prompts of reasoning models.
+  Audio and file parts raise an error.
+
+:attr:`RequestCount.estimated` names the parts counted by an estimate or an upper bound
+(tool definitions, images of unknown size or ``detail="auto"``), each with its reason.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError, SettingsError, UnknownModelError
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
+from .counts import Estimate, RequestCount
 from .images import DETAILS, image_rules, image_size, rules_tokens
 from .request import plain, read_request, request_body
 from .tools import (
@@ -68,58 +73,6 @@ _KEYS = {
 }  # fmt: skip
 _CALL_OVERHEAD = 3  # per tool call / function_call, beyond its name and arguments
 _RESULT_SAVING = 2  # a tool / function result costs 2 less than a named message
-
-
-@dataclass(frozen=True, slots=True)
-class Estimate:
-    """A part of a count that is an estimate: which part, its tokens, and why."""
-
-    part: str  # "tools", "messages[2]", "input[4]", "response_format", "tools[1]"
-    tokens: int
-    why: str
-
-
-@dataclass(frozen=True, slots=True)
-class RequestCount:
-    """The prompt tokens of a request, and where they come from.
-
-    ``total == sum(messages) + tools + response_format + overhead``. ``labels`` names each
-    entry of ``messages`` (``"messages[0]"``; for a Responses body ``"instructions"`` and
-    ``"input[3]"``); ``estimated`` lists the parts that are estimates and why (empty:
-    every part follows a published or measured rule, and ``exact`` is true).
-    """
-
-    total: int
-    messages: tuple[int, ...]  # per message / input item, including its framing
-    tools: int  # tool definitions + tool_choice
-    overhead: int  # reply priming and format-level adjustments
-    response_format: int = 0  # a structured-output schema (Chat response_format / text.format)
-    labels: tuple[str, ...] = ()
-    estimated: tuple[Estimate, ...] = ()
-    api: str = "chat"
-
-    @property
-    def exact(self) -> bool:
-        """Whether no part of the count is an estimate."""
-        return not self.estimated
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the totals, each part with its label, and the estimates."""
-        labels = self.labels or tuple(f"messages[{i}]" for i in range(len(self.messages)))
-        return {
-            "api": self.api,
-            "total": self.total,
-            "exact": self.exact,
-            "parts": [
-                {"part": label, "tokens": n} for label, n in zip(labels, self.messages, strict=True)
-            ],
-            "tools": self.tools,
-            "response_format": self.response_format,
-            "overhead": self.overhead,
-            "estimated": [
-                {"part": e.part, "tokens": e.tokens, "why": e.why} for e in self.estimated
-            ],
-        }
 
 
 def count_messages(

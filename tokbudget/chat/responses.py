@@ -46,59 +46,13 @@ from ..errors import MessageFormatError
 from ..models.registry import ChatFormat, ImageRules
 from ..tokenizer.encoder import Encoder
 from .images import DETAILS, image_rules, image_size, rules_tokens
+from .item_types import ANSWERS, ITEM_TYPES, REQUIRED
 from .messages import Estimate, image_guess
 from .request import plain
 from .tools import FunctionDef, render_functions
 
 __all__ = ["ANSWERS", "ITEM_TYPES", "ItemCounter", "encrypted_tokens"]
 
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "message": ("role", "content"),
-    "function_call": ("call_id", "name", "arguments"),
-    "function_call_output": ("call_id", "output"),
-    "custom_tool_call": ("call_id", "name", "input"),
-    "custom_tool_call_output": ("call_id", "output"),
-    "computer_call": ("call_id",),
-    "computer_call_output": ("call_id", "output"),
-    "web_search_call": ("action",),
-    "file_search_call": ("queries",),
-    "code_interpreter_call": (),
-    "image_generation_call": (),
-    "local_shell_call": ("call_id", "action"),
-    "local_shell_call_output": ("id", "output"),
-    "shell_call": ("call_id", "action"),
-    "shell_call_output": ("call_id", "output"),
-    "apply_patch_call": ("call_id", "operation"),
-    "apply_patch_call_output": ("call_id",),
-    "tool_search_call": ("arguments",),
-    "tool_search_output": ("tools",),
-    "additional_tools": ("tools",),
-    "reasoning": ("summary",),
-    "compaction": ("encrypted_content",),
-    "compaction_trigger": (),
-    "item_reference": ("id",),
-    "mcp_list_tools": ("server_label", "tools"),
-    "mcp_approval_request": ("id", "name", "arguments", "server_label"),
-    "mcp_approval_response": ("approval_request_id", "approve"),
-    "mcp_call": ("name", "arguments", "server_label"),
-    "program": ("call_id", "code"),
-    "program_output": ("call_id", "result"),
-}
-ITEM_TYPES: tuple[str, ...] = tuple(sorted(_REQUIRED))
-"""Every input item type counted (the members of openai-python's ResponseInputItemParam)."""
-
-ANSWERS: dict[str, tuple[str, str, str]] = {
-    "function_call_output": ("function_call", "call_id", "call_id"),
-    "custom_tool_call_output": ("custom_tool_call", "call_id", "call_id"),
-    "computer_call_output": ("computer_call", "call_id", "call_id"),
-    "local_shell_call_output": ("local_shell_call", "id", "call_id"),
-    "shell_call_output": ("shell_call", "call_id", "call_id"),
-    "apply_patch_call_output": ("apply_patch_call", "call_id", "call_id"),
-    "program_output": ("program", "call_id", "call_id"),
-    "mcp_approval_response": ("mcp_approval_request", "approval_request_id", "id"),
-    "tool_search_output": ("tool_search_call", "call_id", "call_id"),  # optional link
-}
-"""Output item type -> (the call type it answers, its link field, the call's id field)."""
 _CALL_TYPES = {"function_call": "arguments", "custom_tool_call": "input"}
 _BOOKKEEPING = frozenset(
     {
@@ -201,11 +155,11 @@ class ItemCounter:
         kind = _kind(item)
         if kind is None:
             raise self.fail(i, "type", "is missing; an item without 'role' needs a 'type'")
-        if kind not in _REQUIRED:
+        if kind not in REQUIRED:
             raise self.fail(
                 i, "type", f"is {kind!r}, not an input item type ({', '.join(ITEM_TYPES)})"
             )
-        for key in _REQUIRED[kind]:
+        for key in REQUIRED[kind]:
             if item.get(key) is None and not (kind == "image_generation_call"):
                 raise self.fail(i, key, f"is missing; a {kind} item needs it")
         opened = self.turn_open
