@@ -160,7 +160,7 @@ class ItemCounter:
                 i, "type", f"is {kind!r}, not an input item type ({', '.join(ITEM_TYPES)})"
             )
         for key in REQUIRED[kind]:
-            if item.get(key) is None and not (kind == "image_generation_call"):
+            if item.get(key) is None:
                 raise self.fail(i, key, f"is missing; a {kind} item needs it")
         opened = self.turn_open
         self.turn_open = False
