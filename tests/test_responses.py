@@ -565,3 +565,39 @@ def test_fit_request_of_a_chat_body_is_fit_messages() -> None:
     fitted, report = fit_request({"model": "gpt-4", "messages": chat}, reserve=8_000)
     _, expected = tokbudget.fit_messages(chat, "gpt-4", reserve=8_000)
     assert report == expected and fitted["messages"] == [chat[1], chat[2]]
+
+
+# Item kinds whose count follows a published or measured rule (the rest are flagged).
+EXACT_KINDS = {"message", "function_call", "function_call_output", "custom_tool_call",
+               "custom_tool_call_output", "compaction_trigger"}  # fmt: skip
+
+
+@given(st.data())
+def test_flags_follow_the_item_kinds_in_any_selection(data: st.DataObject) -> None:
+    # Whole units of the fixture (calls stay with their outputs), in the fixture's order.
+    units = [tuple(u) for u in item_units(EVERY["input"])]
+    chosen = sorted(i for u in data.draw(st.lists(st.sampled_from(units), unique=True)) for i in u)
+    items = [EVERY["input"][i] for i in chosen]
+    r = count_request({"model": "gpt-5", "input": items})
+    flagged = {int(e.part[6 : e.part.index("]")]) for e in r.estimated}
+    expected = set()
+    for k, item in enumerate(items):
+        kind = item.get("type", "message")
+        detail = {p.get("detail") for p in item.get("content", []) if isinstance(p, dict)}
+        files = any(
+            isinstance(p, dict) and p.get("type") == "input_file" for p in item.get("content", [])
+        )
+        if kind not in EXACT_KINDS or "original" in detail or files:
+            expected.add(k)
+    assert flagged == expected
+    assert r.exact == (not expected)
+
+
+def test_prompt_cache_breakpoints_and_phase_cost_nothing() -> None:
+    plain = {"input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+                       {"role": "assistant", "content": "ok"}]}  # fmt: skip
+    marked = copy.deepcopy(plain)
+    marked["input"][0]["content"][0]["prompt_cache_breakpoint"] = {"mode": "explicit"}
+    marked["input"][1]["phase"] = "final_answer"
+    assert count_request(marked).total == count_request(plain).total
+    assert count_request(marked).exact
