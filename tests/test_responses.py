@@ -594,7 +594,7 @@ def test_flags_follow_the_item_kinds_in_any_selection(data: st.DataObject) -> No
 
 
 def test_prompt_cache_breakpoints_and_phase_cost_nothing() -> None:
-    plain = {"input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]},
+    plain: dict[str, Any] = {"input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]},
                        {"role": "assistant", "content": "ok"}]}  # fmt: skip
     marked = copy.deepcopy(plain)
     marked["input"][0]["content"][0]["prompt_cache_breakpoint"] = {"mode": "explicit"}
