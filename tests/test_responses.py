@@ -594,8 +594,10 @@ def test_flags_follow_the_item_kinds_in_any_selection(data: st.DataObject) -> No
 
 
 def test_prompt_cache_breakpoints_and_phase_cost_nothing() -> None:
-    plain: dict[str, Any] = {"input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]},
-                       {"role": "assistant", "content": "ok"}]}  # fmt: skip
+    text_part = {"type": "input_text", "text": "hi"}
+    plain: dict[str, Any] = {
+        "input": [{"role": "user", "content": [text_part]}, {"role": "assistant", "content": "ok"}]
+    }
     marked = copy.deepcopy(plain)
     marked["input"][0]["content"][0]["prompt_cache_breakpoint"] = {"mode": "explicit"}
     marked["input"][1]["phase"] = "final_answer"
