@@ -603,3 +603,49 @@ def test_prompt_cache_breakpoints_and_phase_cost_nothing() -> None:
     marked["input"][1]["phase"] = "final_answer"
     assert count_request(marked).total == count_request(plain).total
     assert count_request(marked).exact
+
+
+BUILTINS = [{"type": "web_search"}, {"type": "computer_use_preview", "display_width": 1024,
+            "display_height": 768, "environment": "browser"}, {"type": "apply_patch"},
+            {"type": "shell"}, {"type": "mcp", "server_label": "docs"},
+            {"type": "function", "name": "f"}, {"type": "custom", "name": "g"},
+            {"type": "programmatic_tool_calling"},
+            {"type": "code_interpreter", "container": "c"}]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("choice", "flagged"),
+    [
+        ("auto", False), ("none", False), ("required", False),
+        ({"type": "function", "name": "f"}, False),
+        ({"type": "custom", "name": "g"}, True),
+        ({"type": "web_search_preview"}, True),
+        ({"type": "computer_use"}, True),
+        ({"type": "code_interpreter"}, True),
+        ({"type": "mcp", "server_label": "docs"}, True),
+        ({"type": "mcp", "server_label": "docs", "name": "search"}, True),
+        ({"type": "apply_patch"}, True), ({"type": "shell"}, True),
+        ({"type": "programmatic_tool_calling"}, True),
+        ({"type": "allowed_tools", "mode": "required",
+          "tools": [{"type": "function", "name": "f"}, {"type": "web_search"}]}, True),
+    ],
+)  # fmt: skip
+def test_every_tool_choice_form(choice: Any, flagged: bool) -> None:
+    r = count_request({"input": "hi", "tools": BUILTINS, "tool_choice": choice})
+    assert ("tool_choice" in {e.part for e in r.estimated}) == flagged
+    base = count_request({"input": "hi", "tools": BUILTINS})
+    assert r.total >= base.total  # a choice never makes the prompt smaller
+
+
+def test_chat_tool_choice_forms() -> None:
+    tools = [{"type": "function", "function": {"name": "f"}},
+             {"type": "custom", "custom": {"name": "g", "format": {"type": "text"}}}]  # fmt: skip
+    messages = [{"role": "user", "content": "hi"}]
+    for choice in ({"type": "custom", "custom": {"name": "g"}},
+                   {"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": [
+                       {"type": "function", "function": {"name": "f"}}]}}):  # fmt: skip
+        r = count_request({"messages": messages, "tools": tools, "tool_choice": choice})
+        assert "tool_choice" in {e.part for e in r.estimated}
+    with pytest.raises(MessageFormatError, match="server_label"):
+        count_request({"input": "hi", "tools": BUILTINS,
+                       "tool_choice": {"type": "mcp", "server_label": "other"}})  # fmt: skip

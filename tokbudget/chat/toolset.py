@@ -316,12 +316,23 @@ def _choice(choice: Any, tools: ToolSet) -> tuple[str, str | None, str]:
         why = "" if kind == "function" else "a forced custom tool: counted like a forced function"
         return "function", name, why
     label = body.get("server_label") if kind == "mcp" else None
-    if kind not in BUILTIN_TOKENS:
+    if _family(kind) not in {_family(k) for k in BUILTIN_TOKENS}:
         raise _fail("tool_choice.type", f"is {kind!r}; not a tool type the API knows")
-    if kind not in tools.kinds and not (kind == "computer_use" and "computer" in tools.kinds):
+    if _family(kind) not in {_family(k) for k in tools.kinds}:
         raise _fail("tool_choice.type", f"is {kind!r}, but the request has no {kind} tool")
+    if label is not None and label not in tools.mcp_labels:
+        known = ", ".join(sorted(tools.mcp_labels)) or "none"
+        raise _fail("tool_choice.server_label", f"is {label!r}, not an mcp tool's ({known})")
     name = str(label or kind)
     return "function", name, f"a forced {kind} tool: counted like a forced function (a guess)"
+
+
+def _family(kind: str) -> str:
+    """``web_search_preview_2025_03_11`` -> ``web_search``; ``computer_use`` -> ``computer``."""
+    for family in ("web_search", "computer"):
+        if kind.startswith(family):
+            return family
+    return kind
 
 
 def tool_tokens(
