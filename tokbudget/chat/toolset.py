@@ -358,7 +358,11 @@ def tool_tokens(
     n += extra_choice
     if choice_why:
         estimates.append(
-            Estimate("tool_choice", extra_choice or enc.count(forced or ""), choice_why)
+            Estimate(
+                "tool_choice",
+                extra_choice or enc.count(forced or "") + FORCED_CHOICE_OVERHEAD,
+                choice_why,
+            )
         )
     for part, text, why in tools.extra:
         tokens = enc.count(text) if text else 0
