@@ -649,3 +649,14 @@ def test_chat_tool_choice_forms() -> None:
     with pytest.raises(MessageFormatError, match="server_label"):
         count_request({"input": "hi", "tools": BUILTINS,
                        "tool_choice": {"type": "mcp", "server_label": "other"}})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"conversation": "conv_1"}, {"conversation": {"id": "conv_1"}},
+     {"prompt": {"id": "pmpt_1", "version": "2"}}],
+)  # fmt: skip
+def test_every_kind_of_server_state_is_flagged(state: dict[str, Any]) -> None:
+    r = count_request({"input": "hi", **state})
+    assert [e.part for e in r.estimated] == list(state)
+    assert r.total == count_request({"input": "hi"}).total
