@@ -1,0 +1,158 @@
+"""The one request reader, and check / estimate_cost / fit_request on Responses bodies."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tokbudget
+from tokbudget import check, count_request, estimate_cost, fit_request
+from tokbudget.budget import REASONING_RESERVE
+from tokbudget.chat.fit_items import item_units
+from tokbudget.chat.request import read_request
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EVERY = json.loads((FIXTURES / "responses_every_item.json").read_text(encoding="utf-8"))["body"]
+
+
+# ------------------------------------------------------------- one reader everywhere
+
+
+def test_max_completion_tokens_null_means_max_tokens_everywhere() -> None:
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}],
+            "max_completion_tokens": None, "max_tokens": 100}  # fmt: skip
+    assert read_request(body).max_output_tokens == 100
+    assert check(body).requested_output == 100
+    assert estimate_cost(body).output_tokens == 100
+    line = {"custom_id": "1", "method": "POST", "url": "/v1/chat/completions", "body": body}
+    assert check(line).requested_output == 100 and estimate_cost(line).output_tokens == 100
+
+
+def test_batch_lines_of_either_api() -> None:
+    line = {"custom_id": "a", "url": "/v1/responses", "body": {"model": "gpt-5", "input": "hi"}}
+    assert count_request(line).api == "responses"
+    assert count_request(line).total == count_request(line["body"]).total
+
+
+class FakeSDK:
+    """An object like the openai SDK's pydantic models: only ``model_dump``."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
+        return copy.deepcopy(self.data)
+
+
+def test_sdk_objects_are_accepted_without_openai() -> None:
+    items = EVERY["input"][:8]
+    plain = count_request({"input": items}).total
+    assert count_request({"input": [FakeSDK(i) for i in items]}).total == plain
+    assert count_request(FakeSDK({"input": items})).total == plain
+    chat = [FakeSDK({"role": "user", "content": "hi"})]
+    assert count_request({"messages": chat}).total == count_request({"input": "hi"}).total
+
+
+def test_inputs_are_never_mutated() -> None:
+    body = copy.deepcopy(EVERY)
+    body["max_output_tokens"] = 100
+    kept = copy.deepcopy(body)
+    count_request(body)
+    check(body)
+    estimate_cost(body)
+    fit_request(body)
+    fit_request(body, "gpt-4o-mini", max_output_tokens=100, reserve=100_000)
+    assert body == kept
+
+
+# ------------------------------------------------------------ check, cost, fit
+
+
+def test_check_a_responses_body() -> None:
+    body = {"model": "gpt-4o", "input": "hello world", "max_output_tokens": 500}
+    report = check(body)
+    assert report.prompt_tokens == count_request(body).total == 9
+    assert report.requested_output == 500 and report.reasoning_reserve == 0
+
+
+def test_reasoning_reserve() -> None:
+    body = {"model": "gpt-5", "input": "hi", "reasoning": {"effort": "high"}}
+    report = check(body)
+    assert report.reasoning_reserve == REASONING_RESERVE == 25_000
+    assert report.output_set_aside == 25_000
+    assert "25,000 kept for reasoning and output" in report.reason()  # the input cap binds
+    o3 = check({**body, "model": "o3"})
+    assert "o3's 200,000-token window less 25,000 reserved for reasoning and output" in o3.reason()
+    assert report.prompt_budget == min(272_000, 400_000 - 25_000)
+    assert check(body, reasoning_reserve=0).reasoning_reserve == 0
+    assert check(body, reasoning_reserve=200_000).output_set_aside == 128_000  # the output cap
+    assert check({**body, "max_output_tokens": 1_000}).reasoning_reserve == 0  # a cap bounds it
+    assert check({**body, "reasoning": {"effort": "none"}}).reasoning_reserve == 0
+    assert check({**body, "model": "gpt-4o"}).reasoning_reserve == 0  # not a reasoning model
+    chat = {
+        "model": "o3",
+        "messages": [{"role": "user", "content": "hi"}],
+        "reasoning_effort": "low",
+    }
+    assert check(chat).reasoning_reserve == 25_000
+
+
+def test_estimate_cost_of_a_responses_body() -> None:
+    body = {"model": "gpt-4o", "input": "hello world", "max_output_tokens": 10}
+    cost = estimate_cost(body)
+    assert cost.input_tokens == 9 and cost.output_tokens == 10
+    embeddings = {"model": "text-embedding-3-small", "input": "hello world"}
+    assert estimate_cost(embeddings).input_tokens == 2  # still an embeddings body
+
+
+def call(i: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "reasoning",
+            "id": f"r{i}",
+            "summary": [{"type": "summary_text", "text": "think " * 50}],
+        },
+        {"type": "function_call", "call_id": f"c{i}", "name": "f", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": f"c{i}", "output": "result " * 100},
+    ]
+
+
+@given(st.lists(st.sampled_from(["user", "call", "assistant"]), min_size=1, max_size=8),
+       st.integers(200, 2_000))  # fmt: skip
+def test_fit_request_never_separates_calls_outputs_or_reasoning(
+    kinds: list[str], room: int
+) -> None:
+    items: list[dict[str, Any]] = [{"role": "developer", "content": "rules"}]
+    for i, kind in enumerate(kinds):
+        if kind == "call":
+            items += call(i)
+        else:
+            items.append({"role": kind, "content": "word " * 80})
+    items.append({"role": "user", "content": "now?"})
+    body = {"model": "gpt-4", "input": items}
+    need = count_request(body).total
+    budget = 8_192 - 1
+    reserve = max(0, budget - max(need - room, 1))  # leave `room` tokens too few
+    try:
+        fitted, report = fit_request(body, reserve=reserve)
+    except tokbudget.ContextOverflowError:
+        return
+    assert report.budget.fits and report.tokens == count_request(fitted).total
+    kept = set(report.kept)
+    for unit in item_units(items):
+        assert set(unit) <= kept or not set(unit) & kept
+    assert 0 in kept and len(items) - 1 in kept  # the developer message, the latest user turn
+    assert fitted["input"] == [items[i] for i in report.kept]
+
+
+def test_fit_request_of_a_chat_body_is_fit_messages() -> None:
+    chat = [{"role": "user", "content": "word " * 200}, {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "Summarise."}]  # fmt: skip
+    fitted, report = fit_request({"model": "gpt-4", "messages": chat}, reserve=8_000)
+    _, expected = tokbudget.fit_messages(chat, "gpt-4", reserve=8_000)
+    assert report == expected and fitted["messages"] == [chat[1], chat[2]]
