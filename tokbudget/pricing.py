@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
+from .chat.breakdown import count_request
 from .chat.request import Request, read_request, request_body
 from .errors import (
     ContextOverflowError,
@@ -328,7 +329,6 @@ def _embeddings_body(payload: Any, body: Mapping[str, Any], model: Any) -> bool:
 
 
 def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> int:
-    from .chat.breakdown import count_request
     from .counting import count
 
     if isinstance(payload, str):
