@@ -112,7 +112,8 @@ def test_a_message_list_counts_the_same_in_both_apis(conv: Any, model: str, type
     responses = count_request({"model": model, "input": as_responses(conv, typed)})
     assert chat.total == responses.total
     assert chat.messages == responses.messages
-    assert chat.exact and responses.exact
+    assert chat.estimated == responses.estimated  # nothing, or a reasoning model's hidden prompt
+    assert chat.exact == (tokbudget.get_model(model).kind != "reasoning")
 
 
 @given(
@@ -438,7 +439,7 @@ def test_flags_follow_the_item_kinds_in_any_selection(data: st.DataObject) -> No
     units = [tuple(u) for u in item_units(EVERY["input"])]
     chosen = sorted(i for u in data.draw(st.lists(st.sampled_from(units), unique=True)) for i in u)
     items = [EVERY["input"][i] for i in chosen]
-    r = count_request({"model": "gpt-5", "input": items})
+    r = count_request({"model": "gpt-4.1", "input": items})
     flagged = {int(e.part[6 : e.part.index("]")]) for e in r.estimated}
     expected = set()
     for k, item in enumerate(items):

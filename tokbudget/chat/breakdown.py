@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import UnknownModelError
+from ..models.registry import default_registry
 from .messages import (
     SYSTEM_LIKE,
     Estimate,
@@ -30,6 +32,10 @@ from .toolset import read_tools, tool_tokens
 
 __all__ = ["count_request"]
 
+_HIDDEN_WHY = (
+    "{model} is a reasoning model: the API may add a system prompt of its own (date, "
+    "reasoning settings) that it bills; it is not published and not counted"
+)
 _STATE_WHY = (
     "{key}: the API adds the stored items it names, which cannot be counted offline; "
     "pass them in 'input' to count them"
@@ -52,10 +58,12 @@ def count_request(body: Any, model: str | None = None, *, api: str | None = None
 
     >>> count_request({"model": "gpt-4o", "input": "hello world"}).total
     9
-    >>> r = count_request({"model": "gpt-5", "instructions": "Be brief.",
+    >>> r = count_request({"model": "gpt-4.1", "instructions": "Be brief.",
     ...                    "input": [{"role": "user", "content": "hi"}]})
     >>> r.labels, r.messages, r.exact
     (('instructions', 'input[0]'), (7, 5), True)
+    >>> [e.part for e in count_request({"model": "gpt-5", "input": "hi"}).estimated]
+    ['model']
     """
     req = body if isinstance(body, Request) else read_request(body, api)
     enc, fmt, name = chat_setup(model if model is not None else req.model)
@@ -90,6 +98,8 @@ def count_request(body: Any, model: str | None = None, *, api: str | None = None
         estimates += counter2.estimates
         for key in req.server_state:
             estimates.append(Estimate(key, 0, _STATE_WHY.format(key=key)))
+    if _reasoning(name):
+        estimates.append(Estimate("model", 0, _HIDDEN_WHY.format(model=name)))
     tool_n, tool_estimates = tool_tokens(enc, tools, req.tool_choice, padded=pad_any)
     estimates += tool_estimates
     where = "response_format" if req.api == "chat" else "text.format"
@@ -107,6 +117,13 @@ def count_request(body: Any, model: str | None = None, *, api: str | None = None
         estimated=tuple(estimates),
         api=req.api,
     )
+
+
+def _reasoning(model: str) -> bool:
+    try:
+        return default_registry().get(model).kind == "reasoning"
+    except UnknownModelError:
+        return False
 
 
 def _role(item: Any) -> Any:
