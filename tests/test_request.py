@@ -156,3 +156,15 @@ def test_fit_request_of_a_chat_body_is_fit_messages() -> None:
     fitted, report = fit_request({"model": "gpt-4", "messages": chat}, reserve=8_000)
     _, expected = tokbudget.fit_messages(chat, "gpt-4", reserve=8_000)
     assert report == expected and fitted["messages"] == [chat[1], chat[2]]
+
+
+def test_fit_request_holds_back_a_chat_schema() -> None:
+    schema = {"type": "object", "properties": {f"p{i}": {"type": "string"} for i in range(40)}}
+    chat = [{"role": "user", "content": "word " * 4_000}, {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": "Summarise."}]  # fmt: skip
+    fmt = {"type": "json_schema", "json_schema": {"name": "s", "schema": schema}}
+    body = {"model": "gpt-4", "messages": chat, "max_tokens": 4_000, "response_format": fmt}
+    fitted, report = fit_request(body)
+    assert report.dropped == (0,)
+    assert check(fitted).fits  # the schema is counted by check, and was held back by fit
+    assert not check(body).fits and check({**body, "response_format": None}).fits

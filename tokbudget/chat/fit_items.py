@@ -121,11 +121,14 @@ def fit_request(
     model = model if model is not None else request.model
     output = max_output_tokens if max_output_tokens is not None else request.max_output_tokens
     if request.api == "chat":
+        # fit_messages counts messages and tools; a structured-output schema is held back.
+        name = model.name if isinstance(model, ModelSpec) else model
+        schema = count_request(replace(request, items=()), name).response_format
         messages, report = fit_messages(
             request.messages,
             model,
             max_output_tokens=output,
-            reserve=reserve,
+            reserve=reserve + schema,
             tools=request.tools,
             tool_choice=request.tool_choice,
             keep_system=keep_system,
