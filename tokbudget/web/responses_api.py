@@ -15,8 +15,10 @@ With ``?detail=true`` it also has ``"model"`` and ``"detail"``: the breakdown
 Errors use OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``: a
 malformed item is 400 ``invalid_request_error`` with ``param`` naming it
 (``input[3].call_id``), an unknown model 400 with ``code: "model_not_found"``. Every
-other answer of the server on a ``/v1/`` path (404, 405, 411, 413, 415, the loopback
-``Host`` check's 403, 500) is turned into the same shape by :func:`openai_error_shape`.
+other error the server sends on a ``/v1/`` path (404, 405, 411, 413, 415, the loopback
+``Host`` check's 403, 500) is turned into the same shape by :func:`openai_error_shape`
+(keeping ``code`` and ``message``). The endpoint is one line in
+:func:`tokbudget.web.api.routes`; it takes the query string as its second argument.
 The server's protections apply unchanged: loopback only by default, ``Host`` checked,
 JSON bodies only, size-limited.
 """
@@ -24,6 +26,7 @@ JSON bodies only, size-limited.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -32,7 +35,7 @@ from ..counting import DEFAULT_MODEL
 from ..errors import MessageFormatError, SettingsError, TokbudgetError, UnknownModelError
 from .protocol import Response, canonical_model, json_type
 
-__all__ = ["PATH", "input_tokens", "openai_error_shape", "v1_handle"]
+__all__ = ["PATH", "input_tokens", "openai_error_shape"]
 
 PATH = "/v1/responses/input_tokens"
 
@@ -52,19 +55,13 @@ def openai_error_shape(response: Response) -> Response:
     try:
         error = json.loads(response.body)["error"]
     except (ValueError, KeyError, TypeError):
-        return _error(response.status, "error")
+        return replace(_error(response.status, "error"), headers=response.headers)
     if "type" in error:  # already OpenAI's shape
         return response
-    return _error(response.status, str(error.get("message")), error.get("field"), error.get("code"))
-
-
-def v1_handle(method: str, path: str, query: str, body: bytes) -> Response:
-    """Answer a ``/v1/`` request (the only one is :data:`PATH`)."""
-    if path != PATH:
-        return _error(404, f"no endpoint {path}; this server answers POST {PATH}", code="not_found")
-    if method != "POST":
-        return _error(405, f"{PATH} takes POST, not {method}", code="method_not_allowed")
-    return input_tokens(body, query)
+    shaped = _error(
+        response.status, str(error.get("message")), error.get("field"), error.get("code")
+    )
+    return replace(shaped, headers=response.headers)
 
 
 def input_tokens(body: bytes, query: str = "") -> Response:
