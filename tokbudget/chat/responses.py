@@ -150,7 +150,7 @@ class ItemCounter:
         item = plain(raw)
         if not isinstance(item, Mapping):
             raise self.fail(
-                i, "type", f"must be in an object (an input item), got {type(item).__name__}"
+                i, "type", f"is missing: an input item must be an object, got {type(item).__name__}"
             )
         kind = _kind(item)
         if kind is None:
