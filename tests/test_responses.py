@@ -521,3 +521,18 @@ def test_every_kind_of_server_state_is_flagged(state: dict[str, Any]) -> None:
     r = count_request({"input": "hi", **state})
     assert [e.part for e in r.estimated] == list(state)
     assert r.total == count_request({"input": "hi"}).total
+
+
+@given(conversations(), st.booleans(), st.integers(0, 8_000))
+def test_no_function_mutates_its_input(conv: Any, typed: bool, reserve: int) -> None:
+    body = {"model": "gpt-4", "instructions": "x", "input": as_responses(conv, typed)}
+    body["input"].append({"role": "user", "content": [{"type": "input_text", "text": "q"}]})
+    kept = copy.deepcopy(body)
+    count_request(body)
+    tokbudget.check(body)
+    tokbudget.estimate_cost(body, max_output_tokens=1)
+    try:
+        tokbudget.fit_request(body, reserve=reserve)
+    except tokbudget.ContextOverflowError:
+        pass
+    assert body == kept
