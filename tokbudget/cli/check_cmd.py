@@ -21,7 +21,7 @@ from .app import budget_options, cli, emit_json
 @click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")
 @budget_options
 @click.option(
-    "--request/--text",
+    "--request/--plain",
     "--messages",
     "as_request",
     default=None,
@@ -61,7 +61,7 @@ def check_command(
     source = InputFile(file)
     settings: dict[str, Any] = {"max_output_tokens": max_output, "reserve": reserve}
     if api is not None and as_request is False:
-        raise click.UsageError("--api applies to request bodies, not --text")
+        raise click.UsageError("--api applies to request bodies, not --plain")
     request = _request(source, as_request, api)
     if request is None:
         report = check_stream(text_blocks(source), model, **settings)
@@ -93,12 +93,12 @@ def _request(source: InputFile, as_request: bool | None, api: str | None) -> Any
         except json.JSONDecodeError as exc:
             raise click.UsageError(
                 f"{source.label} is not JSON (line {exc.lineno}, column {exc.colno}: "
-                f"{exc.msg}); pass --text to check it as plain text"
+                f"{exc.msg}); pass --plain to check it as plain text"
             ) from None
         raise click.UsageError(
             f"{source.label} is JSON but not a chat request: expected a Chat Completions "
             "body ('messages'), a Responses API body ('input'), or a list of messages; pass "
-            "--text to check it as text"
+            "--plain to check it as text"
         )
     return raw
 
