@@ -23,6 +23,7 @@ from .app import budget_options, cli, emit_json
 @click.option(
     "--request/--plain",
     "--messages",
+    " /--text",
     "as_request",
     default=None,
     help="Read the input as a request body (JSON: Chat Completions or Responses API) / as "
