@@ -79,6 +79,8 @@ def test_detail_adds_the_breakdown_and_flags(server: LocalServer) -> None:
         ({"model": "gpt-nope", "input": "x"}, "model", "model_not_found"),
         ({"model": 4, "input": "x"}, "model", None),
         ({"input": "x", "tools": [{"type": "teleport"}]}, "tools[0].type", "invalid_value"),
+        ({"input": "x", "max_output_tokens": 0}, "max_output_tokens", "invalid_value"),
+        ({"input": "x", "max_output_tokens": "9"}, "max_output_tokens", "invalid_value"),
     ],
 )  # fmt: skip
 def test_errors_in_openais_shape(
@@ -93,6 +95,14 @@ def test_errors_in_openais_shape(
 def test_server_level_errors_in_openais_shape(server: LocalServer, client: Client) -> None:
     status, doc = post(server, PATH, b"{not json")
     assert status == 400 and assert_openai_error(doc)["code"] == "invalid_json"
+    deep = b'{"input": ' + b"[" * 5_000 + b"]" * 5_000 + b"}"  # one JSON reader: jsonload
+    status, doc = post(server, PATH, deep)
+    error = assert_openai_error(doc)
+    assert (
+        status == 400
+        and error["code"] == "invalid_json"
+        and "nested too deeply" in error["message"]
+    )
     reply = client.request("GET", PATH)
     assert reply.status == 405 and assert_openai_error(reply.json())
     reply = client.post("/v1/chat/completions", {"messages": []})

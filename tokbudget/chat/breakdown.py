@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import UnknownModelError
 from ..models.registry import default_registry
 from .messages import (
-    SYSTEM_LIKE,
+    SYSTEM_ROLES,
     Estimate,
     MessageCounter,
     RequestCount,
@@ -75,7 +75,7 @@ def count_request(body: Any, model: str | None = None, *, api: str | None = None
         msgs = as_messages(req.items)
         padded = -1
         if tools.functions:
-            padded = next((i for i, m in enumerate(msgs) if m.get("role") in SYSTEM_LIKE), -1)
+            padded = next((i for i, m in enumerate(msgs) if m.get("role") in SYSTEM_ROLES), -1)
         counter = MessageCounter(enc, fmt, name, call_names(msgs))
         per = [counter.message(i, m, pad=i == padded) for i, m in enumerate(msgs)]
         labels = [f"messages[{i}]" for i in range(len(per))]
@@ -85,7 +85,7 @@ def count_request(body: Any, model: str | None = None, *, api: str | None = None
         items = req.items
         first_system = -1
         if tools.functions and req.instructions is None:
-            first_system = next((i for i, m in enumerate(items) if _role(m) in SYSTEM_LIKE), -1)
+            first_system = next((i for i, m in enumerate(items) if _role(m) in SYSTEM_ROLES), -1)
         pad_any = bool(tools.functions) and (req.instructions is not None or first_system >= 0)
         if req.instructions is not None:
             text = req.instructions + ("\n" if tools.functions else "")

@@ -31,7 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import MessageFormatError, SettingsError
+from .._util import require_choice, require_int
+from ..errors import MessageFormatError
 
 __all__ = ["APIS", "Api", "Request", "plain", "read_request", "request_body"]
 
@@ -110,8 +111,9 @@ def read_request(body: Any, api: str | None = None) -> Request:
 
     Raises:
         MessageFormatError: not a request body, or its shape is wrong (names the field).
-        SettingsError: ``api`` is not ``"chat"``/``"responses"``, or a max-output field
-            is not an integer >= 1.
+        InvalidInputError: ``api`` or a max-output field has the wrong type (a max
+            output must be a whole number).
+        SettingsError: ``api`` is not ``"chat"``/``"responses"``, or a max output is < 1.
 
     >>> read_request({"model": "gpt-5", "input": "hi", "max_output_tokens": 50}).items
     ({'role': 'user', 'content': 'hi'},)
@@ -119,8 +121,8 @@ def read_request(body: Any, api: str | None = None) -> Request:
     >>> read_request(body).max_output_tokens
     100
     """
-    if api is not None and api not in APIS:
-        raise SettingsError(f"api is {api!r}; use 'chat' or 'responses' (or None to detect)")
+    if api is not None:
+        require_choice("api", api, APIS)
     if isinstance(body, Request):
         return body
     body = plain(body)
@@ -189,9 +191,7 @@ def _count(body: Mapping[str, Any], key: str, least: int = 1) -> int | None:
     value = body.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise SettingsError(f"request {key!r} must be an integer >= {least}, got {value!r}")
-    return value
+    return require_int(f"request {key!r}", value, least=least)
 
 
 def _model(body: Mapping[str, Any]) -> str | None:

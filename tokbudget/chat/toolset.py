@@ -18,9 +18,10 @@ see that module). Everything else is an estimate, flagged with its reason:
   open-weight models (openai/harmony, test-data); the others are guesses of the same
   order. An ``mcp`` server's tools are counted from an ``mcp_list_tools`` item for its
   ``server_label`` in the input, rendered as a namespace; without one they are unknown.
-* ``tool_choice``: ``"none"`` / ``"required"`` add 1 and a forced function its name + 4
-  (measured, as for Chat); a forced custom or built-in tool and ``allowed_tools`` are
-  estimated the same way (the name(s) + 4).
+* ``tool_choice``: counted by :func:`~tokbudget.chat.tools.choice_tokens`, as for Chat
+  (``"none"`` adds 1, a forced function its name + 7, ``"required"`` as forcing the
+  longest name); a forced custom or built-in tool is estimated as a forced function of
+  its name (an mcp tool: its server label), and ``allowed_tools`` as the allowed names + 7.
 """
 
 from __future__ import annotations
@@ -31,9 +32,17 @@ from typing import Any
 
 from ..errors import MessageFormatError
 from ..tokenizer.encoder import Encoder
-from .messages import TOOLS_WHY, Estimate, functions_tokens
+from .messages import TOOLS_WHY, Estimate
 from .request import plain
-from .tools import FORCED_CHOICE_OVERHEAD, FunctionDef, parse_tools, render_functions
+from .tools import (
+    FORCED_TOOL_CHOICE_OVERHEAD,
+    FunctionDef,
+    choice_tokens,
+    is_legacy_choice,
+    parse_tools,
+    render_functions,
+    tools_tokens,
+)
 
 __all__ = ["BUILTIN_TOKENS", "ToolSet", "read_tools", "tool_tokens"]
 
@@ -60,6 +69,7 @@ _BUILTIN_WHY = (
     "{n:,} tokens (see tokbudget.chat.toolset.BUILTIN_TOKENS)"
 )
 _CHOICE_OPTIONS = ("auto", "none", "required")
+_REQUIRED_WHY = "tool_choice 'required' is unmeasured: counted as forcing the longest name"
 
 
 @dataclass
@@ -344,26 +354,20 @@ def tool_tokens(
     """
     mode, forced, choice_why = _choice(choice, tools)
     estimates: list[Estimate] = []
-    if mode == "allowed":
-        mode, extra_choice = "auto", enc.count(forced or "") + FORCED_CHOICE_OVERHEAD
+    if mode == "allowed":  # the allowed names, as one forced name (a guess)
+        choice_n = enc.count(forced or "") + FORCED_TOOL_CHOICE_OVERHEAD
     else:
-        extra_choice = 0
-    n = functions_tokens(enc, tools.functions, padded, mode, forced)
+        # Every callable name, so that "required" is bounded by the longest of them.
+        callables = [FunctionDef(n, "", {}) for n in sorted(tools.names)] or [
+            FunctionDef(_family(k), "", {}) for k in sorted(tools.kinds)
+        ]
+        choice_n = choice_tokens(enc, callables, mode, forced, legacy=is_legacy_choice(choice))
+    block = tools_tokens(enc, tools.functions, joins_system=padded)
+    n = block + choice_n
     if tools.functions:
         estimates.append(Estimate("tools", n, TOOLS_WHY))
-    elif mode in ("none", "required") and (tools.extra or tools.fixed):
-        n += 1
-    elif forced is not None and (tools.extra or tools.fixed):
-        n += enc.count(forced) + FORCED_CHOICE_OVERHEAD
-    n += extra_choice
-    if choice_why:
-        estimates.append(
-            Estimate(
-                "tool_choice",
-                extra_choice or enc.count(forced or "") + FORCED_CHOICE_OVERHEAD,
-                choice_why,
-            )
-        )
+    if choice_why or (mode == "required" and not tools.functions):
+        estimates.append(Estimate("tool_choice", choice_n, choice_why or _REQUIRED_WHY))
     for part, text, why in tools.extra:
         tokens = enc.count(text) if text else 0
         n += tokens

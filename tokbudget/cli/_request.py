@@ -7,7 +7,6 @@ object or list that either API's reader accepts is a request, anything else is t
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -16,10 +15,21 @@ import click
 
 from ..chat.messages import RequestCount
 from ..chat.request import APIS, Request, read_request
-from ..errors import MessageFormatError, SettingsError
+from ..errors import InvalidInputError, JSONInputError, MessageFormatError, SettingsError
+from ..jsonload import loads
 from ._output import render_table
 
-__all__ = ["api_option", "as_request", "breakdown_rows", "print_breakdown"]
+__all__ = [
+    "REQUEST_KEYS",
+    "api_option",
+    "as_request",
+    "breakdown_rows",
+    "print_breakdown",
+    "read_body",
+]
+
+REQUEST_KEYS = ("messages", "input", "instructions")
+"""Keys that make a JSON object a request body (Chat Completions or Responses API)."""
 
 
 def api_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,22 +42,33 @@ def api_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-def as_request(raw: str, api: str | None) -> Request | None:
-    """``raw`` read as a request body of either API, or None if it is not one."""
+def read_body(data: Any, api: str | None) -> Request | None:
+    """Parsed JSON ``data`` read as a request body of either API, or None if it is not one.
+
+    A body that has a request's keys (``messages``, ``input``, ``instructions``; inside a
+    Batch line too) but a malformed field raises the reader's error: it is a broken
+    request, not text.
+    """
+    if not isinstance(data, dict | list) or (isinstance(data, list) and not data):
+        return None
+    if isinstance(data, list) and not all(isinstance(m, dict) for m in data):
+        return None
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    if not isinstance(body, dict | list) or (isinstance(body, list) and not body):
-        return None
-    if isinstance(body, list) and not all(isinstance(m, dict) for m in body):
-        return None
-    try:
-        return read_request(body, api)
-    except (MessageFormatError, SettingsError):
-        if isinstance(body, dict) and ("messages" in body or "input" in body):
+        return read_request(data, api)
+    except (MessageFormatError, SettingsError, InvalidInputError):
+        inner = data.get("body") if isinstance(data, dict) and "custom_id" in data else data
+        if isinstance(inner, dict) and any(k in inner for k in REQUEST_KEYS):
             raise  # a body with a malformed field: say so, do not count it as text
         return None
+
+
+def as_request(raw: str, api: str | None) -> Request | None:
+    """Text ``raw`` read as a request body of either API, or None if it is not one."""
+    try:
+        data = loads(raw)
+    except JSONInputError:
+        return None
+    return read_body(data, api)
 
 
 def breakdown_rows(counted: RequestCount, items: tuple[Any, ...]) -> list[list[str]]:

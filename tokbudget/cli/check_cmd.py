@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import click
 
 from ..budget import BudgetReport, check, check_stream
-from ..errors import MessageFormatError, SettingsError
+from ..counting import DEFAULT_MODEL
+from ..errors import InvalidInputError, JSONInputError, MessageFormatError, SettingsError
+from ..jsonload import loads
+from ._inputs import single_input
 from ._io import InputFile, read_text, text_blocks
-from ._request import api_option
-from ._request import as_request as as_request_body
-from .app import budget_options, cli, emit_json
+from ._output import BadInput, emit_json, plural
+from ._request import api_option, read_body
+from .options import budget_options, json_option, text_option
+
+_OTHER_API_KEYS = ("prompt", "contents")
+"""Keys of request bodies of other APIs (completions, Gemini): refused, never read as text."""
 
 
-@cli.command("check")
+@click.command("check")
 @click.argument("file", default="-", metavar="[FILE|REQUEST.json]")
-@click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")
+@click.option("-m", "--model", default=None, help=f"Model name (default: {DEFAULT_MODEL}).")
 @budget_options
 @click.option(
     "--request/--plain",
     "--messages",
-    " /--text",
     "as_request",
     default=None,
     help="Read the input as a request body (JSON: Chat Completions or Responses API) / as "
@@ -31,7 +35,8 @@ from .app import budget_options, cli, emit_json
     "text.",
 )
 @api_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@text_option
+@json_option()
 def check_command(
     file: str,
     model: str | None,
@@ -39,6 +44,7 @@ def check_command(
     reserve: int,
     as_request: bool | None,
     api: str | None,
+    text: str | None,
     as_json: bool,
 ) -> int:
     """Check that FILE (or stdin) fits MODEL with room for the output.
@@ -48,18 +54,22 @@ def check_command(
 
     A request is a Chat Completions body ({"messages": [...], "tools": [...], ...}), a
     Responses API body ({"input": ..., "instructions": ..., ...}; --api forces one), a
-    Batch API line, or a bare list of messages; its "model" and output cap
+    Batch API line holding either, or a bare list of messages; its "model" and output cap
     ("max_completion_tokens" / "max_tokens" / "max_output_tokens") apply unless -m /
     --max-output are given. A reasoning request (reasoning effort on a reasoning model)
-    without a cap keeps 25,000 tokens for reasoning and output, as OpenAI advises.
+    without a cap keeps 25,000 tokens for reasoning and output, as OpenAI advises. A .json
+    file that cannot be read as JSON, or is another API's request ("prompt", "contents"),
+    is an error (exit 2), never counted as text by accident; other JSON data is checked as
+    text. --plain checks any file as text.
 
     \b
     Examples:
       tokbudget check prompt.md -m gpt-5 --max-output 20000
       tokbudget check request.json --json
       cat chat.json | tokbudget check --messages -m gpt-4o-mini
+      tokbudget check --text 'a short prompt' -m gpt-4o-mini
     """
-    source = InputFile(file)
+    source = single_input(file, text)
     settings: dict[str, Any] = {"max_output_tokens": max_output, "reserve": reserve}
     if api is not None and as_request is False:
         raise click.UsageError("--api applies to request bodies, not --plain")
@@ -67,7 +77,12 @@ def check_command(
     if request is None:
         report = check_stream(text_blocks(source), model, **settings)
     else:  # a request, or the text of a .json file that is not one
-        report = check(request, model, **settings)
+        try:
+            report = check(request, model, **settings)
+        except MessageFormatError as exc:
+            raise BadInput(f"{source.label}: {exc}") from None
+        except RecursionError:  # a schema deeper than the renderer can follow
+            raise BadInput(f"{source.label}: the request is nested too deeply") from None
     if as_json:
         emit_json({"file": source.label, **report.to_dict(), "prompt": report.prompt})
     else:
@@ -76,32 +91,39 @@ def check_command(
 
 
 def _request(source: InputFile, as_request: bool | None, api: str | None) -> Any:
-    """The request read from the input, or None to read the input as text."""
+    """The request read from the input, None to read the input as text, or the text itself."""
     if as_request is False:
         return None
-    if as_request is None and api is None and not source.name.lower().endswith(".json"):
+    guess = as_request is None and api is None  # neither --request nor --api: look
+    if guess and not source.name.lower().endswith(".json"):
         return None
     raw = read_text(source)
     try:
-        request = as_request_body(raw, api)
-    except (MessageFormatError, SettingsError) as exc:
-        raise click.UsageError(f"{source.label}: {exc}") from None
+        body = loads(raw)
+    except JSONInputError as exc:
+        if guess and not raw.lstrip().startswith(("{", "[")):
+            return raw  # a .json file that holds plain text
+        raise BadInput(
+            f"{source.label} is {exc.reason}; fix it, or pass --plain to check it as text"
+        ) from None
+    try:
+        request = read_body(body, api)
+    except (MessageFormatError, SettingsError, InvalidInputError) as exc:
+        raise BadInput(f"{source.label}: {exc}") from None
     if request is not None:
         return request
-    if as_request or api is not None:
-        try:
-            json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise click.UsageError(
-                f"{source.label} is not JSON (line {exc.lineno}, column {exc.colno}: "
-                f"{exc.msg}); pass --plain to check it as plain text"
-            ) from None
-        raise click.UsageError(
-            f"{source.label} is JSON but not a chat request: expected a Chat Completions "
-            "body ('messages'), a Responses API body ('input'), or a list of messages; pass "
-            "--plain to check it as text"
-        )
-    return raw
+    inner = body.get("body") if isinstance(body, dict) and "custom_id" in body else body
+    other = [k for k in _OTHER_API_KEYS if k in inner] if isinstance(inner, dict) else []
+    if guess and not other:
+        return raw  # JSON data, not a request of any API: its text is what is checked
+    what = (
+        "a chat request: expected a Chat Completions body ('messages'), a Responses API "
+        "body ('input'), or a list of messages"
+    )
+    if other:
+        keys = ", ".join(map(repr, other))
+        what = f"a chat request: it has {keys}, as another API's body does"
+    raise BadInput(f"{source.label} is JSON but not {what}; pass --plain to check it as text")
 
 
 def _print(report: BudgetReport) -> None:
@@ -115,12 +137,13 @@ def _print(report: BudgetReport) -> None:
         verdict = "fits"
     else:
         least = "" if report.exact else "at least "
-        verdict = f"does not fit: cut {least}{report.overflow:,} tokens"
+        verdict = f"does not fit: cut {least}{plural(report.overflow, 'token')}"
     rows = [
         ("model", f"{report.model} ({known})"),
         (
             "prompt",
-            f"{report.prompt} tokens"
+            report.prompt
+            + (" token" if report.prompt_tokens == 1 else " tokens")
             + ("" if report.exact else " (counting stopped once past the budget)"),
         ),
     ]

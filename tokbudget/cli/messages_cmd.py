@@ -2,47 +2,48 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from typing import Any
 
 from ..chat.breakdown import count_request
 from ..chat.request import read_request
 from ..counting import DEFAULT_MODEL
-from ..errors import MessageFormatError, SettingsError
+from ..errors import InvalidInputError, JSONInputError, MessageFormatError, SettingsError
+from ..jsonload import loads
 from ._io import InputFile, read_text
-from ._output import BadInput
+from ._output import BadInput, emit_json
 from ._request import print_breakdown
-from .app import emit_json
 
 __all__ = ["count_requests"]
 
 
 def _load(source: InputFile) -> Any:
-    text = read_text(source)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return loads(read_text(source))
+    except JSONInputError as exc:
         raise BadInput(
-            f"{source.label} is not JSON ({exc}); --request reads a Chat Completions or "
+            f"{source.label} is {exc.reason}; --request reads a Chat Completions or "
             'Responses API request body such as {"model": ..., "messages": [...]} or '
             '{"model": ..., "input": [...]}'
         ) from None
 
 
 def count_requests(
-    files: tuple[str, ...], model: str | None, as_json: bool, api: str | None = None
+    inputs: list[InputFile], model: str | None, as_json: bool, api: str | None = None
 ) -> int:
-    """Count each file as a request body of either API (or a JSON list of messages/items)."""
+    """Count each input as a request body of either API (or a JSON list of messages/items)."""
     results: list[dict[str, Any]] = []
     shown = []
-    for source in [InputFile(name) for name in (files or ("-",))]:
+    for source in inputs:
         body = _load(source)
         try:
             request = read_request(body, api)
             name = model or request.model or None
             counts = count_request(request, name)
-        except (MessageFormatError, SettingsError) as exc:
+        except (MessageFormatError, SettingsError, InvalidInputError) as exc:
             raise BadInput(f"{source.label}: {exc}") from None
+        except RecursionError:  # a schema deeper than the renderer can follow
+            raise BadInput(f"{source.label}: the request is nested too deeply") from None
         rows = []
         offset = len(counts.messages) - len(request.items)
         for k, (label, n) in enumerate(zip(counts.labels, counts.messages, strict=True)):
@@ -79,5 +80,5 @@ def count_requests(
     for label, name, counts, items in shown:
         print_breakdown(label, name, counts, items)
     if len(results) > 1:
-        print(f"{sum(r['total'] for r in results):,}  total")
+        sys.stdout.write(f"{sum(r['total'] for r in results):,}  total\n")
     return 0

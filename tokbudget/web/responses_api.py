@@ -32,7 +32,15 @@ from urllib.parse import parse_qs
 
 from ..chat.breakdown import count_request
 from ..counting import DEFAULT_MODEL
-from ..errors import MessageFormatError, SettingsError, TokbudgetError, UnknownModelError
+from ..errors import (
+    InvalidInputError,
+    JSONInputError,
+    MessageFormatError,
+    SettingsError,
+    TokbudgetError,
+    UnknownModelError,
+)
+from ..jsonload import loads
 from .protocol import Response, canonical_model, json_type
 
 __all__ = ["PATH", "input_tokens", "openai_error_shape"]
@@ -70,9 +78,9 @@ def input_tokens(body: bytes, query: str = "") -> Response:
     if isinstance(detail, Response):
         return detail
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        return _error(400, f"the request body is not valid JSON: {exc}", code="invalid_json")
+        data = loads(body)
+    except JSONInputError as exc:
+        return _error(400, f"the request body is {exc.reason}", code="invalid_json")
     if not isinstance(data, dict):
         return _error(400, f"the request body must be a JSON object, got {json_type(data)}")
     model = data.get("model", DEFAULT_MODEL)
@@ -84,8 +92,8 @@ def input_tokens(body: bytes, query: str = "") -> Response:
         return _error(400, str(exc), "model", "model_not_found")
     except MessageFormatError as exc:
         return _error(400, str(exc), _param(exc), "invalid_value")
-    except SettingsError as exc:
-        return _error(400, str(exc), None, "invalid_value")
+    except (SettingsError, InvalidInputError) as exc:
+        return _error(400, str(exc), _setting(exc.parameter), "invalid_value")
     except TokbudgetError as exc:
         return _error(400, str(exc))
     except RecursionError:
@@ -111,3 +119,10 @@ def _param(exc: MessageFormatError) -> str | None:
     if exc.index is not None and exc.field is not None:
         return f"input[{exc.index}].{exc.field}"
     return exc.field
+
+
+def _setting(parameter: str | None) -> str | None:
+    """A body field's name as OpenAI's ``param`` (the reader calls it ``request 'name'``)."""
+    if parameter is None:
+        return None
+    return parameter.removeprefix("request '").removesuffix("'")
