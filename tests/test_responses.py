@@ -538,3 +538,24 @@ def test_no_function_mutates_its_input(conv: Any, typed: bool, reserve: int) -> 
     with contextlib.suppress(tokbudget.ContextOverflowError):
         tokbudget.fit_request(body, reserve=reserve)
     assert body == kept
+
+
+def test_a_personality_is_flagged_not_counted() -> None:
+    # InputTokenCountParams.personality (openai-python e43b422): a model-owned style preset
+    # whose prompt is not published, so a count with one is never exact.
+    plain = count_request({"input": "hi"})
+    r = count_request({"input": "hi", "personality": "pragmatic"})
+    assert r.total == plain.total and not r.exact
+    (flag,) = r.estimated
+    assert flag.part == "personality" and "pragmatic" in flag.why and "not counted" in flag.why
+    with pytest.raises(MessageFormatError, match="personality"):
+        count_request({"input": "hi", "personality": 3})
+
+
+def test_a_body_with_only_a_stored_prompt_is_a_responses_body() -> None:
+    # {"prompt": {"id": ...}} with no input is a Responses request (the stored prompt holds
+    # the input); a completions body's "prompt" is a string and stays an error.
+    r = count_request({"model": "gpt-5", "prompt": {"id": "pmpt_1", "variables": {"x": "y"}}})
+    assert r.api == "responses" and [e.part for e in r.estimated] == ["prompt", "model"]
+    with pytest.raises(MessageFormatError, match="neither API"):
+        count_request({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hi"})

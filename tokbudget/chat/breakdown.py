@@ -36,6 +36,10 @@ _HIDDEN_WHY = (
     "{model} is a reasoning model: the API may add a system prompt of its own (date, "
     "reasoning settings) that it bills; it is not published and not counted"
 )
+_PERSONALITY_WHY = (
+    "personality {value!r}: a style preset the model adds to its prompt; it is not "
+    "published and not counted"
+)
 _STATE_WHY = (
     "{key}: the API adds the stored items it names, which cannot be counted offline; "
     "pass them in 'input' to count them"
@@ -98,6 +102,9 @@ def count_request(body: Any, model: str | None = None, *, api: str | None = None
         estimates += counter2.estimates
         for key in req.server_state:
             estimates.append(Estimate(key, 0, _STATE_WHY.format(key=key)))
+        if req.personality is not None:
+            why = _PERSONALITY_WHY.format(value=req.personality)
+            estimates.append(Estimate("personality", 0, why))
     if _reasoning(name):
         estimates.append(Estimate("model", 0, _HIDDEN_WHY.format(model=name)))
     tool_n, tool_estimates = tool_tokens(enc, tools, req.tool_choice, padded=pad_any)

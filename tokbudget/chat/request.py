@@ -20,6 +20,10 @@ Field rules, the same for every caller:
 * **reasoning effort**: Chat ``reasoning_effort``; Responses ``reasoning.effort``.
 * **server-side state** (Responses ``previous_response_id``, ``conversation``, ``prompt``):
   named in :attr:`Request.server_state`; the items it stands for cannot be counted offline.
+  A body whose only request key is a stored ``prompt`` object is a Responses body (a
+  completions body's ``prompt`` is text, and is neither API's).
+* **personality** (Responses): a model-owned style preset, kept in
+  :attr:`Request.personality`; the prompt it adds is not published.
 
 Only the shape is checked here; the counters check each message, item and tool and name
 the index and field of what is wrong. The body is never modified.
@@ -63,6 +67,7 @@ class Request:
         server_state: the fields naming state the API keeps (``previous_response_id``, ...).
         choices: Chat ``n`` (1 if absent).
         legacy_functions: the tools came from legacy ``functions``.
+        personality: Responses ``personality`` (a style preset), or None.
     """
 
     api: Api
@@ -77,6 +82,7 @@ class Request:
     server_state: tuple[str, ...] = ()
     choices: int = 1
     legacy_functions: bool = False
+    personality: str | None = None
 
     @property
     def messages(self) -> list[Mapping[str, Any]]:
@@ -151,6 +157,8 @@ def read_request(body: Any, api: str | None = None) -> Request:
 def _detect(body: Mapping[str, Any]) -> str:
     chat = "messages" in body
     responses = [k for k in _RESPONSES_KEYS if k in body]
+    if isinstance(plain(body.get("prompt")), Mapping):  # a stored prompt: {"id": ...}
+        responses.append("prompt")
     if chat and responses:
         raise MessageFormatError(
             f"the request has both 'messages' (Chat Completions) and {responses[0]!r} "
@@ -215,6 +223,7 @@ def _mapping(value: Any, field: str) -> Mapping[str, Any] | None:
 
 
 def _effort(value: Any, field: str) -> str | None:
+    """A string field (``reasoning.effort``, ``personality``), or None."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -286,4 +295,5 @@ def _responses(body: Mapping[str, Any]) -> Request:
         if reasoning is None
         else _effort(reasoning.get("effort"), "reasoning.effort"),
         server_state=tuple(k for k in _SERVER_STATE if body.get(k) is not None),
+        personality=_effort(body.get("personality"), "personality"),
     )
