@@ -559,3 +559,23 @@ def test_a_body_with_only_a_stored_prompt_is_a_responses_body() -> None:
     assert r.api == "responses" and [e.part for e in r.estimated] == ["prompt", "model"]
     with pytest.raises(MessageFormatError, match="neither API"):
         count_request({"model": "gpt-3.5-turbo-instruct", "prompt": "Say hi"})
+
+
+def test_deferred_custom_tools_and_namespace_members_are_not_in_the_prompt() -> None:
+    # defer_loading (CustomToolParam, NamespaceToolParam's functions): loaded by tool_search
+    # later, so not in this prompt, as for a deferred function tool.
+    fn = {"type": "function", "name": "lookup", "description": "Find a customer.",
+          "parameters": {"type": "object", "properties": {"id": {"type": "string"}}}}  # fmt: skip
+    base = {"input": "hi", "tools": [{"type": "tool_search"}]}
+    ns = {"type": "namespace", "name": "crm", "description": "CRM tools.", "tools": [fn]}
+    deferred_member = {**fn, "name": "archive", "defer_loading": True}
+    ns_more = {**ns, "tools": [fn, deferred_member]}
+    one = count_request({**base, "tools": [*base["tools"], ns]})
+    assert count_request({**base, "tools": [*base["tools"], ns_more]}).total == one.total
+    custom = {"type": "custom", "name": "sql", "description": "Run SQL.", "defer_loading": True}
+    r = count_request({**base, "tools": [*base["tools"], custom]})
+    assert r.total == count_request(base).total
+    assert any(e.part == "tools[1]" and e.tokens == 0 for e in r.estimated)
+    # ... yet both stay callable: tool_choice may name them.
+    choice = {"type": "custom", "name": "sql"}
+    count_request({**base, "tools": [*base["tools"], custom], "tool_choice": choice})

@@ -11,7 +11,8 @@ see that module). Everything else is an estimate, flagged with its reason:
 * ``namespace`` tools: their functions rendered in a ``namespace NAME { ... }`` block of
   their own, with the namespace's description.
 * ``tool_search``: rendered as a function named ``tool_search``. Tools with
-  ``defer_loading`` are not in the prompt until a search loads them: counted as 0.
+  ``defer_loading`` (functions, custom tools, a namespace's functions) are not in the
+  prompt until a search loads them: counted as 0, and still callable by name.
 * built-in tools: :data:`BUILTIN_TOKENS`. OpenAI does not publish their prompts. The
   figures for ``web_search`` (400) and ``code_interpreter`` (140) are the sizes (o200k) of
   the ``browser`` and ``python`` tool blocks that OpenAI's harmony format renders for its
@@ -69,6 +70,7 @@ _BUILTIN_WHY = (
     "{n:,} tokens (see tokbudget.chat.toolset.BUILTIN_TOKENS)"
 )
 _CHOICE_OPTIONS = ("auto", "none", "required")
+_DEFERRED_WHY = "deferred tool: not in the prompt until tool_search loads it; counted as 0"
 _REQUIRED_WHY = "tool_choice 'required' is unmeasured: counted as forcing the longest name"
 
 
@@ -166,14 +168,15 @@ def read_tools(tools: Sequence[Any] | None, api: str, items: Sequence[Any] = ())
                 fn, fn_where = _function(tool, where), where
             found.names.add(fn.name)
             if tool.get("defer_loading") is True:
-                found.fixed.append(
-                    (fn_where, 0, "deferred tool: not in the prompt until tool_search loads it")
-                )
+                found.fixed.append((fn_where, 0, _DEFERRED_WHY))
             else:
                 found.functions.append(fn)
         elif kind == "custom":
             name, text = _custom_text(tool, where)
             found.names.add(name)
+            if tool.get("defer_loading") is True:
+                found.fixed.append((where, 0, _DEFERRED_WHY))
+                continue
             found.extra.append(
                 (
                     where,
@@ -193,11 +196,12 @@ def read_tools(tools: Sequence[Any] | None, api: str, items: Sequence[Any] = ())
                     raise _fail(mwhere, "must be an object")
                 if member.get("type", "function") == "custom":
                     name, _ = _custom_text(member, mwhere)
-                    defs.append(FunctionDef(name, str(member.get("description") or ""), {}))
+                    fn = FunctionDef(name, str(member.get("description") or ""), {})
                 else:
-                    defs.append(_function(member, mwhere))
-                found.names.add(f"{ns}.{defs[-1].name}")
-                found.names.add(defs[-1].name)
+                    fn = _function(member, mwhere)
+                found.names.update((f"{ns}.{fn.name}", fn.name))
+                if member.get("defer_loading") is not True:  # deferred: loaded later
+                    defs.append(fn)
             description = _text(tool.get("description"), f"{where}.description")
             found.extra.append(
                 (
