@@ -579,3 +579,50 @@ def test_deferred_custom_tools_and_namespace_members_are_not_in_the_prompt() -> 
     # ... yet both stay callable: tool_choice may name them.
     choice = {"type": "custom", "name": "sql"}
     count_request({**base, "tools": [*base["tools"], custom], "tool_choice": choice})
+
+
+def file_part(data: bytes, media: str, **extra: Any) -> dict[str, Any]:
+    encoded = base64.b64encode(data).decode()
+    return {"type": "input_file", "file_data": f"data:{media};base64,{encoded}", **extra}
+
+
+def user_with(part: dict[str, Any]) -> dict[str, Any]:
+    return {"model": "gpt-4.1", "input": [{"role": "user", "content": [part]}]}
+
+
+def test_a_text_file_counts_its_text() -> None:
+    # The API extracts a text file's text (OpenAI's file-inputs guide); its tokens are the
+    # text's, not a guess from the byte count. Non-ASCII text shows the difference.
+    text = "日本語のテキストファイル。\n" * 40
+    r = count_request(user_with(file_part(text.encode(), "text/plain", filename="a.txt")))
+    enc = get_encoding("o200k_base")
+    base = count_request({"model": "gpt-4.1", "input": [{"role": "user", "content": []}]})
+    assert r.total - base.total == enc.count(text)
+    (flag,) = r.estimated
+    assert flag.part == "input[0].content[0]" and "text" in flag.why
+
+
+def test_a_pdf_file_counts_an_image_per_page() -> None:
+    # PDFs: extracted text and an image of each page (file-inputs guide); the page images
+    # are counted at the model's largest image (detail low: the low-detail cost), so the
+    # estimate grows with the pages, never below them.
+    pages = b"".join(b"%d 0 obj << /Type /Page /Parent 1 0 R >> endobj\n" % k for k in range(3))
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 3 >> endobj\n" + pages + b"%%EOF"
+    one_page = pdf.replace(pages, pages.split(b"\n")[0] + b"\n")
+    three = count_request(user_with(file_part(pdf, "application/pdf")))
+    one = count_request(user_with(file_part(one_page, "application/pdf")))
+    largest = count_request(
+        user_with({"type": "input_image", "image_url": "https://x/y.png", "detail": "high"})
+    )
+    base = count_request({"model": "gpt-4.1", "input": [{"role": "user", "content": []}]})
+    assert three.total - one.total >= 2 * (largest.total - base.total)
+    (flag,) = three.estimated
+    assert "3 pages" in flag.why
+    low = count_request(user_with(file_part(pdf, "application/pdf", detail="low")))
+    assert low.total < three.total
+
+
+def test_a_file_detail_is_checked() -> None:
+    part = {"type": "input_file", "file_id": "file-1", "detail": "original"}
+    with pytest.raises(MessageFormatError, match=r"content\[0\]\.detail is 'original'"):
+        count_request(user_with(part))

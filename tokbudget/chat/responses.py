@@ -29,8 +29,9 @@ Estimates, each flagged in :attr:`RequestCount.estimated` with its reason:
   are images; an image of unknown size costs the model's largest image; ``detail`` is
   ``"auto"`` -> ``"high"``; ``"original"`` is counted without the downscaling (its limits
   are not published).
-* ``input_file``: a file's text and page images are extracted by the API; counted as a
-  quarter of the file's bytes for ``file_data``, 0 for a ``file_id`` / ``file_url``.
+* ``input_file``: ``file_data`` by the rules of :mod:`tokbudget.chat.attachments` (a text
+  file as its text; a PDF as its text plus an image per page); a ``file_id`` /
+  ``file_url`` as 0 (unknown offline).
 * ``compaction_trigger`` costs 0 (a marker, not content), and so does a
   ``prompt_cache_breakpoint`` (it marks a cache boundary, not text).
 """
@@ -38,13 +39,18 @@ Estimates, each flagged in :attr:`RequestCount.estimated` with its reason:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import MessageFormatError
-from ..models.registry import ChatFormat, ImageRules
+from ..models.registry import ChatFormat
 from ..tokenizer.encoder import Encoder
+from .attachments import (
+    FILE_DETAILS,
+    encrypted_tokens,
+    file_data_tokens,
+    unscaled_image_tokens,
+)
 from .images import DETAILS, image_rules, image_size, rules_tokens
 from .item_types import ANSWERS, ITEM_TYPES, REQUIRED
 from .messages import Estimate, image_guess
@@ -74,17 +80,6 @@ _BOOKKEEPING = frozenset(
 _INPUT_ROLES = ("user", "system", "developer")
 _ROLES = (*_INPUT_ROLES, "assistant")
 _IMAGE_DETAILS = (*DETAILS, "original")
-_ENVELOPE_BYTES = 650  # Codex CLI's estimate of an encrypted blob's non-reasoning bytes
-_BYTES_PER_TOKEN = 4
-
-
-def encrypted_tokens(blob: str) -> int:
-    """Estimated tokens of an ``encrypted_content`` blob (Codex CLI's rule, rounded up).
-
-    >>> encrypted_tokens("A" * 4000)
-    588
-    """
-    return math.ceil(max(0, len(blob) * 3 // 4 - _ENVELOPE_BYTES) / _BYTES_PER_TOKEN)
 
 
 class ItemCounter:
@@ -231,21 +226,27 @@ class ItemCounter:
         why = image_guess(width, detail, rules.scheme)
         if detail == "original":
             if width is not None and height is not None:
-                tokens = max(tokens, _unscaled(rules, width, height))
+                tokens = max(tokens, unscaled_image_tokens(rules, width, height))
             why = "detail 'original': its limits are not published; counted without downscaling"
         if why:
             self.estimates.append(Estimate(f"input[{i}].{where}", tokens, why))
         return tokens
 
     def file(self, i: int, where: str, part: Mapping[str, Any]) -> int:
+        detail = part.get("detail") or "auto"
+        if detail not in FILE_DETAILS:
+            raise self.fail(
+                i, f"{where}.detail", f"is {detail!r}; use one of {', '.join(FILE_DETAILS)}"
+            )
         data = part.get("file_data")
-        tokens = 0
-        if isinstance(data, str):
-            raw = data.split(",", 1)[-1]
-            tokens = math.ceil(len(raw) * 3 // 4 / _BYTES_PER_TOKEN)
-            why = "input_file: the API extracts text and page images; counted as bytes / 4"
-        else:
+        if data is None:
             why = "input_file by file_id / file_url: its content is unknown offline; counted as 0"
+            tokens = 0
+        else:
+            text = self.text(i, f"{where}.file_data", data)
+            tokens, why = file_data_tokens(
+                self.enc, self.model, text, detail, f"input[{i}].{where}"
+            )
         self.estimates.append(Estimate(f"input[{i}].{where}", tokens, why))
         return tokens
 
@@ -382,11 +383,3 @@ def _kind(item: Any) -> str | None:
         if set(item) == {"id"}:
             return "item_reference"
     return kind if isinstance(kind, str) else None
-
-
-def _unscaled(rules: ImageRules, width: int, height: int) -> int:
-    if rules.scheme == "tile":
-        tiles = math.ceil(width / 512) * math.ceil(height / 512)
-        return int(rules.base_tokens + rules.tile_tokens * tiles)
-    patches = math.ceil(width / 32) * math.ceil(height / 32)
-    return math.ceil(patches * rules.patch_multiplier)
