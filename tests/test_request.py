@@ -168,3 +168,22 @@ def test_fit_request_holds_back_a_chat_schema() -> None:
     assert report.dropped == (0,)
     assert check(fitted).fits  # the schema is counted by check, and was held back by fit
     assert not check(body).fits and check({**body, "response_format": None}).fits
+
+
+def test_estimates_are_said_wherever_the_count_is_shown() -> None:
+    # A count with estimated parts says so in check's sentence, in the overflow error and
+    # in estimate_cost's notes, not only in count_request.
+    body = {"model": "gpt-4o", "input": "hi", "tools": [{"type": "web_search"}]}
+    report = check(body)
+    assert report.estimated and "estimated: tools[0]" in str(report)
+    assert "estimated" not in str(check({"model": "gpt-4o", "input": "hi"}))
+    big = {**body, "input": "x " * 130_000}
+    try:
+        tokbudget.ensure_fits(big)
+    except tokbudget.ContextOverflowError as exc:
+        assert "estimated: tools[0]" in str(exc)
+    else:
+        raise AssertionError("130,000 tokens fit gpt-4o")
+    notes = estimate_cost(body, max_output_tokens=1).notes
+    assert any("estimated: tools[0]" in n for n in notes)
+    assert not estimate_cost({"model": "gpt-4o", "input": "hi"}, max_output_tokens=1).notes

@@ -154,6 +154,13 @@ class BudgetReport:
             return f"{self.prompt_tokens:,}"
         return f"at least {self.prompt_tokens:,}"
 
+    @property
+    def estimated_note(self) -> str:
+        """``" (estimated: tools, input[3])"`` when parts of the count are estimates, else ""."""
+        if not self.estimated:
+            return ""
+        return f" (estimated: {', '.join(e.part for e in self.estimated)})"
+
     def reason(self) -> str:
         """Why the prompt budget is what it is, e.g. ``"gpt-5 accepts at most 272,000 input
         tokens"``."""
@@ -190,7 +197,8 @@ class BudgetReport:
     def __str__(self) -> str:
         verdict = "fits" if self.fits else f"does not fit (over by {self.overflow:,})"
         return (
-            f"{self.model}: prompt {self.prompt} tokens, budget {self.prompt_budget:,} "
+            f"{self.model}: prompt {self.prompt} tokens{self.estimated_note}, budget "
+            f"{self.prompt_budget:,} "
             f"({self.reason()}); {verdict}; room for output {self.completion_room:,}"
         )
 
@@ -401,7 +409,8 @@ def overflow_error(report: BudgetReport) -> ContextOverflowError:
     if report.requested_output is not None:
         fix += ", or lower max_output_tokens"
     return ContextOverflowError(
-        f"prompt needs {report.prompt} tokens but {report.prompt_budget:,} fit "
+        f"prompt needs {report.prompt} tokens{report.estimated_note} but "
+        f"{report.prompt_budget:,} fit "
         f"({report.reason()}); cut {least}{report.overflow:,} tokens: {fix}",
         needed=report.prompt_tokens,
         available=report.prompt_budget,

@@ -256,8 +256,13 @@ def estimate_cost(
             choices = payload.choices
     name = model or DEFAULT_MODEL
     spec, _, _ = _priced_spec(name, None)
-    prompt = _prompt_tokens(payload, name, spec)
+    prompt, estimated = _prompt_tokens(payload, name, spec)
     notes: list[str] = []
+    if estimated:
+        notes.append(
+            f"input_tokens {prompt:,} include estimates (estimated: {', '.join(estimated)}; "
+            "tokbudget.count_request says why)"
+        )
     window = spec.context_window
     if spec.kind == "embedding":
         reply = require_int("max_output_tokens", max_output_tokens or 0)
@@ -312,19 +317,22 @@ def _embeddings_body(payload: Any, body: Mapping[str, Any], model: Any) -> bool:
         return False
 
 
-def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> int:
+def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> tuple[int, list[str]]:
+    """The prompt's tokens, and the names of its parts that are estimates."""
     from .counting import count
 
     if isinstance(payload, str):
-        prompt = count(payload, model=name)
+        prompt, estimated = count(payload, model=name), []
     elif isinstance(payload, Request):
-        prompt = count_request(payload, model=name).total
+        counted = count_request(payload, model=name)
+        prompt, estimated = counted.total, [e.part for e in counted.estimated]
     elif spec.kind == "embedding" or (
         isinstance(payload, Sequence) and payload and all(isinstance(t, str) for t in payload)
     ):
-        return _embedding_tokens(payload, name, spec)
+        return _embedding_tokens(payload, name, spec), []
     elif isinstance(payload, Sequence) and not isinstance(payload, bytes | bytearray):
-        prompt = count_request(payload, model=name).total
+        counted = count_request(payload, model=name)
+        prompt, estimated = counted.total, [e.part for e in counted.estimated]
     else:
         raise InvalidInputError(
             f"estimate_cost() takes a string, a list of messages or a request dict, "
@@ -338,7 +346,7 @@ def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> int:
         "",
         "shorten it or pick a model with a larger window",
     )
-    return prompt
+    return prompt, estimated
 
 
 def _check_fits(
