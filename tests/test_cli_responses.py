@@ -106,3 +106,13 @@ def test_show_budget_is_the_requests(tmp_path: Path, capsys: pytest.CaptureFixtu
     doc: dict[str, Any] = json.loads(out)
     assert code == 0 and doc["budget"]["prompt_tokens"] == count_request(SMALL).total
     assert doc["count"] != doc["budget"]["prompt_tokens"]  # the JSON text's own tokens differ
+
+
+def test_show_request_reads_stdin_as_a_request(capsys: pytest.CaptureFixture[str]) -> None:
+    body = json.dumps(SMALL).encode()
+    code, out, _ = run(["show", "--request", "--json"], capsys, stdin=body)
+    assert code == 0 and json.loads(out)["budget"]["prompt_tokens"] == count_request(SMALL).total
+    code, out, _ = run(["show", "--json"], capsys, stdin=body)  # without: stdin is text
+    assert json.loads(out)["budget"]["prompt_tokens"] == json.loads(out)["count"]
+    code, _, err = run(["show", "--request"], capsys, stdin=b"just words")
+    assert code == 2 and "not a request body" in err
