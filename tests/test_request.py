@@ -187,3 +187,43 @@ def test_estimates_are_said_wherever_the_count_is_shown() -> None:
     notes = estimate_cost(body, max_output_tokens=1).notes
     assert any("estimated: tools[0]" in n for n in notes)
     assert not estimate_cost({"model": "gpt-4o", "input": "hi"}, max_output_tokens=1).notes
+
+
+def measured_requests() -> list[tuple[str, dict[str, Any], str, int]]:
+    out = []
+    for name in ("chat_requests.json", "tool_requests.json"):
+        doc = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        for k, req in enumerate(doc["requests"]):
+            for model, tokens in req["prompt_tokens"].items():
+                out.append((f"{name}:{req.get('name', k)}:{model}", req["body"], model, tokens))
+    return out
+
+
+def as_responses_body(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The same request in Responses shape, where it has one (text messages, tools form)."""
+    if "functions" in body or any(set(m) - {"role", "content"} for m in body["messages"]):
+        return None
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        choice = {"type": "function", "name": choice["function"]["name"]}
+    tools = [{"type": "function", **t["function"]} for t in body.get("tools", [])]
+    out: dict[str, Any] = {"input": body["messages"], "tools": tools}
+    return out if choice is None else {**out, "tool_choice": choice}
+
+
+def test_the_one_reader_counts_every_measured_request_as_the_chat_path_does() -> None:
+    # 42 tool requests and the cookbook's conversations, on every model they were measured
+    # on: count_request (the one reader) equals message_counts, never undercounts the API,
+    # and the Responses shape of the same request counts the same.
+    checked = responses_checked = 0
+    for label, body, model, api_tokens in measured_requests():
+        messages, tools, choice = tokbudget.parse_request(body)
+        chat = tokbudget.message_counts(messages, model, tools=tools, tool_choice=choice).total
+        assert count_request(body, model).total == chat, label
+        assert chat >= api_tokens, label
+        other = as_responses_body(body)
+        if other is not None:
+            assert count_request(other, model).total == chat, label
+            responses_checked += 1
+        checked += 1
+    assert checked >= 60 and responses_checked >= 15
