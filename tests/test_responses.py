@@ -626,3 +626,20 @@ def test_a_file_detail_is_checked() -> None:
     part = {"type": "input_file", "file_id": "file-1", "detail": "original"}
     with pytest.raises(MessageFormatError, match=r"content\[0\]\.detail is 'original'"):
         count_request(user_with(part))
+
+
+def test_a_namespaced_call_counts_its_namespace_and_is_flagged() -> None:
+    # ResponseFunctionToolCallParam.namespace (openai-python e43b422): a call to a function
+    # of a namespace tool; the model writes the namespace too, so it is not left out.
+    call = {"type": "function_call", "call_id": "c1", "name": "lookup", "arguments": "{}"}
+    out = {"type": "function_call_output", "call_id": "c1", "output": "ok"}
+    plain = count_request({"input": [call, out]})
+    spaced = count_request({"input": [{**call, "namespace": "crm"}, out]})
+    assert spaced.total > plain.total and plain.exact
+    assert {e.part for e in spaced.estimated} == {"input[0]", "input[1]"}
+
+
+def test_an_item_reference_with_a_null_type() -> None:
+    # ItemReference.type is Optional: {"id": ..., "type": null} is still a reference.
+    r = count_request({"previous_response_id": "r", "input": [{"id": "msg_1", "type": None}]})
+    assert "input[0]" in {e.part for e in r.estimated}

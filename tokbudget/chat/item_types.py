@@ -3,7 +3,10 @@ which call (from openai-python's ``ResponseInputItemParam``, src/openai/types/re
 
 from __future__ import annotations
 
-__all__ = ["ANSWERS", "ITEM_TYPES", "REQUIRED"]
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["ANSWERS", "ITEM_TYPES", "REQUIRED", "item_kind", "qualified_name"]
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "message": ("role", "content"),
@@ -52,3 +55,25 @@ ANSWERS: dict[str, tuple[str, str, str]] = {
     "tool_search_output": ("tool_search_call", "call_id", "call_id"),  # optional link
 }
 """Output item type -> (the call type it answers, its link field, the call's id field)."""
+
+
+def item_kind(item: Any) -> str | None:
+    """An input item's type: ``"message"`` for an easy message, ``"item_reference"`` for a
+    bare ``{"id": ...}``; None when it has none."""
+    if not isinstance(item, Mapping):
+        return None
+    kind = item.get("type")
+    if kind is None:
+        if "role" in item:
+            return "message"
+        if {k for k, v in item.items() if v is not None} == {"id"}:
+            return "item_reference"  # ItemReference's type is optional (may be null)
+    return kind if isinstance(kind, str) else None
+
+
+def qualified_name(item: Mapping[str, Any]) -> str | None:
+    """A call's name as the model writes it: ``namespace.name`` for a namespace's function."""
+    name, namespace = item.get("name"), item.get("namespace")
+    if not isinstance(name, str):
+        return None
+    return f"{namespace}.{name}" if isinstance(namespace, str) else name

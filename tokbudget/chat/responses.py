@@ -52,7 +52,7 @@ from .attachments import (
     unscaled_image_tokens,
 )
 from .images import DETAILS, image_rules, image_size, rules_tokens
-from .item_types import ANSWERS, ITEM_TYPES, REQUIRED
+from .item_types import ANSWERS, ITEM_TYPES, REQUIRED, item_kind, qualified_name
 from .messages import Estimate, image_guess
 from .request import plain
 from .tools import FunctionDef, render_functions
@@ -77,6 +77,9 @@ _BOOKKEEPING = frozenset(
         "created_by",
     }
 )
+_NAMESPACED_WHY = (
+    "a call to a namespace's function: named with its namespace (namespace.name), unmeasured"
+)
 _INPUT_ROLES = ("user", "system", "developer")
 _ROLES = (*_INPUT_ROLES, "assistant")
 _IMAGE_DETAILS = (*DETAILS, "original")
@@ -100,18 +103,19 @@ class ItemCounter:
         detached: bool,
     ) -> None:
         self.enc, self.fmt, self.model = enc, fmt, model
-        self.detached = detached or any(_kind(m) == "item_reference" for m in items)
+        self.detached = detached or any(item_kind(m) == "item_reference" for m in items)
         self.estimates: list[Estimate] = []
         self.turn_open = False  # an assistant turn that the next call joins
         self.ids: dict[str, dict[str, str]] = {}  # call type -> id -> name
+        self.namespaced: set[str] = set()  # call_ids of calls to a namespace's function
         for item in items:
-            kind = _kind(item)
+            kind = item_kind(item)
             for call_kind, _, id_field in ANSWERS.values():
                 if kind == call_kind and isinstance(item.get(id_field), str):
-                    name = item.get("name")
-                    self.ids.setdefault(kind, {})[item[id_field]] = (
-                        name if isinstance(name, str) else kind
-                    )
+                    name = qualified_name(item) or kind
+                    self.ids.setdefault(kind, {})[item[id_field]] = name
+                    if isinstance(item.get("namespace"), str):
+                        self.namespaced.add(item[id_field])
 
     # -- helpers
 
@@ -147,7 +151,7 @@ class ItemCounter:
             raise self.fail(
                 i, "type", f"is missing: an input item must be an object, got {type(item).__name__}"
             )
-        kind = _kind(item)
+        kind = item_kind(item)
         if kind is None:
             raise self.fail(i, "type", "is missing; an item without 'role' needs a 'type'")
         if kind not in REQUIRED:
@@ -253,6 +257,9 @@ class ItemCounter:
     def call(self, i: int, kind: str, item: Mapping[str, Any], opened: bool) -> int:
         self.text(i, "call_id", item.get("call_id"))
         name = self.text(i, "name", item.get("name"))
+        namespace = item.get("namespace")
+        if namespace is not None:
+            name = f"{self.text(i, 'namespace', namespace)}.{name}"
         field = _CALL_TYPES[kind]
         args = item.get(field)
         if isinstance(args, Mapping):
@@ -261,6 +268,8 @@ class ItemCounter:
         if not opened:
             n += self.frame("assistant")  # a turn of its own, as a Chat assistant message
         self.turn_open = True
+        if namespace is not None:
+            self.flag(i, n, _NAMESPACED_WHY)
         return n
 
     def answered(self, i: int, kind: str, item: Mapping[str, Any]) -> str | None:
@@ -284,6 +293,8 @@ class ItemCounter:
         n += self.enc.count(shown) + self.fmt.tokens_per_name - 2  # as a Chat tool message
         if name is None:
             self.flag(i, n, "answers a call stored by the API (not in the input); named by its id")
+        elif item["call_id"] in self.namespaced:
+            self.flag(i, n, _NAMESPACED_WHY)
         return n
 
     def other(self, i: int, kind: str, item: Mapping[str, Any]) -> int:
@@ -371,15 +382,3 @@ class ItemCounter:
                 )
             )
         return self.frame("developer") + self.enc.count(render_functions(defs))
-
-
-def _kind(item: Any) -> str | None:
-    if not isinstance(item, Mapping):
-        return None
-    kind = item.get("type")
-    if kind is None:
-        if "role" in item:
-            return "message"
-        if set(item) == {"id"}:
-            return "item_reference"
-    return kind if isinstance(kind, str) else None
