@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import tokbudget
 from tokbudget import count_request
 
 from .test_cli_models_cost import run, write_json
@@ -116,3 +117,23 @@ def test_show_request_reads_stdin_as_a_request(capsys: pytest.CaptureFixture[str
     assert json.loads(out)["budget"]["prompt_tokens"] == json.loads(out)["count"]
     code, _, err = run(["show", "--request"], capsys, stdin=b"just words")
     assert code == 2 and "not a request body" in err
+
+
+def test_check_names_each_part_as_count_request_does(capsys: pytest.CaptureFixture[str]) -> None:
+    # A Responses body's rows are its parts (instructions, input[0], ...), not "message i"
+    # (input[0] would read as message 1), and the rows add up to the prompt.
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    body = {**SMALL, "text": {"format": {"type": "json_schema", "name": "x", "schema": schema}}}
+    expected = count_request(body)
+    report = tokbudget.check(body)
+    assert report.message_labels == expected.labels and report.format_tokens > 0
+    code, out, _ = run(["check", "--request"], capsys, stdin=json.dumps(body).encode())
+    rows = dict(line.split(None, 1) for line in out.splitlines()[3:] if line.startswith("    "))
+    assert code == 0 and "instructions" in rows and "input[2]" in rows and "format" in rows
+    parts = [
+        int(rows[k].split()[0].replace(",", "")) for k in (*expected.labels, "tools", "format")
+    ]
+    assert sum(parts) + expected.overhead == expected.total
+    chat = {"messages": [{"role": "user", "content": "hi"}]}
+    code, out, _ = run(["check", "--request"], capsys, stdin=json.dumps(chat).encode())
+    assert "message 0" in out  # a Chat body keeps its rows' names

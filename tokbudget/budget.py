@@ -74,6 +74,8 @@ class Limits:
         message_tokens: tuple[int, ...] = (),
         tool_tokens: int = 0,
         estimated: tuple[Estimate, ...] = (),
+        message_labels: tuple[str, ...] = (),
+        format_tokens: int = 0,
     ) -> BudgetReport:
         """The :class:`BudgetReport` of a prompt of ``count`` tokens under these limits."""
         spec = self.spec
@@ -98,6 +100,8 @@ class Limits:
             tool_tokens=tool_tokens,
             reasoning_reserve=self.reasoning_reserve,
             estimated=estimated,
+            message_labels=message_labels,
+            format_tokens=format_tokens,
         )
 
 
@@ -126,6 +130,10 @@ class BudgetReport:
             reasoning request without an output cap; 0 otherwise).
         estimated: for a request, the parts of ``prompt_tokens`` that are estimates and
             why (:attr:`tokbudget.RequestCount.estimated`).
+        message_labels: for a request, what each of ``message_tokens`` is
+            (``"messages[0]"``; ``"instructions"``, ``"input[3]"``), as
+            :attr:`tokbudget.RequestCount.labels`.
+        format_tokens: for a request, its structured-output schema's tokens.
     """
 
     model: str
@@ -145,6 +153,8 @@ class BudgetReport:
     tool_tokens: int = 0
     reasoning_reserve: int = 0
     estimated: tuple[Estimate, ...] = ()
+    message_labels: tuple[str, ...] = ()
+    format_tokens: int = 0
 
     @property
     def prompt(self) -> str:
@@ -191,6 +201,7 @@ class BudgetReport:
         """A JSON-ready dict of every field."""
         data = asdict(self)
         data["message_tokens"] = list(self.message_tokens)
+        data["message_labels"] = list(self.message_labels)
         data["estimated"] = [asdict(e) for e in self.estimated]
         return data
 
@@ -356,7 +367,14 @@ def check(
     )
     counted = count_request(request, limits.spec.name)
     whole = BoundedCount(counted.total, True, limits.prompt_budget)
-    return limits.report(whole, counted.messages, counted.tools, counted.estimated)
+    return limits.report(
+        whole,
+        counted.messages,
+        counted.tools,
+        counted.estimated,
+        counted.labels,
+        counted.response_format,
+    )
 
 
 def check_stream(

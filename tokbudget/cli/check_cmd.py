@@ -147,12 +147,19 @@ def _print(report: BudgetReport) -> None:
             + ("" if report.exact else " (counting stopped once past the budget)"),
         ),
     ]
-    rows += [(f"  message {i}", f"{n:,}") for i, n in enumerate(report.message_tokens)]
+    n_rows = len(report.message_tokens)
+    labels = report.message_labels or tuple(f"messages[{i}]" for i in range(n_rows))
+    for i, (label, n) in enumerate(zip(labels, report.message_tokens, strict=True)):
+        name = f"message {i}" if label == f"messages[{i}]" else label
+        rows.append((f"  {name}", f"{n:,}"))
     if report.tool_tokens:
         rows.append(("  tools", f"{report.tool_tokens:,}"))
+    if report.format_tokens:
+        rows.append(("  format", f"{report.format_tokens:,}"))
     if report.estimated:
-        parts = ", ".join(e.part for e in report.estimated)
-        rows.append(("  estimated", f"{parts} (tokbudget count --request says why)"))
+        parts = [e.part for e in report.estimated]
+        shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")
+        rows.append(("  estimated", f"{shown} (tokbudget count --request says why)"))
     rows += [
         ("prompt budget", f"{report.prompt_budget:,} ({report.reason()})"),
         ("output room", f"{report.completion_room:,}"),
