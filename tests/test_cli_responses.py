@@ -137,3 +137,10 @@ def test_check_names_each_part_as_count_request_does(capsys: pytest.CaptureFixtu
     chat = {"messages": [{"role": "user", "content": "hi"}]}
     code, out, _ = run(["check", "--request"], capsys, stdin=json.dumps(chat).encode())
     assert "message 0" in out  # a Chat body keeps its rows' names
+
+
+def test_show_says_the_budget_has_estimates(capsys: pytest.CaptureFixture[str]) -> None:
+    body = json.dumps(SMALL).encode()
+    code, _, err = run(["show", "--request", "--no-color"], capsys, stdin=body)
+    (line,) = [x for x in err.splitlines() if x.startswith("budget")]
+    assert code == 0 and "(estimated: tools)" in line

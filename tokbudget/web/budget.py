@@ -14,10 +14,11 @@ counted to its end even when it does not fit), as :meth:`BudgetReport.to_dict` p
 is): ``prompt_tokens``, ``context_window``, ``max_input_tokens``, ``max_output_tokens``,
 ``requested_output``, ``output_set_aside``, ``reserve``, ``prompt_budget``,
 ``completion_room``, ``fits``, ``overflow``, and for a request ``message_tokens`` (named
-by ``message_labels``), ``tool_tokens``, ``format_tokens`` and ``estimated``. It is null when there is no model to check against: an ``encoding``
-was named, or a snapshot the registry does not list (its limits are unknown;
-``figures.cost_notes`` says so). ``figures`` are :func:`tokbudget.figures.text_figures`
-of the same count (characters, window share, input cost).
+by ``message_labels``), ``tool_tokens``, ``format_tokens`` and ``estimated``. It is null
+when there is no model to check against: an ``encoding`` was named, or a snapshot the
+registry does not list (its limits are unknown; ``figures.cost_notes`` says so).
+``figures`` are :func:`tokbudget.figures.text_figures` of the same count (characters,
+window share, input cost).
 
 ``max_output_tokens`` (default: whatever is left, at least 1; for a request, its own
 ``max_completion_tokens`` / ``max_tokens``) and ``reserve`` (default 0) go to the
