@@ -43,7 +43,7 @@ from ..errors import MessageFormatError, SettingsError, UnknownModelError
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .counts import Estimate, RequestCount
-from .images import DETAILS, image_rules, image_size, rules_tokens
+from .images import DETAILS, image_guess, image_rules, image_size, rules_tokens
 from .request import plain, read_request, request_body
 from .tools import is_legacy_choice, parse_tool_choice, parse_tools, tools_tokens
 
@@ -368,12 +368,3 @@ class MessageCounter:
                 raise self.fail(i, f"{field}.arguments", "must be a JSON string; json.dumps() it")
             n += self.enc.count(self.text(i, f"{field}.arguments", args))
         return n
-
-
-def image_guess(width: int | None, detail: str, scheme: str) -> str:
-    """Why an image's count is an upper bound rather than exact ("" when it is exact)."""
-    if width is None:
-        return "image of unknown size (a URL or file id): counted as the model's largest image"
-    if detail == "auto" and scheme == "tile":
-        return "detail 'auto' lets the API choose; counted as 'high', the larger"
-    return ""

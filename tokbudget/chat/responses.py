@@ -51,9 +51,9 @@ from .attachments import (
     file_data_tokens,
     unscaled_image_tokens,
 )
-from .images import DETAILS, image_rules, image_size, rules_tokens
+from .images import DETAILS, image_guess, image_rules, image_size, rules_tokens
 from .item_types import ANSWERS, ITEM_TYPES, REQUIRED, item_kind, qualified_name
-from .messages import Estimate, image_guess
+from .messages import Estimate
 from .request import plain
 from .tools import FunctionDef, render_functions
 
