@@ -163,15 +163,31 @@ def test_a_function_tool_counts_the_same_in_both_apis(
     assert legacy.total == chat.total
 
 
-@pytest.mark.parametrize("detail", [None, "low", "high", "auto"])
+@pytest.mark.parametrize("detail", [None, "low", "high", "auto", "original"])
 @pytest.mark.parametrize("url", [PNG, "https://example.com/cat.png"])
-def test_an_image_part_counts_the_same_in_both_apis(detail: str | None, url: str) -> None:
+@pytest.mark.parametrize("model", ["gpt-4o", "gpt-4.1-mini", "gpt-5.5", "gpt-6-astra"])
+def test_an_image_part_counts_the_same_in_both_apis(
+    detail: str | None, url: str, model: str
+) -> None:
+    # Also "original" (gpt-5.5, GPT-6) and the errors: a level the model lacks, an image
+    # of unknown size with no known cap. One rule for both APIs.
     spec: dict[str, Any] = {"url": url} | ({"detail": detail} if detail else {})
-    chat = count_request(
-        {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": spec}]}]}
-    )
+    chat_body = {
+        "model": model,
+        "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": spec}]}],
+    }
     part: dict[str, Any] = {"type": "input_image", "image_url": url, "detail": detail or "auto"}
-    responses = count_request({"input": [{"role": "user", "content": [part]}]})
+    responses_body = {"model": model, "input": [{"role": "user", "content": [part]}]}
+    outcomes = []
+    for body in (chat_body, responses_body):
+        try:
+            outcomes.append(count_request(body))
+        except tokbudget.SettingsError as exc:
+            outcomes.append(exc.parameter)  # type: ignore[arg-type]
+    chat, responses = outcomes
+    if isinstance(chat, str) or isinstance(responses, str):
+        assert chat == responses == "detail"
+        return
     assert chat.total == responses.total
     assert chat.exact == responses.exact  # an unknown size or "auto" is flagged in both
 
@@ -279,7 +295,7 @@ def test_flags_are_set_exactly_where_an_estimate_is_made() -> None:
     r = count_request(EVERY)
     flagged = {e.part for e in r.estimated}
     items = {int(p[6 : p.index("]")]) for p in flagged if p.startswith("input[")}
-    # Item 1 has an "original"-detail image and a file by id: those parts are flagged,
+    # Item 1 has an image and a file, both by id: those parts are flagged,
     # not the message (its text and its low-detail image of known size are exact).
     assert items == ESTIMATED_ITEMS | {1}
     assert {"input[1].content[2]", "input[1].content[3]"} <= flagged

@@ -1,5 +1,5 @@
-"""Estimates for what a Responses request attaches rather than writes: files, images kept
-at their original size, and encrypted reasoning.
+"""Estimates for what a Responses request attaches rather than writes: files and
+encrypted reasoning.
 
 None of these is published as a token rule, so each returns an estimate that leans high
 (the caller flags it):
@@ -9,7 +9,6 @@ None of these is published as a token rule, so each returns an estimate that lea
   its text; a PDF as its bytes / 4 for the text plus the model's largest image per page
   (``/Type /Page`` objects; the low-detail image with ``detail="low"``); another document
   (docx, xlsx, ...) as its bytes / 4.
-* ``detail="original"`` images: counted without the downscaling of ``"high"``.
 * ``encrypted_content`` (reasoning, compaction): OpenAI's Codex CLI estimate (base64 -> 3/4
   of the length in bytes, less a 650-byte envelope, 4 bytes a token), rounded up.
 """
@@ -22,11 +21,10 @@ import math
 import re
 
 from ..errors import SettingsError
-from ..models.registry import ImageRules
 from ..tokenizer.encoder import Encoder
 from .images import image_rules, rules_tokens
 
-__all__ = ["FILE_DETAILS", "encrypted_tokens", "file_data_tokens", "unscaled_image_tokens"]
+__all__ = ["FILE_DETAILS", "encrypted_tokens", "file_data_tokens"]
 
 FILE_DETAILS = ("auto", "low", "high")
 """The ``detail`` values of an ``input_file`` (openai-python's ResponseInputFileParam)."""
@@ -46,15 +44,6 @@ def encrypted_tokens(blob: str) -> int:
     588
     """
     return math.ceil(max(0, len(blob) * 3 // 4 - _ENVELOPE_BYTES) / _BYTES_PER_TOKEN)
-
-
-def unscaled_image_tokens(rules: ImageRules, width: int, height: int) -> int:
-    """An image's tokens under ``rules`` at its own size (no downscaling)."""
-    if rules.scheme == "tile":
-        tiles = math.ceil(width / 512) * math.ceil(height / 512)
-        return int(rules.base_tokens + rules.tile_tokens * tiles)
-    patches = math.ceil(width / 32) * math.ceil(height / 32)
-    return math.ceil(patches * rules.patch_multiplier)
 
 
 def file_data_tokens(

@@ -331,9 +331,9 @@ class MessageCounter:
                 i, f"{field}.image_url.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}"
             )
         where = f"messages[{i}].{field}"
-        _, rules = image_rules(self.model, where=where)
+        name, rules = image_rules(self.model, where=where)
         width, height = image_size(url) or (None, None)
-        tokens = rules_tokens(rules, width, height, detail)
+        tokens = rules_tokens(rules, width, height, detail, name)
         why = image_guess(width, detail, rules.scheme)
         if why:
             self.estimates.append(Estimate(where, tokens, why))

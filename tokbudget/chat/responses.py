@@ -26,9 +26,9 @@ Estimates, each flagged in :attr:`RequestCount.estimated` with its reason:
   the model is not published; counted as a turn holding the item's type and its content
   fields as compact JSON (ids, statuses and the like left out).
 * images: a ``computer_call_output`` screenshot and an ``image_generation_call`` result
-  are images; an image of unknown size costs the model's largest image; ``detail`` is
-  ``"auto"`` -> ``"high"``; ``"original"`` is counted without the downscaling (its limits
-  are not published).
+  are images; every image is counted as a Chat ``image_url`` part is
+  (:mod:`tokbudget.chat.images`: an image of unknown size costs the model's largest image,
+  ``"auto"`` the model's largest level; ``"original"`` where the registry has it).
 * ``input_file``: ``file_data`` by the rules of :mod:`tokbudget.chat.attachments` (a text
   file as its text; a PDF as its text plus an image per page); a ``file_id`` /
   ``file_url`` as 0 (unknown offline).
@@ -49,7 +49,6 @@ from .attachments import (
     FILE_DETAILS,
     encrypted_tokens,
     file_data_tokens,
-    unscaled_image_tokens,
 )
 from .images import DETAILS, image_guess, image_rules, image_size, rules_tokens
 from .item_types import ANSWERS, ITEM_TYPES, REQUIRED, item_kind, qualified_name
@@ -82,7 +81,6 @@ _NAMESPACED_WHY = (
 )
 _INPUT_ROLES = ("user", "system", "developer")
 _ROLES = (*_INPUT_ROLES, "assistant")
-_IMAGE_DETAILS = (*DETAILS, "original")
 
 
 class ItemCounter:
@@ -217,21 +215,16 @@ class ItemCounter:
         return sum(self.enc.count(t) for t in texts) + other
 
     def image(self, i: int, where: str, url: str | None, part: Mapping[str, Any]) -> int:
+        """An image, by the same rules as a Chat ``image_url`` part (one count, both APIs)."""
         detail = part.get("detail") or "auto"
-        if detail not in _IMAGE_DETAILS:
-            raise self.fail(
-                i, f"{where}.detail", f"is {detail!r}; use one of {', '.join(_IMAGE_DETAILS)}"
-            )
+        if detail not in DETAILS:
+            raise self.fail(i, f"{where}.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}")
         if url is None and not isinstance(part.get("file_id"), str):
             raise self.fail(i, where, "needs 'image_url' (a URL or data: URL) or 'file_id'")
-        _, rules = image_rules(self.model, where=f"input[{i}].{where}")
+        name, rules = image_rules(self.model, where=f"input[{i}].{where}")
         width, height = (image_size(url) if url else None) or (None, None)
-        tokens = rules_tokens(rules, width, height, "high" if detail == "original" else detail)
+        tokens = rules_tokens(rules, width, height, detail, name)
         why = image_guess(width, detail, rules.scheme)
-        if detail == "original":
-            if width is not None and height is not None:
-                tokens = max(tokens, unscaled_image_tokens(rules, width, height))
-            why = "detail 'original': its limits are not published; counted without downscaling"
         if why:
             self.estimates.append(Estimate(f"input[{i}].{where}", tokens, why))
         return tokens
