@@ -43,13 +43,16 @@ WHITESPACE = [
 OTHER = [
     "!", "-", "/", "'", "'s", "'ll", ".", "…", "%", "=", "#", "1", "12", "123", "1234", "٣",
     "😀", "👩\u200d👧", "\u200d", "\u0301", "\ufe0f", "🇫🇷", "<|endoftext|>",
+    "\ud800", "\udfff", "\ud83d\ude00", "\ud83d", "\ude00", "<|", "|>", "<|endoftext|",
+    "<|fim_prefix|>", "<|endofprompt|>", "<||>",
 ]  # fmt: skip
 _UNIT = st.sampled_from(WHITESPACE + OTHER)
 _RUN = st.builds(lambda unit, times: unit * times, _UNIT, st.integers(1, 30))
 
 letter_free = st.lists(st.one_of(_UNIT, _RUN), min_size=1, max_size=30).map("".join)
-"""Text without letters: whitespace of every kind around punctuation, digits and emoji,
-in runs long enough to span the shrunk windows."""
+"""Text without letters: whitespace of every kind around punctuation, digits, emoji (ZWJ
+sequences, flags), lone surrogates and pairs held as two code points, and special tokens
+and their look-alikes, in runs long enough to span the shrunk windows."""
 
 mostly_letter_free = st.one_of(
     letter_free,
