@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import tokbudget
 import tokbudget.splitting.splitter
 from tokbudget import ContextOverflowError, ModelSpec
+from tokbudget.budget import check_stream
 from tokbudget.cli import main
 from tokbudget.counting import count_stream
 from tokbudget.tokenizer.pretokenize import (
@@ -166,10 +167,10 @@ def _model(encoding: str, prompt_budget: int) -> ModelSpec:
 def test_budget_paths(encoding: str, text: str, budget: int) -> None:
     true = true_count(text, encoding)
     model = _model(encoding, budget)
-    report = tokbudget.check(text, model)
-    assert report.fits == (true <= budget)
-    if report.exact:
-        assert report.prompt_tokens == true
+    for report in (tokbudget.check(text, model), check_stream(_blocks(text, 7), model)):
+        assert report.fits == (true <= budget)
+        if report.exact:
+            assert report.prompt_tokens == true
     if true <= budget:
         tokbudget.ensure_fits(text, model)
     else:
