@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-SYSTEM_ROLES = frozenset({"system", "developer"})
+SYSTEM_ROLES = ("system", "developer")  # a tuple: `[] in SYSTEM_ROLES` is False, not a TypeError
 """Roles that instruct the model: kept by :func:`~tokbudget.chat.fit.fit_messages`, and the
 message a tools block joins."""
 _KEYS = {
