@@ -21,6 +21,7 @@ from .counting import (
     count_many,
     count_stream,
     decode,
+    decode_bytes,
     encode,
     encoding_for,
 )
@@ -35,6 +36,7 @@ from .errors import (
     TokbudgetError,
     UnknownEncodingError,
     UnknownModelError,
+    UnknownTokenError,
     UsageRecordError,
     VocabError,
 )
@@ -79,6 +81,7 @@ __all__ = [
     "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UnknownTokenError",
     "UsageCost",
     "UsageRecordError",
     "UsageTotal",
@@ -93,6 +96,7 @@ __all__ = [
     "count_messages",
     "count_stream",
     "decode",
+    "decode_bytes",
     "encode",
     "encoding_for",
     "ensure_fits",

@@ -31,6 +31,7 @@ from typing import Any, SupportsIndex
 
 from ._util import require_int
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
+from .models.defaults import DEFAULT_MODEL
 from .models.rates import Rates, select_rates
 from .models.registry import MODELS_ENV, ModelSpec, Registry, default_registry
 from .money import EXACT, Cost, day_of, decimal_str, money
@@ -277,8 +278,6 @@ def estimate_cost(
     >>> estimate_cost("hello world", model="gpt-4o", max_output_tokens=0).input_tokens
     2
     """
-    from .counting import DEFAULT_MODEL
-
     req = _read_payload(text_or_messages)
     name = model if model is not None else (req.model or DEFAULT_MODEL)
     if max_output_tokens is None:

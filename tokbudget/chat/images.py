@@ -44,6 +44,7 @@ from typing import Literal
 
 from .._util import require_choice, require_int
 from ..errors import SettingsError
+from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
 
 __all__ = [
@@ -71,8 +72,6 @@ def image_rules(model: str | None = None, *, where: str = "an image") -> tuple[s
 
     ``where`` names the image in the error (``"messages[2].content[1]"``).
     """
-    from ..counting import DEFAULT_MODEL
-
     spec: ModelSpec = default_registry().get(model if model is not None else DEFAULT_MODEL)
     if spec.image is None:
         raise SettingsError(

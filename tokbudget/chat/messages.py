@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError, SettingsError, UnknownModelError
+from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .images import DETAILS, image_rules, image_size, rules_tokens
@@ -52,9 +53,10 @@ __all__ = [
 ]
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-SYSTEM_ROLES = ("system", "developer")  # a tuple: `[] in SYSTEM_ROLES` is False, not a TypeError
+SYSTEM_ROLES = ("system", "developer")
 """Roles that instruct the model: kept by :func:`~tokbudget.chat.fit.fit_messages`, and the
-message a tools block joins."""
+message a tools block joins. A tuple, not a set: a malformed role (a list) is then just not
+one of them, and gets its MessageFormatError, instead of a TypeError from hashing it."""
 _KEYS = {
     "role", "content", "name", "tool_calls", "function_call", "tool_call_id", "refusal",
     "audio", "annotations",
@@ -201,8 +203,6 @@ def request_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _chat_setup(model: str | None) -> tuple[Encoder, ChatFormat, str]:
-    from ..counting import DEFAULT_MODEL
-
     name = model if model is not None else DEFAULT_MODEL
     registry = default_registry()
     enc = get_encoding(registry.encoding_name(name))  # fails open on family prefixes

@@ -13,11 +13,13 @@ import click
 from ..chat.messages import request_body
 from ..errors import ContextOverflowError, JSONInputError, MessageFormatError, UsageRecordError
 from ..jsonload import loads
+from ..models.defaults import DEFAULT_MODEL, MODEL_ENV
 from ..models.rates import SERVICE_TIER_NAMES
 from ..models.registry import get_model
 from ..money import Cost, decimal_str
 from ..pricing import estimate_cost
 from ..usage import UsageCost, UsageTotal, cost_from_usage
+from ._defaults import model_for_request
 from ._inputs import Skips, input_files
 from ._io import InputFile, Undecodable, read_text
 from ._notes import model_notes, warn_models
@@ -87,7 +89,14 @@ class _Day(click.ParamType[date]):
 
 @click.command("cost")
 @click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
-@click.option("-m", "--model", "models", multiple=True, help="Model to price (repeat to compare).")
+@click.option(
+    "-m",
+    "--model",
+    "models",
+    multiple=True,
+    help=f"Model to price, repeat to compare (default: a request's own model, else "
+    f"${MODEL_ENV}, else {DEFAULT_MODEL}).",
+)
 @click.option(
     "--output-tokens",
     type=click.IntRange(min=0),
@@ -231,8 +240,9 @@ def _estimate(
                 reply = output_tokens
                 if reply is None and (model in embedding or not _has_max_output(payload)):
                     reply = 0  # embedding and moderation models produce no output
+                chosen = model_for_request(model, payload)
                 try:
-                    c = estimate_cost(payload, model=model, max_output_tokens=reply, **options)
+                    c = estimate_cost(payload, model=chosen, max_output_tokens=reply, **options)
                 except ContextOverflowError as exc:
                     name = model or exc.model
                     rows.setdefault(name, _ModelRow(name)).errors.append(f"{label}: {exc}")
