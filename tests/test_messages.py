@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -547,3 +548,29 @@ def test_a_tool_named_like_a_mode_is_still_forced_by_name() -> None:
     assert count_messages([user("hi")], tools=tools, tool_choice="none") == base + 1
     by_name = {"type": "function", "function": {"name": "none"}}
     assert count_messages([user("hi")], tools=tools, tool_choice=by_name) == base + 1 + 7
+
+
+NOT_JSON = [object(), {1, 2}, b"bytes", 1j, (lambda: 0)]
+
+
+@pytest.mark.parametrize("value", NOT_JSON, ids=lambda v: type(v).__name__)
+def test_a_schema_holding_non_json_values_is_a_format_error(value: object) -> None:
+    # A Python object in an enum used to escape as a raw TypeError from json.dumps.
+    params = {"type": "object", "properties": {"a": {"type": "string", "enum": ["x", value]}}}
+    tool = {"type": "function", "function": {"name": "f", "parameters": params}}
+    with pytest.raises(MessageFormatError, match="is not JSON data") as info:
+        count_messages([user("hi")], tools=[tool])
+    assert info.value.field == "tools[0].function.parameters"
+    fmt = {"type": "json_schema", "json_schema": {"name": "r", "schema": params}}
+    body = {"model": "gpt-4o", "messages": [user("hi")], "response_format": fmt}
+    with pytest.raises(MessageFormatError, match="is not JSON data"):
+        tokbudget.count_request(body)
+
+
+def test_a_schema_of_mappings_and_tuples_is_json() -> None:
+    params = MappingProxyType({"type": "object", "properties": {"a": {"enum": ("x", "y")}}})
+    plain = {"type": "object", "properties": {"a": {"enum": ["x", "y"]}}}
+    tool = lambda p: {"type": "function", "function": {"name": "f", "parameters": p}}  # noqa: E731
+    assert count_messages([user("hi")], tools=[tool(params)]) == count_messages(
+        [user("hi")], tools=[tool(plain)]
+    )

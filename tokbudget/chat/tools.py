@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError
-from ..jsonload import MAX_DEPTH, depth_exceeds
+from ..jsonload import plain_json
 from ..tokenizer.encoder import Encoder
 
 __all__ = [
@@ -131,12 +131,11 @@ def parse_tools(tools: Sequence[Any] | None, where: str = "tools") -> tuple[Func
             raise _fail(
                 f"{field}.parameters", f"must be a JSON-schema object, got {parameters!r:.60}"
             )
-        if depth_exceeds(parameters, MAX_DEPTH):  # the renderer recurses through it
-            raise _fail(
-                f"{field}.parameters",
-                f"is nested too deeply (more than {MAX_DEPTH:,} levels of objects and "
-                "arrays); flatten the schema",
-            )
+        # As JSON: the renderer recurses through it (bounded depth) and tells lists from
+        # objects (a tuple is a list, a mapping an object, a set is an error).
+        parameters, problem = plain_json(parameters)
+        if problem:
+            raise _fail(f"{field}.parameters", problem)
         out.append(FunctionDef(name, description, parameters, legacy))
     return tuple(out)
 
