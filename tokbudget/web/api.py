@@ -10,11 +10,11 @@ the server's default model) and a line there, under any path (``/v1/...`` as wel
 ``/api/...``); the server sends every path in the table here, with the same Host check,
 body limit and JSON errors as the rest.
 
-Endpoints (all JSON; request bodies are objects):
-
 A request that names no model is answered for the server's default model
 (``TOKBUDGET_MODEL`` when ``tokbudget serve`` started, else the built-in one), which
 ``GET /api/models`` reports as ``"default"``.
+
+Endpoints (all JSON; request bodies are objects):
 
 ``GET /api/models``
     ``{"default", "models": [ModelSpec.to_dict(), ...], "encodings": [...]}``: the same
