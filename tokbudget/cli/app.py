@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..tokenizer.fast import backend
 
 __all__ = [
     "budget_options",
@@ -23,8 +24,23 @@ __all__ = [
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"tokbudget, version {__version__}\ncounting backend: {backend()}")
+    ctx.exit()
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="tokbudget")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the counting backend, then exit.",
+)
 def cli() -> None:
     """Exact, offline token counts, budgets, chunks and costs for OpenAI-style models.
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import tiktoken
 
 from ..errors import SettingsError, UnknownEncodingError, VocabError
+from .fast import engine_for
 from .pretokenize import PieceSplitter, long_whitespace_windows
 from .vocab import ENCODINGS, VOCAB_DIR_ENV, EncodingSpec, find_vocab_file, load_ranks, spec_for
 
@@ -70,9 +71,24 @@ class Encoder(tiktoken.Encoding):
 
     def count(self, text: str) -> int:
         """Return ``len(self.encode_ordinary(text))`` without building a list."""
+        fast = engine_for(self)
+        if fast is not None and (n := fast.count(text)) is not None:
+            return n
         return int(self.encode_to_numpy(text, disallowed_special=()).size)
 
+    def count_till_limit(self, text: str, limit: int) -> tuple[int, bool]:
+        """``(count, True)`` if ``text`` has at most ``limit`` tokens; otherwise
+        ``(n, False)`` with ``limit < n <= count``, found with less work where it can."""
+        fast = engine_for(self)
+        if fast is not None and (found := fast.count_till_limit(text, limit)) is not None:
+            return found
+        n = self.count(text)
+        return n, n <= limit
+
     def encode_ordinary(self, text: str) -> list[int]:
+        fast = engine_for(self)
+        if fast is not None and (ids := fast.encode(text)) is not None:
+            return ids
         windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             return self._encode_windows(text, windows)
@@ -102,6 +118,9 @@ class Encoder(tiktoken.Encoding):
     ) -> npt.NDArray[np.uint32]:
         import numpy as np
 
+        fast = engine_for(self) if not allowed_special and not disallowed_special else None
+        if fast is not None and (ids := fast.encode(text)) is not None:
+            return np.array(ids, dtype=np.uint32)
         windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             allowed = self._check_special(text, allowed_special, disallowed_special)

@@ -1,0 +1,307 @@
+"""The fast engine (tokbudget.tokenizer.fast) against tiktoken, token by token.
+
+The oracle is a plain ``tiktoken.Encoding`` over the same pinned vocab (``raw_encoding``);
+where tiktoken itself cannot go (million-character whitespace runs) it is tokbudget's
+tiktoken path, forced with ``TOKBUDGET_BACKEND=tiktoken``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import tokbudget
+from tokbudget.cli import main
+from tokbudget.tokenizer import fast
+from tokbudget.tokenizer.encoder import get_encoding, load_encoding
+from tokbudget.tokenizer.vocab import ENCODINGS, find_vocab_file
+
+from .conftest import raw_encoding, real_texts
+from .strategies import BOUNDARY, TRICKY
+
+ENCODINGS_SERVED = ["cl100k_base", "o200k_base"]
+
+pytestmark = pytest.mark.skipif(
+    fast.engine_for(get_encoding("cl100k_base")) is None,
+    reason=f"the fast engine is not in use here: {fast.backend()}",
+)
+
+
+@contextmanager
+def backend_env(value: str) -> Iterator[None]:
+    """Run with ``TOKBUDGET_BACKEND=value`` (read afresh), then restore the default."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(fast.BACKEND_ENV, value)
+        fast.reset()
+        try:
+            yield
+        finally:
+            mp.delenv(fast.BACKEND_ENV)
+            fast.reset()
+
+
+@pytest.fixture
+def tiktoken_only() -> Iterator[None]:
+    """Force the fallback for one test, as TOKBUDGET_BACKEND=tiktoken does."""
+    with backend_env("tiktoken"):
+        yield
+
+
+def engine(name: str) -> fast.Engine:
+    found = fast.engine_for(get_encoding(name))
+    assert found is not None
+    return found
+
+
+# ---------------------------------------------------------------- the nasty alphabet
+
+WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()] + ["\x1c", "\x85", "\u200b"]
+NASTY = [
+    *TRICKY,
+    *BOUNDARY,
+    *WHITESPACE,
+    "\u200d", "👨‍👩‍👧", "🏳️‍🌈", "🧑🏿‍🤝‍🧑🏻", "a\u0300\u0301\u0302", "\u0915\u094d\u0937", "e\u20dd",
+    "<|endoftext|>", "<|endofprompt|>", "<|fim_middle|>", "<|start|>", "<|end|>", "<|", "|>",
+    "<|endoftext", "0", "12", "123", "1234", "٣", "²", "QUJD", "+/==", "aGVsbG8=", "'S", "'re",
+    "\ud800", "\udc00", "\ud83d", "\ude00", "\ud83d\ude00", "\x00", "\ufeff", "\ufffd",
+]  # fmt: skip
+"""Lone surrogates, ZWJ sequences, combining marks, every whitespace character,
+special-token look-alikes, digits, base64, contractions and the splitters' traps."""
+
+nasty_text = st.lists(
+    st.one_of(
+        st.sampled_from(NASTY),
+        st.text(max_size=10),
+        st.builds(lambda c, n: c * n, st.sampled_from(NASTY), st.integers(1, 300)),
+        st.text(st.characters(codec="utf-8"), max_size=12),
+    ),
+    max_size=50,
+).map("".join)
+
+
+def expected(name: str, text: str) -> list[int]:
+    # tiktoken's encode_ordinary itself turns lone surrogates into U+FFFD.
+    return raw_encoding(name).encode_ordinary(text)
+
+
+def has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+@given(nasty_text)
+@example("\ud83d\ude00 a\ud800b <|endoftext|>")
+@example(" " * 5000 + "x")
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_engine_equals_tiktoken(name: str, text: str) -> None:
+    want = expected(name, text)
+    ids = engine(name).encode(text)
+    n = engine(name).count(text)
+    if has_surrogate(text):  # the crate takes valid Unicode only: the caller asks tiktoken
+        assert ids is None and n is None
+    else:
+        assert ids == want
+        assert n == len(want)
+    enc = get_encoding(name)
+    assert enc.encode_ordinary(text) == want
+    assert enc.encode_to_numpy(text, disallowed_special=()).tolist() == want
+    assert enc.count(text) == len(want)
+
+
+@given(nasty_text, st.integers(0, 80))
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_count_till_limit(name: str, text: str, limit: int) -> None:
+    true = len(expected(name, text))
+    n, whole = get_encoding(name).count_till_limit(text, limit)
+    if true <= limit:
+        assert (n, whole) == (true, True)
+    else:
+        assert not whole and limit < n <= true
+
+
+@given(st.lists(nasty_text, max_size=30))
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_count_many(name: str, texts: list[str]) -> None:
+    got = tokbudget.count_many(texts, encoding=name)
+    assert got.dtype == np.int64
+    assert got.tolist() == [len(expected(name, t)) for t in texts]
+
+
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_real_text(name: str) -> None:
+    texts = real_texts()
+    for text in [*texts.values(), "".join(texts.values())]:
+        assert engine(name).encode(text) == expected(name, text)
+        assert tokbudget.count(text, encoding=name) == len(expected(name, text))
+
+
+def test_harmony_is_o200k_for_ordinary_text() -> None:
+    text = "".join(real_texts().values()) + "<|start|>assistant<|message|>"
+    assert engine("o200k_harmony").encode(text) == expected("o200k_base", text)
+
+
+# ------------------------------------------------------------------ long runs
+
+
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+@pytest.mark.parametrize("ws", [" ", "\n", "\t", "\u3000", "\r\n", " \n"])
+def test_long_whitespace_below_tiktokens_limit(name: str, ws: str) -> None:
+    # Long enough for tokbudget's own long-whitespace path, short enough for tiktoken.
+    for tail in ("", "x", "\n", " 1"):
+        text = "a" + ws * (150_000 // len(ws)) + tail
+        assert engine(name).encode(text) == expected(name, text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+@pytest.mark.parametrize("ws", [" ", "\n", "\t", "\u3000", "\r\n", " \n", "\u00a0"])
+def test_million_whitespace(name: str, ws: str) -> None:
+    # tiktoken panics here; the reference is tokbudget's regex-module path.
+    texts = ["a" + ws * (1_000_000 // len(ws)) + tail for tail in ("", "x y", "\n", "1")]
+    got = [engine(name).encode(t) for t in texts]
+    with backend_env("tiktoken"):
+        assert got == [get_encoding(name).encode_ordinary(t) for t in texts]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_every_code_point_in_context(name: str) -> None:
+    # Each character next to a letter, a capital, a digit, a space, a contraction and a
+    # newline: a character class the crate's Unicode tables saw differently would show.
+    enc, tok = raw_encoding(name), engine(name)
+    cps = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    for i in range(0, len(cps), 4096):
+        text = "".join(f"{c}a{c}A{c}1{c} {c}'s\n{c}" for c in map(chr, cps[i : i + 4096]))
+        assert tok.encode(text) == enc.encode_ordinary(text), hex(cps[i])
+
+
+# ------------------------------------------------------------- the embedded tables
+
+
+def _padded(token: bytes) -> tuple[bytes, bytes] | None:
+    """Lead and continuation bytes that make ``token`` valid UTF-8, if any do."""
+    for lead in (b"", b"\xc2", b"\xe1", b"\xf1", b"\xe1\x80", b"\xf1\x80", b"\xf1\x80\x80"):
+        for tail in (b"", b"\x80", b"\x80\x80", b"\x80\x80\x80", b"\xa0\x80", b"\x90\x80\x80"):
+            try:
+                (lead + token + tail).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return lead, tail
+    return None
+
+
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_embedded_tables_are_our_vocab(name: str) -> None:
+    """Every id of the crate's table decodes to our pinned vocab's bytes, and every token
+    that is text on its own encodes to itself as tiktoken encodes it."""
+    enc = get_encoding(name)
+    tok = engine(name).tokenizer
+    module = fast._module()
+    by_rank = {rank: token for token, rank in enc._mergeable_ranks.items()}
+    single = {token[0]: rank for token, rank in enc._mergeable_ranks.items() if len(token) == 1}
+    assert sorted(by_rank) == list(range(len(by_rank)))
+    unreachable = []
+    for rank, token in by_rank.items():
+        pad = _padded(token)
+        if pad is None:  # bytes no UTF-8 text contains (0xC0, 0xF5..0xFF)
+            unreachable.append(token)
+            continue
+        lead, tail = pad
+        ids = [single[b] for b in lead] + [rank] + [single[b] for b in tail]
+        assert module is not None
+        assert tok.decode(ids) == (lead + token + tail).decode("utf-8"), rank
+        if not lead and not tail:
+            assert tok.encode(token.decode("utf-8")) == expected(name, token.decode("utf-8"))
+    assert all(len(t) == 1 and (t[0] in (0xC0, 0xC1) or t[0] >= 0xF5) for t in unreachable)
+
+
+# ------------------------------------------------------------------ the fallback
+
+
+def test_lone_surrogates_go_to_tiktoken() -> None:
+    text = "a\ud800 b" * 100
+    assert engine("o200k_base").count(text) is None
+    assert tokbudget.count(text, encoding="o200k_base") == len(expected("o200k_base", text))
+
+
+def test_custom_files_go_to_tiktoken() -> None:
+    path = find_vocab_file(ENCODINGS["cl100k_base"].vocab)
+    assert path is not None
+    assert fast.engine_for(load_encoding(path)) is None
+
+
+def test_special_tokens_allowed_go_to_tiktoken() -> None:
+    enc = get_encoding("cl100k_base")
+    assert enc.encode("a<|endoftext|>", allowed_special="all") == [64, 100257]
+    assert tokbudget.encode("a<|endoftext|>", encoding="cl100k_base") == expected(
+        "cl100k_base", "a<|endoftext|>"
+    )
+    with pytest.raises(ValueError, match="disallowed special token"):
+        enc.encode_to_numpy("<|endoftext|>")
+
+
+@given(st.lists(nasty_text, max_size=5))
+def test_forced_fallback_counts_the_same(texts: list[str]) -> None:
+    fast_counts = tokbudget.count_many(texts, encoding="o200k_base").tolist()
+    with backend_env("tiktoken"):
+        assert fast.engine_for(get_encoding("o200k_base")) is None
+        assert [tokbudget.count(t, encoding="o200k_base") for t in texts] == fast_counts
+        assert tokbudget.count_many(texts, encoding="o200k_base").tolist() == fast_counts
+
+
+@pytest.mark.usefixtures("tiktoken_only")
+def test_version_names_the_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert "counting backend: tiktoken" in capsys.readouterr().out
+    assert fast.backend().endswith("(TOKBUDGET_BACKEND=tiktoken)")
+
+
+def test_version_names_the_fast_backend(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert "counting backend: bpe-openai" in capsys.readouterr().out
+
+
+def test_unknown_backend_value_falls_back() -> None:
+    with backend_env("rust"):
+        assert fast.engine_for(get_encoding("cl100k_base")) is None
+        assert "'rust' is not 'auto' or 'tiktoken'" in fast.backend()
+        assert tokbudget.count("hello world", encoding="cl100k_base") == 2
+
+
+def test_missing_wheel_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = fast.importlib.util.find_spec
+    monkeypatch.setattr(
+        fast.importlib.util, "find_spec", lambda n, *a: None if n == "bpe_openai" else real(n)
+    )
+    fast.reset()
+    try:
+        assert fast.engine_for(get_encoding("cl100k_base")) is None
+        assert "bpe-openai is not installed" in fast.backend()
+        assert tokbudget.count("hello world", encoding="cl100k_base") == 2
+    finally:
+        monkeypatch.undo()
+        fast.reset()
+
+
+def test_import_loads_no_engine() -> None:
+    code = textwrap.dedent(
+        """
+        import sys, tokbudget
+        from tokbudget.tokenizer import fast
+        assert fast._STATE == {} and not [m for m in sys.modules if "bpe_openai" in m]
+        tokbudget.count("x", encoding="cl100k_base")
+        assert fast._STATE["module"] is not None
+        # Only the compiled core: the wrapper package (which parses vocab) never runs.
+        assert "bpe_openai" not in sys.modules, sorted(sys.modules)
+        print("ok")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
