@@ -174,14 +174,16 @@ def count_with(
 ) -> npt.NDArray[np.int64]:
     """:func:`count_many` with an encoder in hand (what worker tasks receive)."""
     reject_single_text(texts, "count_many()", "count()")
+    fast = engine_for(enc)
+    if fast is not None:  # one call per text beats joining; it holds the GIL: no threads
+        items = list(texts)
+        if not set(map(type, items)) <= {str}:  # checked at C speed; then one by one
+            items = [require_text(t, f"texts[{i}]") for i, t in enumerate(items)]
+        return fast.count_many(items, enc.count)
     checked = (
         t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
     )
     batches = list(by_size(checked, _BATCH_CHARS, len))
-    fast = engine_for(enc)
-    if fast is not None:  # holds the GIL, and one call per text beats joining: no threads
-        parts = [fast.count_many(b, enc.count) for b in batches]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     workers = min(len(batches), threads or os.cpu_count() or 1)
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
