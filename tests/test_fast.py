@@ -305,3 +305,11 @@ def test_import_loads_no_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_count_many_of_many_texts(threads: int) -> None:
+    words = [*NASTY, *"".join(real_texts().values()).split()]
+    texts = [" ".join(words[i % len(words) : i % len(words) + i % 7]) for i in range(20_000)]
+    got = tokbudget.count_many(texts, encoding="cl100k_base", threads=threads)
+    assert got.tolist() == [len(expected("cl100k_base", t)) for t in texts]
