@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import tokbudget
 from tokbudget.cli import main
 from tokbudget.tokenizer import fast
-from tokbudget.tokenizer.encoder import get_encoding, load_encoding
+from tokbudget.tokenizer.encoder import Encoder, get_encoding, load_encoding
 from tokbudget.tokenizer.vocab import ENCODINGS, find_vocab_file
 
 from .conftest import raw_encoding, real_texts
@@ -313,3 +313,16 @@ def test_count_many_of_many_texts(threads: int) -> None:
     texts = [" ".join(words[i % len(words) : i % len(words) + i % 7]) for i in range(20_000)]
     got = tokbudget.count_many(texts, encoding="cl100k_base", threads=threads)
     assert got.tolist() == [len(expected("cl100k_base", t)) for t in texts]
+
+
+def test_encoders_built_by_hand_go_to_tiktoken() -> None:
+    # Same name and spec, other ranks: only get_encoding's sha-checked encoders are served.
+    spec = ENCODINGS["cl100k_base"]
+    ranks = dict(get_encoding("cl100k_base")._mergeable_ranks)
+    ranks[b" world"], ranks[b" hello"] = ranks[b" hello"], ranks[b" world"]
+    enc = Encoder(spec, ranks)
+    assert fast.engine_for(enc) is None
+    assert enc.count(" hello world") == 2
+    assert enc.encode_ordinary(" world") == [
+        get_encoding("cl100k_base").encode_single_token(b" hello")
+    ]

@@ -55,6 +55,9 @@ class Encoder(tiktoken.Encoding):
         )
         self.spec = spec
         self.path = path  # set for encodings loaded from an explicit file
+        # Set by get_encoding only: the ranks are the sha-pinned file's, so the fast
+        # engine (whose tables tests compare with those files) may serve this encoder.
+        self.pinned = False
         self._splitter: PieceSplitter | None = None
 
     def __repr__(self) -> str:
@@ -219,6 +222,7 @@ def get_encoding(name: str) -> Encoder:
                     name=name,
                 )
             enc = Encoder(spec, load_ranks(path, spec.sha256))
+            enc.pinned = spec.sha256 is not None
             _CACHE[name] = enc
     return enc
 

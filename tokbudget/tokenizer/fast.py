@@ -134,8 +134,10 @@ def backend() -> str:
 
 def engine_for(enc: Encoder) -> Engine | None:
     """The fast engine for ``enc``, or None where only tiktoken is exact."""
+    if not enc.pinned:  # built elsewhere than get_encoding: ranks unknown
+        return None
     try:
-        return _ENGINES[enc.name] if enc.path is None else None
+        return _ENGINES[enc.name]  # one pinned encoder per name: get_encoding caches it
     except KeyError:
         pass
     engine = None
