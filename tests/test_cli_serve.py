@@ -3,51 +3,54 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
 import socket
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
 from tokbudget.cli import main
+from tokbudget.web import LocalServer
+
+from .web_support import serve_process
 
 
 def test_serve_runs_and_stops_on_ctrl_c() -> None:
-    with subprocess.Popen(
-        [sys.executable, "-m", "tokbudget", "serve", "--port", "0"],
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as proc:
-        try:
-            assert proc.stderr is not None
-            line = proc.stderr.readline()
-            match = re.search(r"serving on (http://127\.0\.0\.1:\d+/)", line)
-            assert match, line
-            # No proxy from the environment: the server is on this machine.
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-            with opener.open(match[1] + "api/models", timeout=10) as resp:
-                assert json.load(resp)["default"] == "gpt-4o"
-            with opener.open(match[1], timeout=10) as resp:
-                assert b"<title>tokbudget</title>" in resp.read()
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(10) == 0
-            rest = proc.stderr.read()
-            assert "stopped" in rest and "Traceback" not in rest
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+    with serve_process() as (proc, url):
+        # No proxy from the environment: the server is on this machine.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(url + "api/models", timeout=10) as resp:
+            assert json.load(resp)["default"] == "gpt-4o"
+        with opener.open(url, timeout=10) as resp:
+            assert b"<title>tokbudget</title>" in resp.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 0
+        assert proc.stderr is not None
+        rest = proc.stderr.read()
+        assert "stopped" in rest and "Traceback" not in rest
 
 
-def test_other_host_warns(capsys: pytest.CaptureFixture[str]) -> None:
-    # 192.0.2.1 (TEST-NET-1) is never a local address: the warning is printed, then the
-    # bind fails with a usage error instead of a traceback.
+def test_other_host_warns_with_the_bound_port(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --port 0: the warning names the port the server got, not "port 0".
+    bound: list[int] = []
+
+    def stop_at_once(self: LocalServer, poll_interval: float = 0.5) -> None:
+        bound.append(int(self.server_address[1]))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LocalServer, "serve_forever", stop_at_once)
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: listening on 0.0.0.0" in err and "--host 127.0.0.1" in err
+    assert f"on port {bound[0]} can use" in err and "port 0 " not in err
+
+
+def test_other_host_that_cannot_be_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    # 192.0.2.1 (TEST-NET-1) is never a local address: a usage error, not a traceback.
     code = main(["serve", "--host", "192.0.2.1", "--port", "0"])
     err = capsys.readouterr().err
-    assert "warning: listening on 192.0.2.1" in err and "--host 127.0.0.1" in err
     assert code == 2 and "cannot listen on 192.0.2.1:0" in err and "Traceback" not in err
 
 

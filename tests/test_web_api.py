@@ -24,7 +24,7 @@ from tokbudget.web.server import is_loopback
 
 from .conftest import raw_encoding, real_texts
 from .strategies import tricky_text
-from .web_support import Client, assert_clean_error, running_server
+from .web_support import Client, address, assert_clean_error, running_server
 
 # ---------------------------------------------------------------------------- models
 
@@ -157,6 +157,57 @@ def test_tokenize_defaults_and_aliases(client: Client) -> None:
     assert doc["encoding"] == "o200k_base"  # an unlisted snapshot: its family's encoding
 
 
+@given(
+    text=tricky_text,
+    encoding=st.sampled_from(["cl100k_base", "o200k_base"]),
+    cap=st.integers(0, 12),
+    units=st.sampled_from(["codepoints", "utf16"]),
+)
+def test_tokenize_lists_at_most_the_cap(text: str, encoding: str, cap: int, units: str) -> None:
+    # An 8 MiB body of emoji once made 435 MB of JSON (6.3 million tokens): a text over the
+    # cap gets a 413 that says how to split it; at or under the cap, every token.
+    text = json.loads(json.dumps(text))
+    n = len(raw_encoding(encoding).encode_ordinary(text))
+    body = json.dumps({"text": text, "encoding": encoding, "offsets": units}).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web_api, "TOKENIZE_MAX_TOKENS", cap)
+        reply = web_api.handle("POST", "/api/tokenize", body)
+    if n <= cap:
+        assert reply.status == 200 and json.loads(reply.body)["count"] == n
+    else:
+        assert reply.status == 413
+        error = json.loads(reply.body)["error"]
+        assert error["code"] == "too_many_tokens"
+        assert (error["tokens"], error["limit"]) == (n, cap)
+        for needle in (f"{n:,} tokens", f"at most {cap:,}", "/api/split", "/api/check"):
+            assert needle in error["message"]
+
+
+@given(
+    text=tricky_text,
+    encoding=st.sampled_from(["cl100k_base", "o200k_base"]),
+    units=st.sampled_from(["codepoints", "utf16"]),
+    size=st.integers(1, 4),
+)
+def test_tokenize_json_built_in_slices_is_the_whole(
+    text: str, encoding: str, units: str, size: int
+) -> None:
+    text = json.loads(json.dumps(text))
+    body = json.dumps({"text": text, "encoding": encoding, "offsets": units}).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web_api, "_SLICE_TOKENS", size)
+        doc = json.loads(web_api.handle("POST", "/api/tokenize", body).body)
+    whole = tokbudget.token_spans(text, encoding=encoding).to_json(units)  # type: ignore[arg-type]
+    assert doc["tokens"] == json.loads(whole)
+
+
+def test_tokenize_cap_over_http(client: Client) -> None:
+    assert web_api.TOKENIZE_MAX_TOKENS == 1_000_000  # the README's figure
+    reply = client.post("/api/tokenize", {"text": "🦜" * 333_334, "encoding": "o200k_base"})
+    assert_clean_error(reply, 413, "too_many_tokens", "1,000,002 tokens", "at most 1,000,000")
+    assert client.post("/api/tokenize", {"text": "still here"}).status == 200
+
+
 # ---------------------------------------------------------------------------- check
 
 
@@ -265,7 +316,7 @@ def test_protocol_errors(client: Client, server: LocalServer) -> None:
     )
     assert_clean_error(reply, 415, "unsupported_media_type", "application/json")
     # Chunked bodies are refused (411) rather than read without a bound.
-    with socket.create_connection(server.server_address[:2]) as sock:
+    with socket.create_connection(address(server)) as sock:
         sock.sendall(
             b"POST /api/tokenize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
             b"\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
@@ -293,7 +344,7 @@ def test_oversized_body_gets_413_and_server_keeps_serving() -> None:
         assert_clean_error(c.post("/api/tokenize", big), 413, "too_large", "limit is 1,000 bytes")
         assert c.post("/api/tokenize", {"text": "hello world"}).json()["count"] == 2
         # A client that says it will send far more than we drain: answered, then closed.
-        with socket.create_connection(srv.server_address[:2]) as sock:
+        with socket.create_connection(address(srv)) as sock:
             sock.sendall(
                 b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
                 b"\r\nContent-Length: 999999999999\r\n\r\n{"

@@ -4,12 +4,41 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from tokbudget.web import LocalServer, make_server
+
+
+def address(server: LocalServer) -> tuple[str, int]:
+    """The server's (host, port), typed for ``socket.create_connection``."""
+    host, port = server.server_address[:2]
+    return str(host), int(port)
+
+
+@contextmanager
+def serve_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``tokbudget serve --port 0`` in a subprocess: the process and its URL; killed after."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "tokbudget", "serve", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            match = re.search(r"serving on (http://127\.0\.0\.1:\d+/)", line)
+            assert match, line
+            yield proc, match[1]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 @contextmanager

@@ -44,12 +44,6 @@ def serve_command(port: int, host: str, max_body: int, log: bool) -> int:
       tokbudget serve                 then open http://127.0.0.1:8000/
       tokbudget serve --port 0        any free port (printed)
     """
-    if not is_loopback(host):
-        click.echo(
-            f"warning: listening on {host}: anyone who can reach this machine on port "
-            f"{port} can use this page; use --host 127.0.0.1 to keep it local",
-            err=True,
-        )
     try:
         server = make_server(host, port, max_body=max_body, log=log)
     except OSError as exc:
@@ -57,6 +51,14 @@ def serve_command(port: int, host: str, max_body: int, log: bool) -> int:
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
             "pick another --port (or --port 0 for any free one)"
         ) from None
+    if not is_loopback(host):
+        # After binding, so the warning names the port really listened on (--port 0).
+        bound = int(server.server_address[1])
+        click.echo(
+            f"warning: listening on {host}: anyone who can reach this machine on port "
+            f"{bound} can use this page; use --host 127.0.0.1 to keep it local",
+            err=True,
+        )
     # Load the bundled vocabularies now, off the main thread, so the first keystroke on the
     # page is answered at once instead of after a ~0.3 s vocab load.
     threading.Thread(target=_warm_up, name="tokbudget-warm-up", daemon=True).start()

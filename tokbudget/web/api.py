@@ -5,7 +5,9 @@ JSON text. Every bad request gets a 4xx answer with ``{"error": {"code", "messag
 naming the field, the value and the fix; the server turns anything unexpected into a
 500 without details (the traceback goes to the server's log, never to the client).
 :func:`routes` is the one table of endpoints: a new one is a function
-``bytes -> Response`` and a line there.
+``bytes -> Response`` and a line there, under any path (``/v1/...`` as well as
+``/api/...``); the server sends every path in the table here, with the same Host check,
+body limit and JSON errors as the rest.
 
 Endpoints (all JSON; request bodies are objects):
 
@@ -20,7 +22,9 @@ Endpoints (all JSON; request bodies are objects):
     ``"offsets": "codepoints"``; Python ``str`` indices) or UTF-16 code units
     (``"offsets": "utf16"``; JavaScript string indices). A token holding part of a
     character spans that whole character and also has ``"partial": true`` and
-    ``"bytes"`` (its own bytes, hex); see :mod:`tokbudget.tokenizer.spans`.
+    ``"bytes"`` (its own bytes, hex); see :mod:`tokbudget.tokenizer.spans`. A text of
+    more than :data:`TOKENIZE_MAX_TOKENS` tokens gets 413 ``too_many_tokens`` (with
+    ``"tokens"`` and ``"limit"``): split it and tokenize the parts.
 ``POST /api/check`` ``{"text" | "request", "model"?, "encoding"?, "max_output_tokens"?,
 "reserve"?}``
     ``{"model", "encoding", "budget", "figures"}``: :func:`tokbudget.check` of the text
@@ -38,12 +42,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..counting import DEFAULT_MODEL
 from ..errors import TokbudgetError
 from ..models.registry import list_models
 from ..pricing import decimal_str
-from ..tokenizer.spans import token_spans
+from ..tokenizer.spans import OffsetUnits, TokenSpans, token_spans, utf16_offsets
 from ..tokenizer.vocab import ENCODINGS
 from .budget import check
 from .chat import chat
@@ -60,7 +65,15 @@ from .protocol import (
     text_field,
 )
 
-__all__ = ["ApiError", "Response", "error_response", "handle", "routes"]
+__all__ = [
+    "TOKENIZE_MAX_TOKENS",
+    "ApiError",
+    "Response",
+    "error_response",
+    "handle",
+    "is_api",
+    "routes",
+]
 
 
 # ---------------------------------------------------------------------------- endpoints
@@ -90,6 +103,18 @@ def models(_: bytes) -> Response:
     return Response.of(doc)
 
 
+TOKENIZE_MAX_TOKENS = 1_000_000
+"""The most tokens one ``/api/tokenize`` answer lists; a longer text gets 413.
+
+Each token costs about 40-75 bytes of JSON (more for the partial ones an emoji makes),
+so an 8 MiB body could otherwise ask for 6.3 million tokens and 435 MB of JSON. Split a
+longer text (``/api/split`` with ``max_tokens`` at most this says where) and tokenize the
+parts; ``/api/check`` counts any text up to the body limit.
+"""
+
+_SLICE_TOKENS = 65_536  # tokens formatted at a time, so the JSON is built without big temporaries
+
+
 def tokenize(body: bytes) -> Response:
     data = parse_body(body)
     check_fields(data, ("text", "model", "encoding", "offsets"))
@@ -97,6 +122,18 @@ def tokenize(body: bytes) -> Response:
     label, enc = model_fields(data)
     units = offsets_field(data)
     spans = token_spans(text, encoding=enc.name)
+    if len(spans) > TOKENIZE_MAX_TOKENS:
+        raise ApiError(
+            413,
+            "too_many_tokens",
+            f"the text is {len(spans):,} tokens; /api/tokenize lists at most "
+            f"{TOKENIZE_MAX_TOKENS:,} tokens per request: split the text (POST /api/split "
+            f"with max_tokens {TOKENIZE_MAX_TOKENS:,} or less gives the cut points) and "
+            "tokenize each part, adding the part's start to its offsets; POST /api/check "
+            "counts the whole text",
+            tokens=len(spans),
+            limit=TOKENIZE_MAX_TOKENS,
+        )
     head = {
         "model": canonical_model(label),
         "encoding": enc.name,
@@ -105,7 +142,29 @@ def tokenize(body: bytes) -> Response:
         "offsets": units,
     }
     # The token array is built as text (the hot path); splice it into the object.
-    return Response(200, json.dumps(head)[:-1] + ',"tokens":' + spans.to_json(units) + "}")
+    return Response(200, json.dumps(head)[:-1] + ',"tokens":' + _tokens_json(spans, units) + "}")
+
+
+def _tokens_json(spans: TokenSpans, units: OffsetUnits) -> str:
+    """``spans.to_json(units)``, formatted a slice at a time (its temporaries take ~5x the
+    JSON's size at once otherwise)."""
+    if len(spans) <= _SLICE_TOKENS:
+        return spans.to_json(units)
+    if units == "utf16":  # convert once, not once per slice
+        starts, ends = (utf16_offsets(spans.text, a) for a in (spans.starts, spans.ends))
+        spans = replace(spans, starts=starts, ends=ends)
+    parts = []
+    for a in range(0, len(spans), _SLICE_TOKENS):
+        cut = slice(a, a + _SLICE_TOKENS)
+        part = replace(
+            spans,
+            ids=spans.ids[cut],
+            starts=spans.starts[cut],
+            ends=spans.ends[cut],
+            partial=spans.partial[cut],
+        )
+        parts.append(part.to_json("codepoints")[1:-1])  # offsets already in their units
+    return "[" + ",".join(parts) + "]"
 
 
 Endpoint = Callable[[bytes], Response]
@@ -122,6 +181,11 @@ def routes() -> dict[str, dict[str, Endpoint]]:
     }
 
 
+def is_api(path: str) -> bool:
+    """True for the paths :func:`handle` answers (everything else is a static file)."""
+    return path.startswith("/api/") or path in routes()
+
+
 def handle(method: str, path: str, body: bytes) -> Response:
     """Answer one API request; client errors become 4xx JSON answers, never exceptions."""
     table = routes()
@@ -130,7 +194,9 @@ def handle(method: str, path: str, body: bytes) -> Response:
     endpoint = table[path].get("GET" if method == "HEAD" else method)
     if endpoint is None:
         allowed = ", ".join(table[path])
-        return error_response(405, "method_not_allowed", f"{path} takes {allowed}, not {method}")
+        answer = error_response(405, "method_not_allowed", f"{path} takes {allowed}, not {method}")
+        head = ", HEAD" if "GET" in table[path] else ""
+        return replace(answer, headers=(("Allow", allowed + head),))
     try:
         return endpoint(body)
     except ApiError as exc:

@@ -92,7 +92,7 @@ def _check_request(data: Mapping[str, Any], settings: dict[str, Any]) -> Respons
 
 
 def _report(prompt: Any, model: str | None, settings: dict[str, Any]) -> BudgetReport | None:
-    with library_settings():
+    with library_settings(**settings):
         return budget_report(prompt, model, **settings)
 
 

@@ -46,7 +46,7 @@ def split(body: bytes) -> Response:
     units = offsets_field(data)
     label, enc = model_fields(data, default=DEFAULT_EMBEDDING_MODEL)
     overlap = data.get("overlap")
-    with library_settings():
+    with library_settings(max_tokens=data.get("max_tokens"), overlap=overlap):
         splitter = Splitter(
             data.get("max_tokens"),
             label,

@@ -8,6 +8,7 @@ object field by field, so every 400 names the field, what it got and what it tak
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ __all__ = [
 class Response:
     status: int
     body: str  # JSON text
+    headers: tuple[tuple[str, str], ...] = ()  # extra HTTP headers (405's Allow)
 
     @classmethod
     def of(cls, doc: Any, status: int = 200) -> Response:
@@ -69,15 +71,31 @@ def error_response(status: int, code: str, message: str, **details: Any) -> Resp
 
 
 @contextmanager
-def library_settings() -> Iterator[None]:
+def library_settings(**given: Any) -> Iterator[None]:
     """A setting the library refuses (``max_tokens``, ``overlap``, ``reserve``, ...)
     becomes 400 ``bad_setting`` with the library's own message, which names the value,
     the limit and the fix: the API passes such values on rather than checking them twice.
+
+    ``given`` are the settings as sent, to name the one too large for the library to
+    compare with anything (a 400-digit ``max_tokens`` overflows a float).
     """
     try:
         yield
     except SettingsError as exc:
         raise ApiError(400, "bad_setting", str(exc)) from None
+    except OverflowError:
+        huge = {
+            name: value
+            for name, value in given.items()
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53
+        }
+        what = "; ".join(f"{name} has {len(str(abs(v))):,} digits" for name, v in huge.items())
+        raise ApiError(
+            400,
+            "bad_setting",
+            f"{what or 'a setting overflows'}: too large a number of tokens; give one the "
+            "model could take",
+        ) from None
 
 
 # ---------------------------------------------------------------------------- request fields
@@ -92,6 +110,13 @@ def parse_body(body: bytes) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ApiError(
             400, "bad_json", f"request body is not valid JSON: {exc.msg} at character {exc.pos}"
+        ) from None
+    except ValueError:  # an integer longer than Python agrees to read (CVE-2020-10735)
+        raise ApiError(
+            400,
+            "bad_json",
+            f"request body holds an integer of more than {sys.get_int_max_str_digits():,} "
+            "digits; send a smaller number",
         ) from None
     except RecursionError:
         raise ApiError(400, "bad_json", "request body is nested too deeply") from None

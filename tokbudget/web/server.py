@@ -20,28 +20,53 @@ Safety:
   this server, no inline script), so even a rendering bug could not run injected
   script; the page itself renders token text only with ``textContent``.
 * Any unexpected error answers 500 with a JSON message and no details; the traceback
-  goes to the server's stderr.
+  goes to the server's stderr. A client that resets its connection is not an error:
+  nothing is printed.
+
+Load: the listen backlog holds :data:`LISTEN_BACKLOG` connections waiting to be accepted
+(the standard library's default, 5, reset a burst of 20 browsers' connections), and at
+most :data:`MAX_CONNECTIONS` are served at once, each by its own thread; more wait in
+the backlog instead of being refused. Requests with a body over
+:data:`LARGE_BODY_BYTES` are computed one at a time, so a few maximal requests cannot
+add up to more memory than one.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import sys
 import threading
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from .api import Response, error_response, handle
+from .api import Response, error_response, handle, is_api
+from .hosts import bad_host_message, host_name, is_loopback
 
-__all__ = ["MAX_BODY_BYTES", "LocalServer", "is_loopback", "make_server"]
+__all__ = [
+    "LARGE_BODY_BYTES",
+    "LISTEN_BACKLOG",
+    "MAX_BODY_BYTES",
+    "MAX_CONNECTIONS",
+    "LocalServer",
+    "is_loopback",
+    "make_server",
+]
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 """The largest request body accepted (8 MiB); larger ones get 413 Payload Too Large."""
+
+LISTEN_BACKLOG = 128
+"""Connections the kernel queues until the server accepts them (the stdlib's default is 5)."""
+
+MAX_CONNECTIONS = 64
+"""Connections served at once (a thread each); further ones wait in the backlog."""
+
+LARGE_BODY_BYTES = 1024 * 1024
+"""Requests with a larger body are computed one at a time (their memory does not add up)."""
 
 _DRAIN_BYTES = 64 * 1024 * 1024  # read and drop at most this much of an oversized body
 _STATIC_TYPES = {
@@ -55,29 +80,6 @@ _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-_LOOPBACK_NAMES = ("localhost", "localhost.")
-
-
-def is_loopback(host: str) -> bool:
-    """True for names and addresses that reach only this machine.
-
-    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
-    (True, True, False)
-    """
-    host = host.strip("[]").lower()
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _host_name(header: str) -> str:
-    """The host part of a ``Host`` header (``[::1]:8000`` -> ``::1``)."""
-    if header.startswith("["):
-        return header[1 : header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def _load_static() -> dict[str, tuple[bytes, str]]:
@@ -140,28 +142,35 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
-        if self.settings.check_host and not is_loopback(_host_name(self.headers.get("Host", ""))):
+        given = self.headers.get("Host")
+        if self.settings.check_host and not is_loopback(host_name(given or "")):
             self._discard_body()
-            self._send_json(
-                error_response(
-                    403,
-                    "bad_host",
-                    "this server answers only requests addressed to localhost / 127.0.0.1; "
-                    "start it with --host to serve other names",
-                )
-            )
+            port = int(cast("LocalServer", self.server).server_address[1])
+            self._send_json(error_response(403, "bad_host", bad_host_message(given, port)))
             return
-        if path.startswith("/api/"):
-            body = self._read_body() if method in ("POST", "PUT") else b""
+        if is_api(path):
+            # Only POST and PUT bodies are read; any other method's body is drained (or
+            # the connection closed), so it is never taken for the next request.
+            body = self._read_body() if method in ("POST", "PUT") else self._discard_body()
             if body is None:
-                return  # already answered (411 / 413 / 415)
-            self._send_json(handle(method, path, body), method)
+                return  # already answered (400 / 411 / 413 / 415)
+            if len(body) > LARGE_BODY_BYTES:
+                with cast("LocalServer", self.server).large_requests:
+                    response = handle(method, path, body)
+            else:
+                response = handle(method, path, body)
+            self._send_json(response, method)
             return
-        self._discard_body()
+        if self._discard_body() is None:
+            return
         found = self.static.get(path)
-        if found is None or method not in ("GET", "HEAD"):
-            status = 404 if found is None else 405
-            self._send_json(error_response(status, "not_found", f"no page {path}"), method)
+        if found is None:
+            self._send_json(error_response(404, "not_found", f"no page {path}"), method)
+            return
+        if method not in ("GET", "HEAD"):
+            message = f"{path} is a page: GET or HEAD it, not {method}"
+            answer = error_response(405, "method_not_allowed", message)
+            self._send_json(replace(answer, headers=(("Allow", "GET, HEAD"),)), method)
             return
         data, ctype = found
         self._send(200, data, ctype, method, cache="no-cache")
@@ -226,22 +235,43 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             length -= len(got)
 
-    def _discard_body(self) -> None:
+    def _discard_body(self) -> bytes | None:
+        """Read and drop a body nobody asked for: b"", or None if already answered."""
         length = self._content_length()
-        if length:
-            if length > self.settings.max_body:
-                self.close_connection = True
-            else:
-                self._drain(length)
+        if length is None:
+            return None
+        if length > self.settings.max_body:
+            self.close_connection = True  # not worth reading: answer, then hang up
+        else:
+            self._drain(length)
+        return b""
 
     # ------------------------------------------------------------------------ answers
 
     def _send_json(self, response: Response, method: str = "GET") -> None:
         data = response.body.encode("utf-8")
-        self._send(response.status, data, "application/json", method, cache="no-store")
+        self._send(
+            response.status,
+            data,
+            "application/json",
+            method,
+            cache="no-store",
+            headers=response.headers,
+        )
 
-    def _send(self, status: int, data: bytes, ctype: str, method: str, *, cache: str) -> None:
+    def _send(
+        self,
+        status: int,
+        data: bytes,
+        ctype: str,
+        method: str,
+        *,
+        cache: str,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", cache)
@@ -270,10 +300,28 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LocalServer(ThreadingHTTPServer):
-    """A ``ThreadingHTTPServer`` that knows its URL; stop it with ``shutdown()``."""
+    """A ``ThreadingHTTPServer`` that knows its URL; stop it with ``shutdown()``.
+
+    It serves at most :data:`MAX_CONNECTIONS` connections at once; the accept loop waits
+    for a free slot, leaving further connections in the listen backlog.
+    """
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = LISTEN_BACKLOG
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.large_requests = threading.Lock()
+        self.stopping = threading.Event()
+        self._open = 0
+        self._count_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def connections(self) -> int:
+        """How many connections are being served right now."""
+        return self._open
 
     @property
     def url(self) -> str:
@@ -285,6 +333,42 @@ class LocalServer(ThreadingHTTPServer):
         thread = threading.Thread(target=self.serve_forever, name="tokbudget-serve", daemon=True)
         thread.start()
         return thread
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Wait for a free slot, but never past shutdown() (which waits for this loop).
+        while not self.slots.acquire(timeout=0.25):
+            if self.stopping.is_set():
+                self.shutdown_request(request)
+                return
+        with self._count_lock:
+            self._open += 1
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._count_lock:
+            self._open -= 1
+        self.slots.release()
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        super().shutdown()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that resets or drops its connection (a closed tab, a cancelled fetch)
+        # is routine for a server: no traceback for it. Anything else is still printed.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(

@@ -4,8 +4,8 @@
 // the user or the server goes into the page only through textContent / option.text /
 // dataset, never innerHTML, so markup in a prompt stays text.
 
-import { $, api, setStatus, state } from "./page.js";
-import { updateText, onHover } from "./tokens.js";
+import { $, announce, api, setStatus, state } from "./page.js";
+import { onHover, onTokenKey, onTokensBlur, onTokensFocus, updateText } from "./tokens.js";
 import { updateChat } from "./chat.js";
 import { updateChunks } from "./chunks.js";
 
@@ -44,7 +44,9 @@ const modes = {
   chunks: { input: "input", update: updateChunks },
 };
 
-function setMode(name) {
+// A click on a tab also puts the cursor in that mode's input; the arrow keys keep the
+// focus on the tabs (the ARIA tabs pattern, with automatic activation).
+function setMode(name, focusInput) {
   if (!(name in modes) || name === state.mode) return;
   state.mode = name;
   state.seq++; // an answer still on its way belongs to the other mode: drop it
@@ -52,11 +54,29 @@ function setMode(name) {
   for (const el of document.querySelectorAll("main [data-mode]")) {
     el.hidden = !el.dataset.mode.split(" ").includes(name);
   }
-  for (const tab of document.querySelectorAll("#modes [role=tab]")) {
-    tab.setAttribute("aria-selected", String(tab.dataset.mode === name));
+  for (const tab of tabs()) {
+    const selected = tab.dataset.mode === name;
+    tab.setAttribute("aria-selected", String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    if (selected) $("panel").setAttribute("aria-labelledby", tab.id);
   }
-  $(modes[name].input).focus();
+  if (focusInput) $(modes[name].input).focus();
   schedule();
+}
+
+function tabs() {
+  return [...document.querySelectorAll("#modes [role=tab]")];
+}
+
+function onTabKey(event) {
+  const all = tabs();
+  const at = all.indexOf(event.target);
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 }[event.key];
+  if (at < 0 || to === undefined) return;
+  event.preventDefault();
+  const tab = all[(to + all.length) % all.length];
+  tab.focus();
+  setMode(tab.dataset.mode, false);
 }
 
 // ------------------------------------------------------------------------ updates
@@ -76,7 +96,10 @@ async function update() {
   try {
     await modes[state.mode].update(seq);
   } catch (err) {
-    if (seq === state.seq) setStatus(String(err.message || err), true);
+    if (seq === state.seq) {
+      setStatus(String(err.message || err), true);
+      announce(String(err.message || err));
+    }
   } finally {
     if (state.dirty) {
       setTimeout(update, 0);
@@ -101,12 +124,16 @@ async function main() {
   for (const id of ["max-output", "reserve", "max-tokens", "overlap"]) {
     $(id).addEventListener("input", schedule);
   }
-  for (const tab of document.querySelectorAll("#modes [role=tab]")) {
-    tab.addEventListener("click", () => setMode(tab.dataset.mode));
+  for (const tab of tabs()) {
+    tab.addEventListener("click", () => setMode(tab.dataset.mode, true));
   }
+  $("modes").addEventListener("keydown", onTabKey);
   $("model").addEventListener("change", (e) => { state.model = e.target.value; schedule(); });
   $("tokens").addEventListener("mouseover", onHover);
   $("tokens").addEventListener("mouseleave", () => { $("tip").hidden = true; });
+  $("tokens").addEventListener("keydown", onTokenKey);
+  $("tokens").addEventListener("focus", onTokensFocus);
+  $("tokens").addEventListener("blur", onTokensBlur);
   document.body.dataset.ready = "1";
   schedule();
 }

@@ -1,6 +1,8 @@
 // Chat request mode: where a Chat Completions request's prompt tokens go.
 
-import { $, api, attempt, budgetSettings, nf, pct, setStatus, state } from "./page.js";
+import {
+  $, announce, api, attempt, budgetSettings, nf, pct, setStatus, state,
+} from "./page.js";
 import { clearFigures, renderCheck } from "./figures.js";
 
 export async function updateChat(seq) {
@@ -38,6 +40,7 @@ export async function updateChat(seq) {
   renderCheck(check, doc.total, doc);
   showChat(doc, request, model, "");
   setStatus(`${nf.format(doc.total)} tokens · API ${apiMs.toFixed(0)} ms`);
+  announce(`${nf.format(doc.total)} tokens`);
 }
 
 function showChat(doc, request, model, error) {
@@ -88,6 +91,7 @@ function row(kind, cells, tokens, total) {
   share.className = "share";
   const bar = document.createElement("div");
   bar.className = "share-bar";
+  bar.setAttribute("aria-hidden", "true"); // the tokens cell says it in words
   bar.style.width = total > 0 ? pct(Math.max(0, tokens), total) : "0%";
   share.append(bar);
   tr.append(num, share);

@@ -1,6 +1,8 @@
 // Chunks mode: where tokbudget.split cuts the text, one card per chunk.
 
-import { $, api, attempt, nf, numberOrNull, pct, runBatches, setStatus, state } from "./page.js";
+import {
+  $, announce, api, attempt, nf, numberOrNull, pct, runBatches, setStatus, state,
+} from "./page.js";
 import { renderCheck } from "./figures.js";
 
 const BATCH_CHUNKS = 200; // chunks built per turn of the event loop
@@ -42,6 +44,7 @@ export async function updateChunks(seq) {
     box.dataset.count = String(doc.count);
   }
   setStatus(`${nf.format(doc.count)} chunks · API ${apiMs.toFixed(0)} ms`);
+  announce(`${nf.format(doc.count)} chunks`);
 }
 
 function renderChunks(text, doc, seq) {
@@ -77,6 +80,7 @@ function chunkCard(text, chunks, k, maxTokens) {
   label.textContent = `#${k} · ${nf.format(c.tokens)} tokens`;
   const bar = document.createElement("div");
   bar.className = "fill-bar";
+  bar.setAttribute("aria-hidden", "true"); // the label says it in words
   const filled = document.createElement("div");
   filled.style.width = pct(c.tokens, maxTokens);
   bar.append(filled);

@@ -5,7 +5,7 @@
 
 export const $ = (id) => document.getElementById(id);
 export const state = { models: new Map(), model: null, mode: "text", seq: 0, busy: false,
-                       dirty: false, tokens: [], text: "" };
+                       dirty: false, tokens: [], text: "", current: null };
 export const nf = new Intl.NumberFormat("en-US");
 
 export async function api(path, body) {
@@ -22,10 +22,24 @@ export async function api(path, body) {
   return doc;
 }
 
+// The status line is for the eye (it also shows how long the API took). Screen readers
+// hear only announce()'s text, in the one polite live region, and only once typing has
+// paused, so they are not read "API 12 ms" on every keystroke.
 export function setStatus(message, isError) {
   const el = $("status");
   el.textContent = message;
   el.classList.toggle("error", Boolean(isError));
+}
+
+const ANNOUNCE_AFTER_MS = 800; // quiet time before the live region is updated
+let announceTimer = 0;
+
+export function announce(message) {
+  clearTimeout(announceTimer);
+  announceTimer = setTimeout(() => {
+    const el = $("announce");
+    if (el.textContent !== message) el.textContent = message;
+  }, ANNOUNCE_AFTER_MS);
 }
 
 // A number box's value for the API: null when empty (the library's default). A box

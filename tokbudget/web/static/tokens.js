@@ -1,7 +1,10 @@
-// Text mode: the text's tokens, highlighted, with their ids and bytes on hover.
+// Text mode: the text's tokens, highlighted, with their ids and bytes on hover or, from
+// the keyboard, with the arrow keys once the token box has the focus.
 
-import { $, api, attempt, budgetSettings, nf, runBatches, setStatus, state } from "./page.js";
-import { renderCheck } from "./figures.js";
+import {
+  $, announce, api, attempt, budgetSettings, nf, runBatches, setStatus, state,
+} from "./page.js";
+import { clearFigures, renderCheck } from "./figures.js";
 
 const MAX_SPANS = 100000; // beyond this, the rest of the text is shown unhighlighted
 export async function updateText(seq) {
@@ -10,15 +13,53 @@ export async function updateText(seq) {
   const body = { text, model };
   const t0 = performance.now();
   const [tok, check] = await Promise.all([
-    api("/api/tokenize", { ...body, offsets: "utf16" }),
+    attempt(api("/api/tokenize", { ...body, offsets: "utf16" })),
     attempt(api("/api/check", { ...body, ...budgetSettings() })),
   ]);
   const apiMs = performance.now() - t0;
   if (seq !== state.seq) return;
-  renderCheck(check, tok.count, tok);
-  if (await renderTokens(text, tok.tokens, seq)) $("tokens").dataset.model = model;
-  setStatus(`${nf.format(tok.count)} tokens · API ${apiMs.toFixed(0)} ms`);
+  if (tok.error) {
+    showTokenError(tok.error, check, model);
+    return;
+  }
+  $("token-error").hidden = true;
+  $("tokens").dataset.error = "";
+  renderCheck(check, tok.doc.count, tok.doc);
+  if (await renderTokens(text, tok.doc.tokens, seq)) $("tokens").dataset.model = model;
+  setStatus(`${nf.format(tok.doc.count)} tokens · API ${apiMs.toFixed(0)} ms`);
+  announce(`${nf.format(tok.doc.count)} tokens`);
   $("tokens").dataset.apiMs = apiMs.toFixed(1);
+}
+
+// A failed /api/tokenize (a text over its token cap, an unknown model, a server error):
+// the previous text's tokens go, the message shows in their place, and the figures show
+// what /api/check could still say (the count of a text too long to highlight).
+function showTokenError(error, check, model) {
+  const detail = error.detail || {};
+  clearTokens();
+  const message = detail.code === "too_many_tokens"
+    ? `${nf.format(detail.tokens)} tokens: too many to highlight (the page shows the tokens `
+      + `of texts up to ${nf.format(detail.limit)} tokens); the figures are for the whole text`
+    : String(error.message || error);
+  $("token-error").textContent = message;
+  $("token-error").hidden = false;
+  $("tokens").dataset.model = model;
+  $("tokens").dataset.error = detail.code || "error";
+  if (check.error) {
+    clearFigures();
+  } else {
+    renderCheck(check, check.doc.figures.tokens, check.doc);
+  }
+  setStatus(detail.code || "error", true); // #token-error is an alert: it is read out
+}
+
+function clearTokens() {
+  state.text = "";
+  state.tokens = [];
+  state.current = null;
+  $("tokens").replaceChildren();
+  $("render-info").textContent = "";
+  $("tip").hidden = true;
 }
 
 const BLOCK_SPANS = 1000; // spans per block when a line runs longer than this
@@ -36,8 +77,10 @@ function renderTokens(text, tokens, seq) {
   const t0 = performance.now();
   state.text = text;
   state.tokens = tokens;
+  state.current = null;
   const box = $("tokens");
   box.replaceChildren();
+  if (document.activeElement !== box) $("tip").hidden = true;
   const limit = Math.min(tokens.length, MAX_SPANS);
   let block = document.createElement("div");
   let inBlock = 0;
@@ -130,8 +173,87 @@ export function onHover(event) {
     tip.hidden = true;
     return;
   }
+  showTip(span, event.clientX + 12, event.clientY + 16);
+}
+
+function showTip(span, x, y) {
+  const tip = $("tip");
   tip.textContent = describe(span.tokFirst, span.tokLast);
   tip.hidden = false;
-  tip.style.left = `${Math.min(event.clientX + 12, window.innerWidth - 320)}px`;
-  tip.style.top = `${event.clientY + 16}px`;
+  tip.style.left = `${Math.max(0, Math.min(x, window.innerWidth - 320))}px`;
+  tip.style.top = `${y}px`;
+}
+
+// ------------------------------------------------------------------------ keyboard
+
+// The token box is one tab stop. With the focus on it, the arrow keys (and Home / End)
+// move a cursor over the drawn tokens; the cursor's token gets the tooltip and its
+// details are read out (the #token-detail live region, which changes only on these
+// keys). Walking the drawn spans in place keeps this cheap for 100,000 of them.
+function isToken(el) {
+  return el !== null && el.tokFirst !== undefined;
+}
+
+function firstToken(block) {
+  for (let b = block; b; b = b.nextElementSibling) {
+    for (let el = b.firstElementChild; el; el = el.nextElementSibling) if (isToken(el)) return el;
+  }
+  return null;
+}
+
+function lastToken(block) {
+  for (let b = block; b; b = b.previousElementSibling) {
+    for (let el = b.lastElementChild; el; el = el.previousElementSibling) if (isToken(el)) return el;
+  }
+  return null;
+}
+
+function step(span, forward) {
+  const sibling = forward ? span.nextElementSibling : span.previousElementSibling;
+  if (isToken(sibling)) return sibling;
+  const block = forward ? span.parentElement.nextElementSibling
+    : span.parentElement.previousElementSibling;
+  return forward ? firstToken(block) : lastToken(block);
+}
+
+function moveTo(span) {
+  if (!span) return;
+  if (state.current) state.current.classList.remove("current");
+  state.current = span;
+  span.classList.add("current");
+  span.scrollIntoView({ block: "nearest" });
+  const rect = span.getBoundingClientRect();
+  showTip(span, rect.left, rect.bottom + 6);
+  $("token-detail").textContent = describe(span.tokFirst, span.tokLast);
+}
+
+export function onTokenKey(event) {
+  const box = $("tokens");
+  const current = state.current && box.contains(state.current) ? state.current : null;
+  let next;
+  switch (event.key) {
+    case "ArrowRight": case "ArrowDown":
+      next = current ? step(current, true) : firstToken(box.firstElementChild);
+      break;
+    case "ArrowLeft": case "ArrowUp":
+      next = current ? step(current, false) : lastToken(box.lastElementChild);
+      break;
+    case "Home": next = firstToken(box.firstElementChild); break;
+    case "End": next = lastToken(box.lastElementChild); break;
+    case "Escape": $("tip").hidden = true; return;
+    default: return;
+  }
+  event.preventDefault();
+  moveTo(next);
+}
+
+export function onTokensFocus() {
+  const box = $("tokens");
+  moveTo(state.current && box.contains(state.current) ? state.current
+    : firstToken(box.firstElementChild));
+}
+
+export function onTokensBlur() {
+  if (state.current) state.current.classList.remove("current");
+  $("tip").hidden = true;
 }
