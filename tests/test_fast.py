@@ -115,6 +115,27 @@ def test_engine_equals_tiktoken(name: str, text: str) -> None:
     assert enc.count(text) == len(want)
 
 
+@given(nasty_text, st.integers(0, 80), st.integers(1, 200))
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_slices_add_up(name: str, text: str, limit: int, size: int) -> None:
+    # Long texts go to the crate in slices cut at safe cuts (it holds the GIL): with tiny
+    # slices every nasty text is cut wherever a safe cut lets it.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fast, "SLICE", size)
+        tok = engine(name)
+        want = expected(name, text)
+        if has_surrogate(text):  # unless it stopped before the first surrogate
+            assert tok.encode(text) is tok.count(text) is None
+            bound = tok.count_till_limit(text, limit)
+            assert bound is None or (not bound[1] and limit < bound[0] <= len(want))
+            return
+        assert tok.encode(text) == want
+        assert tok.count(text) == len(want)
+        n, whole = tok.count_till_limit(text, limit)  # type: ignore[misc]
+        assert (n, whole) == (len(want), True) if len(want) <= limit else n == limit + 1
+        assert whole == (len(want) <= limit)
+
+
 @given(nasty_text, st.integers(0, 80))
 @pytest.mark.parametrize("name", ENCODINGS_SERVED)
 def test_count_till_limit(name: str, text: str, limit: int) -> None:

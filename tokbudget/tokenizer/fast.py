@@ -31,13 +31,14 @@ import importlib.metadata
 import importlib.util
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .pretokenize import last_safe_cut
 from .vocab import ENCODINGS
 
 if TYPE_CHECKING:
@@ -69,33 +70,66 @@ class _Tokenizer(Protocol):  # the crate's PyTokenizer
 @dataclass(frozen=True, slots=True)
 class Engine:
     """The crate's tokenizer for one encoding. Methods return ``None`` for text it cannot
-    take (lone surrogates): the caller then asks tiktoken."""
+    take (lone surrogates): the caller then asks tiktoken.
+
+    The crate holds the GIL while it works (tiktoken releases it), so a long text goes in
+    slices of about :data:`SLICE` characters cut at safe cuts, where the tokens of the
+    parts add up to the tokens of the whole: other threads (a server's) run in between.
+    """
 
     name: str
+    pat_str: str
     tokenizer: _Tokenizer
 
     def count(self, text: str) -> int | None:
         """``len(encode_ordinary(text))``, or None."""
         try:
-            return self.tokenizer.count(text)
+            if len(text) <= SLICE:
+                return self.tokenizer.count(text)
+            return sum(map(self.tokenizer.count, self._slices(text)))
         except UnicodeEncodeError:
             return None
 
     def count_till_limit(self, text: str, limit: int) -> tuple[int, bool] | None:
         """``(count, True)`` if ``text`` has at most ``limit`` tokens, else ``(limit + 1,
         False)`` (a lower bound), stopping soon after the limit; or None."""
+        total = 0
         try:
-            n = self.tokenizer.count_till_limit(text, limit)
+            for part in self._slices(text):
+                n = self.tokenizer.count_till_limit(part, limit - total)
+                if n is None:
+                    return limit + 1, False
+                total += n
         except UnicodeEncodeError:
             return None
-        return (n, True) if n is not None else (limit + 1, False)
+        return total, True
 
     def encode(self, text: str) -> list[int] | None:
         """``encode_ordinary(text)``, or None."""
         try:
-            return self.tokenizer.encode(text)
+            if len(text) <= SLICE:
+                return self.tokenizer.encode(text)
+            ids: list[int] = []
+            for part in self._slices(text):
+                ids += self.tokenizer.encode(part)
+            return ids
         except UnicodeEncodeError:
             return None
+
+    def _slices(self, text: str) -> Iterator[str]:
+        # A safe cut next to the last space or newline of each window of SLICE characters
+        # (found at C speed; the regex then looks at a few characters only). A window
+        # without one ends the slicing: the rest goes in one piece.
+        start, n = 0, len(text)
+        while n - start > SLICE:
+            end = start + SLICE
+            k = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+            cut = last_safe_cut(text, max(start, k - 256), k + 2, pat_str=self.pat_str)
+            if k <= start or cut <= start:
+                break
+            yield text[start:cut]
+            start = cut
+        yield text[start:]
 
     def count_many(
         self, texts: Sequence[str], fallback: Callable[[str], int]
@@ -111,6 +145,9 @@ class Engine:
                 len(texts),
             )
 
+
+SLICE = 1 << 18
+"""Characters per call into the crate for long texts (a few milliseconds of work)."""
 
 # ------------------------------------------------------------------ loading, once
 
@@ -145,7 +182,7 @@ def engine_for(enc: Encoder) -> Engine | None:
     if table is not None and _pinned(enc):
         module = _module()
         if module is not None:
-            engine = Engine(enc.name, module.tokenizer_for_encoding(table))
+            engine = Engine(enc.name, enc.spec.pat_str, module.tokenizer_for_encoding(table))
     with _LOCK:
         return _ENGINES.setdefault(enc.name, engine)
 
