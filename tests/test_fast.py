@@ -347,3 +347,28 @@ def test_encoders_built_by_hand_go_to_tiktoken() -> None:
     assert enc.encode_ordinary(" world") == [
         get_encoding("cl100k_base").encode_single_token(b" hello")
     ]
+
+
+def test_a_wheel_that_fails_the_probe_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = fast._module()
+    real = module.tokenizer_for_encoding
+
+    class Drifted:  # a future wheel whose o200k tables moved one id
+        def __init__(self, name: str) -> None:
+            self.inner = real(name)
+
+        def encode(self, text: str) -> list[int]:
+            return [t + (t == 13225) for t in self.inner.encode(text)]
+
+    monkeypatch.setattr(module, "tokenizer_for_encoding", lambda name: Drifted(name))
+    fast.reset()
+    monkeypatch.setitem(fast._STATE, "module", module)
+    monkeypatch.setitem(fast._STATE, "why", "")
+    try:
+        assert Drifted("o200k_base").encode("Hello") != expected("o200k_base", "Hello")
+        assert fast.engine_for(get_encoding("o200k_base")) is None
+        assert "o200k_base, whose self-check failed" in fast.backend()
+        assert tokbudget.count("Hello", encoding="o200k_base") == 1
+    finally:
+        monkeypatch.undo()
+        fast.reset()

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+import tiktoken
 
 from .pretokenize import last_safe_cut
 from .vocab import ENCODINGS
@@ -152,7 +153,16 @@ SLICE = 1 << 18
 # ------------------------------------------------------------------ loading, once
 
 
+PROBE = (
+    "Hello, World! It's 2026: naïve café, THE END'S NEAR... x=1_000_000; f(a, b) -> c\n"
+    "\t  indented\r\n\n  trailing   \u00a0\u3000 日本語のテキスト、中文，한국어 русский текст "
+    "عربى ภาษาไทย क्षत्रिय e\u0301 👩\u200d👩\u200d👧 🇫🇷 👍🏽 <|endoftext|> aGVsbG8= 12345678 ١٢٣ "
+    "don't WE'LL I'M\n/path/to/file.py\n\n\n    "
+)
+"""Text the fast engine must encode exactly as tiktoken before it serves an encoding."""
+
 _LOCK = threading.Lock()
+_FAILED: dict[str, bool] = {}  # encodings whose probe disagreed with tiktoken
 _ENGINES: dict[str, Engine | None] = {}
 _STATE: dict[str, Any] = {}  # "module": the loaded extension, or "why": why there is none
 
@@ -166,7 +176,11 @@ def backend() -> str:
     module = _module()
     if module is None:
         return f"tiktoken {_version('tiktoken')} ({_STATE['why']})"
-    return f"bpe-openai {_version(_DIST)} (GitHub's bpe crate; tiktoken for the rest)"
+    note = "tiktoken for the rest"
+    failed = sorted(_FAILED)
+    if failed:
+        note += f" and for {', '.join(failed)}, whose self-check failed"
+    return f"bpe-openai {_version(_DIST)} (GitHub's bpe crate; {note})"
 
 
 def engine_for(enc: Encoder) -> Engine | None:
@@ -183,6 +197,11 @@ def engine_for(enc: Encoder) -> Engine | None:
         module = _module()
         if module is not None:
             engine = Engine(enc.name, enc.spec.pat_str, module.tokenizer_for_encoding(table))
+            # A cheap guard against a wheel whose tables or rules differ from the version
+            # the tests checked: the probe must encode as tiktoken encodes it.
+            if engine.encode(PROBE) != tiktoken.Encoding.encode_ordinary(enc, PROBE):
+                _FAILED[enc.name] = True
+                engine = None
     with _LOCK:
         return _ENGINES.setdefault(enc.name, engine)
 
@@ -192,6 +211,7 @@ def reset() -> None:
     with _LOCK:
         _ENGINES.clear()
         _STATE.clear()
+        _FAILED.clear()
 
 
 def _pinned(enc: Encoder) -> bool:
