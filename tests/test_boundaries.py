@@ -9,13 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget import get_encoding
+from tokbudget._util import fix_surrogates
 from tokbudget.splitting.boundaries import (
     GRAPHEME,
     PARAGRAPH,
     SAFE_CUT_PATTERNS,
     TokenBoundaries,
     char_classes,
-    fix_surrogates,
 )
 from tokbudget.tokenizer.pretokenize import PieceSplitter
 

@@ -6,7 +6,6 @@ vocab: text that looks like a special token (``<|endoftext|>``) is ordinary text
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import by_size
+from ._util import by_size, check_errors_handler, require_int, thread_count, token_ids
 from .errors import InvalidInputError, SettingsError
 from .models.registry import default_registry
 from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
 from .tokenizer.fast import engine_for
-from .tokenizer.pretokenize import last_safe_cut
+from .tokenizer.pretokenize import last_final_boundary, last_safe_cut
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -131,13 +130,16 @@ def decode(
 ) -> str:
     """Return the text of ``tokens`` (``errors`` as for ``bytes.decode``)."""
     enc = resolve_encoding(model, encoding)
-    ids = [int(t) for t in tokens]
+    ids = token_ids(tokens)
+    check_errors_handler(errors)
     limit = enc.n_vocab
     for i, t in enumerate(ids):
         if not 0 <= t < limit:
             raise SettingsError(
                 f"token {i} is {t}, outside {enc.name}'s vocabulary (0..{limit - 1}); "
-                "were these ids made with another encoding?"
+                "were these ids made with another encoding?",
+                parameter=f"tokens[{i}]",
+                value=t,
             )
     try:
         return enc.decode_bytes(ids).decode("utf-8", errors=errors)
@@ -184,7 +186,7 @@ def count_with(
         t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
     )
     batches = list(by_size(checked, _BATCH_CHARS, len))
-    workers = min(len(batches), threads or os.cpu_count() or 1)
+    workers = min(len(batches), thread_count(threads))
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
     else:
@@ -196,7 +198,7 @@ def count_with(
 def _count_batch(enc: Encoder, batch: list[str]) -> npt.NDArray[np.int64]:
     sentinel = "<|endoftext|>"
     joined = sentinel.join(batch)
-    eot = enc._special_tokens.get(sentinel)
+    eot = enc.spec.special_tokens.get(sentinel)
     # The fast path holds only if the sentinel appears exactly at the joins.
     if eot is not None and joined.count(sentinel) == len(batch) - 1:
         # Lone surrogates need no care: Encoder.encode_to_numpy counts them as tiktoken's
@@ -236,11 +238,14 @@ def safe_segments(
 
     The tokens of the segments, concatenated, equal the tokens of the whole stream.
     Text with no safe cut for ``hard_limit`` characters (default 64 Mi) is cut at a
-    final pre-tokenizer piece boundary instead, found with the ``regex`` module.
+    final pre-tokenizer piece boundary instead, found with the ``regex`` module (see
+    :func:`~tokbudget.tokenizer.pretokenize.last_final_boundary`); text without one either
+    (a single run of punctuation, or an encoding with a pattern of its own) is held whole.
     """
     hard_limit = _HARD_LIMIT if hard_limit is None else hard_limit
     buf = ""
     searched = 0  # buf[:searched] holds no safe cut
+    retry = hard_limit  # look for a final boundary once the buffer is this long
     for i, chunk in enumerate(chunks):
         require_text(chunk, what=f"stream piece {i}")
         buf += chunk
@@ -248,26 +253,16 @@ def safe_segments(
             continue
         cut = last_safe_cut(buf, max(0, searched - 1), pat_str=enc.spec.pat_str)
         searched = len(buf)
-        if cut < 0 and len(buf) >= hard_limit:
-            cut = _piece_boundary(enc, buf)
+        if cut < 0 and len(buf) >= retry:
+            cut = last_final_boundary(buf, 0, len(buf), pat_str=enc.spec.pat_str)
+            # None yet (one long run): look again only when the buffer has doubled.
+            retry = hard_limit if cut > 0 else 2 * len(buf)
         if cut > 0:
             yield buf[:cut]
             buf = buf[cut:]
             searched = len(buf)
     if buf:
         yield buf
-
-
-def _piece_boundary(enc: Encoder, buf: str) -> int:
-    # Every piece boundary but the last is final: later text can only change the last piece.
-    from .tokenizer.pretokenize import PieceSplitter
-
-    last = 0
-    pos = 0
-    for piece in PieceSplitter(enc.spec.pat_str).pieces(buf):
-        last = pos
-        pos += len(piece)
-    return last
 
 
 # ---------------------------------------------------------------------------- early exit
@@ -320,8 +315,7 @@ def count_at_most(
 
 def bounded_count(enc: Encoder, text: str | Iterable[str], limit: int) -> BoundedCount:
     """:func:`count_at_most` for an encoder already at hand."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise SettingsError(f"limit must be an integer >= 0, got {limit!r}")
+    limit = require_int("limit", limit, unit="tokens")
     if isinstance(text, str):
         tokens, exact = _count_text_at_most(enc, text, limit)
         return BoundedCount(tokens, exact, limit)
@@ -368,21 +362,18 @@ def exact_cut(enc: Encoder, text: str, start: int, end: int) -> int:
 
     ``start`` must itself be such a cut (or 0). The tokens of ``text[start:p]`` followed
     by those of ``text[p:]`` are the tokens of ``text[start:]``. ``p`` is the last safe cut
-    before ``end`` or, in text without any (no whitespace), the last piece boundary the
-    pre-tokenizer can no longer move; the window grows until it holds one.
+    before ``end`` or, in text without any, the last piece boundary the pre-tokenizer can
+    no longer move (:func:`~tokbudget.tokenizer.pretokenize.last_final_boundary`); the
+    window grows until it holds one.
     """
     n = len(text)
+    pat = enc.spec.pat_str
     while end < n:
-        cut = last_safe_cut(text, start, end, pat_str=enc.spec.pat_str)
+        cut = last_safe_cut(text, start, end, pat_str=pat)
         if cut > start:
             return cut
-        cut = start + _piece_boundary(enc, text[start:end])
-        # Never between the halves of a surrogate pair: tiktoken reads them as one character.
-        if cut > start and not _splits_surrogate_pair(text, cut):
+        cut = last_final_boundary(text, start, end, pat_str=pat)
+        if cut > start:
             return cut
         end = start + 2 * (end - start)
     return n
-
-
-def _splits_surrogate_pair(text: str, cut: int) -> bool:
-    return "\ud800" <= text[cut - 1] <= "\udbff" and "\udc00" <= text[cut] <= "\udfff"

@@ -81,6 +81,12 @@ class Registry:
             ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise RegistryError(f"{path_str}: invalid TOML: {exc}", path=path_str) from exc
+        except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
+            raise RegistryError(
+                f"{path_str}: not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} at "
+                f"byte offset {exc.start:,}); save it as UTF-8",
+                path=path_str,
+            ) from None
         return cls.from_dict(data, source=path_str)
 
     @classmethod
