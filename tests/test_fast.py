@@ -10,56 +10,28 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget.cli import main
 from tokbudget.tokenizer import fast
-from tokbudget.tokenizer.encoder import Encoder, get_encoding, load_encoding
-from tokbudget.tokenizer.vocab import ENCODINGS, find_vocab_file
+from tokbudget.tokenizer.encoder import get_encoding
 
 from .conftest import raw_encoding, real_texts
-from .strategies import BOUNDARY, TRICKY
+from .strategies import NASTY, nasty_text
+from .test_backend import assert_served_by_tiktoken, backend_env
 
-ENCODINGS_SERVED = ["cl100k_base", "o200k_base"]
+ENCODINGS_SERVED = sorted(fast._SERVED)
+"""Every encoding the fast engine serves: each gets every differential test."""
 
 pytestmark = pytest.mark.skipif(
     fast.engine_for(get_encoding("cl100k_base")) is None,
     reason=f"the fast engine is not in use here: {fast.backend()}",
 )
-
-
-@contextmanager
-def backend_env(value: str) -> Iterator[None]:
-    """Run with ``TOKBUDGET_BACKEND=value`` (read afresh), then restore the default."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(fast.BACKEND_ENV, value)
-        fast.reset()
-        try:
-            yield
-        finally:
-            mp.delenv(fast.BACKEND_ENV)
-            fast.reset()
-
-
-@pytest.fixture
-def tiktoken_only() -> Iterator[None]:
-    """Force the fallback for one test, as TOKBUDGET_BACKEND=tiktoken does."""
-    with backend_env("tiktoken"):
-        yield
-
-
-def assert_served_by_tiktoken(name: str, why: str) -> None:
-    assert fast.engine_for(get_encoding(name)) is None
-    assert why in fast.backend()
-    text = "".join(real_texts().values())
-    assert tokbudget.count(text, encoding=name) == len(raw_encoding(name).encode_ordinary(text))
 
 
 def engine(name: str) -> fast.Engine:
@@ -69,29 +41,6 @@ def engine(name: str) -> fast.Engine:
 
 
 # ---------------------------------------------------------------- the nasty alphabet
-
-WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()] + ["\x1c", "\x85", "\u200b"]
-NASTY = [
-    *TRICKY,
-    *BOUNDARY,
-    *WHITESPACE,
-    "\u200d", "👨‍👩‍👧", "🏳️‍🌈", "🧑🏿‍🤝‍🧑🏻", "a\u0300\u0301\u0302", "\u0915\u094d\u0937", "e\u20dd",
-    "<|endoftext|>", "<|endofprompt|>", "<|fim_middle|>", "<|start|>", "<|end|>", "<|", "|>",
-    "<|endoftext", "0", "12", "123", "1234", "٣", "²", "QUJD", "+/==", "aGVsbG8=", "'S", "'re",
-    "\ud800", "\udc00", "\ud83d", "\ude00", "\ud83d\ude00", "\x00", "\ufeff", "\ufffd",
-]  # fmt: skip
-"""Lone surrogates, ZWJ sequences, combining marks, every whitespace character,
-special-token look-alikes, digits, base64, contractions and the splitters' traps."""
-
-nasty_text = st.lists(
-    st.one_of(
-        st.sampled_from(NASTY),
-        st.text(max_size=10),
-        st.builds(lambda c, n: c * n, st.sampled_from(NASTY), st.integers(1, 300)),
-        st.text(st.characters(codec="utf-8"), max_size=12),
-    ),
-    max_size=50,
-).map("".join)
 
 
 def expected(name: str, text: str) -> list[int]:
@@ -154,6 +103,55 @@ def test_count_till_limit(name: str, text: str, limit: int) -> None:
         assert not whole and limit < n <= true
 
 
+def check_public_counts(name: str, text: str, limit: int) -> None:
+    """count, count_at_most and count_many of ``text`` against tiktoken's tokens."""
+    true = len(expected(name, text))
+    assert tokbudget.count(text, encoding=name) == true
+    assert tokbudget.count_many([text, "", text[::-1]], encoding=name).tolist() == [
+        true,
+        0,
+        len(expected(name, text[::-1])),
+    ]
+    bounded = tokbudget.count_at_most(text, limit, encoding=name)
+    if bounded.exact:
+        assert bounded.tokens == true
+    else:
+        assert limit < bounded.tokens <= true
+
+
+@given(nasty_text, st.integers(0, 80))
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_public_counts(name: str, text: str, limit: int) -> None:
+    check_public_counts(name, text, limit)
+
+
+# Just longer than a slice (fast.SLICE characters), so that long texts go to the crate in
+# parts cut where the real slicing cuts them, and count_at_most takes several steps. The
+# parts are joined by a space or a line break: tiktoken (the oracle) is quadratic in the
+# length of one piece, and the tiny-slice test above covers every cut between them.
+def _long(parts: list[str], seps: list[str]) -> str:
+    out, n, i = [], 0, 0
+    while n <= fast.SLICE:
+        part = parts[i % len(parts)] + seps[i % len(seps)]
+        out.append(part)
+        n, i = n + len(part), i + 1
+    return "".join(out)
+
+
+long_nasty_text = st.builds(
+    _long,
+    st.lists(nasty_text.filter(bool), min_size=1, max_size=8),
+    st.lists(st.sampled_from([" ", "\n", "\n\n", ". ", "\u3000"]), min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=max(2, settings().max_examples // 20))
+@given(long_nasty_text, st.integers(0, 200_000))
+@pytest.mark.parametrize("name", ENCODINGS_SERVED)
+def test_public_counts_of_long_text(name: str, text: str, limit: int) -> None:
+    check_public_counts(name, text, limit)
+
+
 @given(st.lists(nasty_text, max_size=30))
 @pytest.mark.parametrize("name", ENCODINGS_SERVED)
 def test_count_many(name: str, texts: list[str]) -> None:
@@ -168,6 +166,9 @@ def test_real_text(name: str) -> None:
     for text in [*texts.values(), "".join(texts.values())]:
         assert engine(name).encode(text) == expected(name, text)
         assert tokbudget.count(text, encoding=name) == len(expected(name, text))
+        lines = text.splitlines(keepends=True)
+        want = [len(expected(name, line)) for line in lines]
+        assert tokbudget.count_many(lines, encoding=name).tolist() == want
 
 
 def test_harmony_is_o200k_for_ordinary_text() -> None:
@@ -259,59 +260,9 @@ def test_lone_surrogates_go_to_tiktoken() -> None:
     assert tokbudget.count(text, encoding="o200k_base") == len(expected("o200k_base", text))
 
 
-def test_custom_files_go_to_tiktoken() -> None:
-    path = find_vocab_file(ENCODINGS["cl100k_base"].vocab)
-    assert path is not None
-    assert fast.engine_for(load_encoding(path)) is None
-
-
-def test_special_tokens_allowed_go_to_tiktoken() -> None:
-    enc = get_encoding("cl100k_base")
-    assert enc.encode("a<|endoftext|>", allowed_special="all") == [64, 100257]
-    assert tokbudget.encode("a<|endoftext|>", encoding="cl100k_base") == expected(
-        "cl100k_base", "a<|endoftext|>"
-    )
-    with pytest.raises(ValueError, match="disallowed special token"):
-        enc.encode_to_numpy("<|endoftext|>")
-
-
-@given(st.lists(nasty_text, max_size=5))
-def test_forced_fallback_counts_the_same(texts: list[str]) -> None:
-    fast_counts = tokbudget.count_many(texts, encoding="o200k_base").tolist()
-    with backend_env("tiktoken"):
-        assert fast.engine_for(get_encoding("o200k_base")) is None
-        assert [tokbudget.count(t, encoding="o200k_base") for t in texts] == fast_counts
-        assert tokbudget.count_many(texts, encoding="o200k_base").tolist() == fast_counts
-
-
-@pytest.mark.usefixtures("tiktoken_only")
-def test_version_names_the_backend(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--version"]) == 0
-    assert "counting backend: tiktoken" in capsys.readouterr().out
-    assert fast.backend().endswith("(TOKBUDGET_BACKEND=tiktoken)")
-
-
 def test_version_names_the_fast_backend(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert "counting backend: bpe-openai" in capsys.readouterr().out
-
-
-def test_unknown_backend_value_falls_back() -> None:
-    with backend_env("rust"):
-        assert_served_by_tiktoken("cl100k_base", "'rust' is not 'auto' or 'tiktoken'")
-
-
-def test_missing_wheel_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = fast.importlib.util.find_spec
-    monkeypatch.setattr(
-        fast.importlib.util, "find_spec", lambda n, *a: None if n == "bpe_openai" else real(n)
-    )
-    fast.reset()
-    try:
-        assert_served_by_tiktoken("cl100k_base", "bpe-openai is not installed")
-    finally:
-        monkeypatch.undo()
-        fast.reset()
 
 
 def test_import_loads_no_engine() -> None:
@@ -337,19 +288,6 @@ def test_count_many_of_many_texts(threads: int) -> None:
     texts = [" ".join(words[i % len(words) : i % len(words) + i % 7]) for i in range(20_000)]
     got = tokbudget.count_many(texts, encoding="cl100k_base", threads=threads)
     assert got.tolist() == [len(expected("cl100k_base", t)) for t in texts]
-
-
-def test_encoders_built_by_hand_go_to_tiktoken() -> None:
-    # Same name and spec, other ranks: only get_encoding's sha-checked encoders are served.
-    spec = ENCODINGS["cl100k_base"]
-    ranks = dict(get_encoding("cl100k_base")._mergeable_ranks)
-    ranks[b" world"], ranks[b" hello"] = ranks[b" hello"], ranks[b" world"]
-    enc = Encoder(spec, ranks)
-    assert fast.engine_for(enc) is None
-    assert enc.count(" hello world") == 2
-    assert enc.encode_ordinary(" world") == [
-        get_encoding("cl100k_base").encode_single_token(b" hello")
-    ]
 
 
 def test_a_wheel_that_fails_the_probe_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:

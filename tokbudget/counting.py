@@ -161,9 +161,11 @@ def count_many(
 ) -> npt.NDArray[np.int64]:
     """Return the token count of each text, as a numpy array in input order.
 
-    Much faster than a loop over :func:`count`: texts are joined around a control token,
-    which tiktoken never lets a piece cross, so one Rust call counts a whole batch and
-    the counts are read off the control token's positions; batches run on all cores.
+    Where the fast engine serves the encoding (see :mod:`tokbudget.tokenizer.fast`), each
+    text is one call into it from one thread (it holds the GIL, so ``threads`` does not
+    apply). Elsewhere texts are joined around a control token, which tiktoken never lets
+    a piece cross, so one Rust call counts a whole batch and the counts are read off the
+    control token's positions; batches run on ``threads`` threads (default: all cores).
 
     >>> count_many(["hello world", "", "hi"], encoding="cl100k_base").tolist()
     [2, 0, 1]
