@@ -21,6 +21,7 @@ from .counting import (
     count_many,
     count_stream,
     decode,
+    decode_bytes,
     encode,
     encoding_for,
 )
@@ -35,9 +36,11 @@ from .errors import (
     TokbudgetError,
     UnknownEncodingError,
     UnknownModelError,
+    UnknownTokenError,
     UsageRecordError,
     VocabError,
 )
+from .models.lifecycle import lifecycle_note
 from .models.registry import ModelSpec, Registry, get_model, list_models
 from .pricing import Cost, cost, estimate_cost
 from .splitting.many import split_many
@@ -78,6 +81,7 @@ __all__ = [
     "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UnknownTokenError",
     "UsageCost",
     "UsageRecordError",
     "UsageTotal",
@@ -92,6 +96,7 @@ __all__ = [
     "count_messages",
     "count_stream",
     "decode",
+    "decode_bytes",
     "encode",
     "encoding_for",
     "ensure_fits",
@@ -101,6 +106,7 @@ __all__ = [
     "get_model",
     "image_tokens",
     "iter_split",
+    "lifecycle_note",
     "list_models",
     "load_encoding",
     "message_counts",

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError, SettingsError, UnknownModelError
+from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .images import DETAILS, image_rules, image_size, rules_tokens
@@ -52,9 +53,10 @@ __all__ = [
 ]
 
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-SYSTEM_ROLES = frozenset({"system", "developer"})
+SYSTEM_ROLES = ("system", "developer")
 """Roles that instruct the model: kept by :func:`~tokbudget.chat.fit.fit_messages`, and the
-message a tools block joins."""
+message a tools block joins. A tuple, not a set: a malformed role (a list) is then just not
+one of them, and gets its MessageFormatError, instead of a TypeError from hashing it."""
 _KEYS = {
     "role", "content", "name", "tool_calls", "function_call", "tool_call_id", "refusal",
     "audio", "annotations",
@@ -201,8 +203,6 @@ def request_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _chat_setup(model: str | None) -> tuple[Encoder, ChatFormat, str]:
-    from ..counting import DEFAULT_MODEL
-
     name = model if model is not None else DEFAULT_MODEL
     registry = default_registry()
     enc = get_encoding(registry.encoding_name(name))  # fails open on family prefixes
@@ -348,9 +348,9 @@ class _MessageCounter:
             raise self.fail(
                 i, f"{field}.image_url.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}"
             )
-        _, rules = image_rules(self.model, where=f"messages[{i}].{field}")
+        name, rules = image_rules(self.model, where=f"messages[{i}].{field}")
         width, height = image_size(url) or (None, None)
-        return rules_tokens(rules, width, height, detail)
+        return rules_tokens(rules, width, height, detail, name)
 
     def calls(self, i: int, role: str, m: Mapping[str, Any]) -> int:
         for key in ("tool_calls", "function_call"):

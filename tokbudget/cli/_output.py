@@ -1,18 +1,17 @@
-"""Helpers shared by the commands: JSON and tables on stdout, money, one-line errors."""
+"""Helpers for the commands: JSON, tables and exact bytes on stdout, money, one-line errors."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import click
 
-from ..pricing import decimal_str
+from ..money import money
 
-__all__ = ["BadInput", "PipeClosed", "emit_json", "money", "plural", "render_table"]
+__all__ = ["BadInput", "PipeClosed", "emit_json", "money", "plural", "render_table", "write_bytes"]
 
 
 class BadInput(click.ClickException):
@@ -46,16 +45,6 @@ def emit_json(data: Any, raw: dict[str, str] | None = None) -> None:
     sys.stdout.write(out + "\n")
 
 
-def money(value: Decimal) -> str:
-    """Dollars with every significant digit and no exponent: the CLI's one money format.
-
-    >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
-    ('$0.003085', '$12.50')
-    """
-    whole, _, frac = decimal_str(value).partition(".")
-    return f"${whole}.{frac.ljust(2, '0')}"
-
-
 def plural(n: int, noun: str) -> str:
     """``n`` with thousands separators and ``noun``, plural unless ``n`` is one.
 
@@ -82,3 +71,18 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
+
+
+def write_bytes(data: bytes) -> None:
+    """Write ``data`` to stdout as it is: no newline, no re-encoding.
+
+    Bytes, not str: stdout's encoding (ASCII under LANG=C) and newline handling must not
+    change what ``truncate``, ``show`` and ``decode`` promise byte for byte.
+    """
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some embedders): the text, replacing bad bytes
+        sys.stdout.write(data.decode("utf-8", "replace"))
+    else:
+        out.write(data)
+        out.flush()

@@ -9,11 +9,12 @@ import click
 
 from ..budget import BudgetReport, check, check_stream
 from ..chat.messages import request_body
-from ..counting import DEFAULT_MODEL
 from ..errors import JSONInputError, MessageFormatError
 from ..jsonload import loads
+from ._defaults import MODEL_HELP, model_for_request, model_or_default
 from ._inputs import single_input
 from ._io import InputFile, read_text, text_blocks
+from ._notes import model_notes, warn_models
 from ._output import BadInput, emit_json, plural
 from .options import budget_options, json_option, text_option
 
@@ -23,7 +24,7 @@ _OTHER_API_KEYS = ("input", "prompt", "contents", "instructions")
 
 @click.command("check")
 @click.argument("file", default="-", metavar="[FILE|REQUEST.json]")
-@click.option("-m", "--model", default=None, help=f"Model name (default: {DEFAULT_MODEL}).")
+@click.option("-m", "--model", default=None, help=MODEL_HELP)
 @budget_options
 @click.option(
     "--messages/--plain",
@@ -66,18 +67,20 @@ def check_command(
     settings: dict[str, Any] = {"max_output_tokens": max_output, "reserve": reserve}
     request = _request(source, as_request)
     if request is None:
-        report = check_stream(text_blocks(source), model, **settings)
+        report = check_stream(text_blocks(source), model_or_default(model), **settings)
     else:
         try:
-            report = check(request, model, **settings)
+            report = check(request, model_for_request(model, request), **settings)
         except MessageFormatError as exc:
             raise BadInput(f"{source.label}: {exc}") from None
         except RecursionError:  # a schema deeper than the renderer can follow
             raise BadInput(f"{source.label}: the request is nested too deeply") from None
     if as_json:
-        emit_json({"file": source.label, **report.to_dict(), "prompt": report.prompt})
+        doc = {"file": source.label, **report.to_dict(), "prompt": report.prompt}
+        emit_json({**doc, "model_notes": model_notes([report.model])})
     else:
         _print(report)
+    warn_models([report.model])
     return 0 if report.fits else 1
 
 

@@ -6,9 +6,9 @@ import sys
 from typing import Any
 
 from ..chat.messages import message_counts, parse_request, request_body
-from ..counting import DEFAULT_MODEL
 from ..errors import JSONInputError, MessageFormatError, SettingsError
 from ..jsonload import loads
+from ._defaults import model_for_request
 from ._io import InputFile, read_text
 from ._output import BadInput, emit_json, render_table
 
@@ -37,7 +37,7 @@ def count_requests(inputs: list[InputFile], model: str | None, as_json: bool) ->
         body = _load(source)
         try:
             messages, tools, choice = parse_request(body)
-            name = model or request_body(body).get("model") or None
+            name = model_for_request(model, body) or request_body(body).get("model")
             counts = message_counts(messages, name, tools=tools, tool_choice=choice)
         except (MessageFormatError, SettingsError) as exc:
             raise BadInput(f"{source.label}: {exc}") from None
@@ -50,7 +50,7 @@ def count_requests(inputs: list[InputFile], model: str | None, as_json: bool) ->
         results.append(
             {
                 "file": source.label,
-                "model": name or DEFAULT_MODEL,
+                "model": name,
                 "total": counts.total,
                 "messages": rows,
                 "tools": counts.tools,

@@ -12,9 +12,11 @@ from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..figures import budget_report, text_figures
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
+from ._defaults import model_or_default
 from ._inputs import single_input
 from ._io import read_text
-from ._output import emit_json
+from ._notes import model_notes, warn_models
+from ._output import emit_json, write_bytes
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
 from .options import (
     budget_options,
@@ -36,18 +38,6 @@ def _use_colour(flag: bool | None, stream: IO[str]) -> bool:
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return stream.isatty()
-
-
-def _write_exact(text: str) -> None:
-    # Bytes, not str: stdout's encoding (ASCII under LANG=C) and newline handling must not
-    # change the text.
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # pragma: no cover - a replaced stdout without a byte layer
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8", "surrogatepass"))
-        buffer.flush()
 
 
 @click.command("show")
@@ -109,13 +99,14 @@ def show_command(
         raise click.UsageError("--max-tokens and --overlap apply to --chunks; add --chunks")
     if chunks and ids:
         raise click.UsageError("--ids and --chunks do not combine; use one or the other")
-    if chunks and model is None and encoding is None:
-        model = DEFAULT_EMBEDDING_MODEL
+    model = model_or_default(
+        model, encoding, builtin=DEFAULT_EMBEDDING_MODEL if chunks else DEFAULT_MODEL
+    )
     splitter = None
     if chunks:  # settings are checked before any input is read
         splitter = make_splitter(max_tokens, model, encoding, overlap)
     resolve_encoding(model, encoding)  # a bad model is a usage error before reading stdin
-    label = model if model is not None else (None if encoding else DEFAULT_MODEL)
+    label = model
     instead = "count it with `tokbudget count`, or show a part (head -c 1M FILE | tokbudget show)"
     text = read_text(single_input(file, text), SHOW_MAX_BYTES, instead)
     cut = None if splitter is None else splitter.split(text)
@@ -124,6 +115,7 @@ def show_command(
     budget = budget_report(
         text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
     )
+    warn_models([label])
     if as_json:
         emit_json(
             {
@@ -134,6 +126,7 @@ def show_command(
                 "tokens": [],  # written as spans.to_json() made it
                 "figures": figures.to_json(),
                 "budget": None if budget is None else budget.to_dict(),
+                "model_notes": model_notes([label]),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
             },
             raw={"tokens": spans.to_json()},
@@ -150,9 +143,9 @@ def show_command(
         out.writelines(line + "\n" for line in footer)
         return 0
     if ids:
-        _write_exact(" ".join(map(str, spans.ids.tolist())) + "\n")
+        write_bytes(" ".join(map(str, spans.ids.tolist())).encode("ascii") + b"\n")
     else:
-        _write_exact(text)
+        write_bytes(text.encode("utf-8", "surrogatepass"))
     err = sys.stderr
     if text and not text.endswith("\n") and not ids:
         err.write("\n")

@@ -1,7 +1,11 @@
-"""The model registry: specs, the TOML schema, the registry and its importers.
+"""The model registry: specs, the TOML schema, the registry, rates, lifecycle and importers.
 
 ``data/models.toml`` is read by :mod:`.schema` into :class:`.spec.ModelSpec` values held by
-:mod:`.registry`; :mod:`.litellm` imports entries from litellm's price file.
+:mod:`.registry`. :mod:`.rates` chooses the rates that bill a request (date, long-context
+tier, batch, service tier, region); :mod:`.lifecycle` says which models are retiring.
+:mod:`.litellm` and :mod:`.genai_prices` import those projects' data (through
+``Registry.from_litellm`` / ``Registry.from_genai_prices``), and :mod:`.diff` compares a
+source with the registry (``tokbudget models diff``).
 """
 
 __all__: list[str] = []
