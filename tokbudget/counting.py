@@ -226,6 +226,7 @@ def count_with(
 ) -> npt.NDArray[np.int64]:
     """:func:`count_many` with an encoder in hand (what worker tasks receive)."""
     reject_single_text(texts, "count_many()", "count()")
+    cores = thread_count(threads)  # checked even where the fast engine leaves it unused
     fast = engine_for(enc)
     if fast is not None:  # one call per text beats joining; it holds the GIL: no threads
         items = list(texts)
@@ -236,7 +237,7 @@ def count_with(
         t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
     )
     batches = list(by_size(checked, _BATCH_CHARS, len))
-    workers = min(len(batches), thread_count(threads))
+    workers = min(len(batches), cores)
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
     else:
