@@ -11,7 +11,9 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from .budget import BudgetReport, check, ensure_fits
+from .chat.breakdown import count_request
 from .chat.fit import FitReport, fit_messages
+from .chat.fit_items import fit_request
 from .chat.images import image_tokens
 from .chat.messages import RequestCount, count_messages, message_counts, parse_request
 from .counting import (
@@ -94,6 +96,7 @@ __all__ = [
     "count_at_most",
     "count_many",
     "count_messages",
+    "count_request",
     "count_stream",
     "decode",
     "decode_bytes",
@@ -102,6 +105,7 @@ __all__ = [
     "ensure_fits",
     "estimate_cost",
     "fit_messages",
+    "fit_request",
     "get_encoding",
     "get_model",
     "image_tokens",

@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import JSONInputError
 
-__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "depth_exceeds", "loads"]
 
 MAX_DEPTH = 200
 """Most levels of nested arrays and objects accepted (real requests use a few dozen)."""
@@ -73,12 +73,12 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
             f"not usable: it holds an integer of {exc.digits:,} digits (at most "
             f"{MAX_INT_DIGITS:,} digits); use a smaller number"
         ) from None
-    if _depth_exceeds(data, max_depth):
+    if depth_exceeds(data, max_depth):
         raise _fail(too_deep)
     return data
 
 
-def _depth_exceeds(data: Any, limit: int) -> bool:
+def depth_exceeds(data: Any, limit: int) -> bool:
     """``data`` nests arrays and objects more than ``limit`` deep (iterative, no recursion)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError
+from ..jsonload import MAX_DEPTH, depth_exceeds
 from ..tokenizer.encoder import Encoder
 
 __all__ = [
@@ -129,6 +130,12 @@ def parse_tools(tools: Sequence[Any] | None, where: str = "tools") -> tuple[Func
         if not isinstance(parameters, Mapping):
             raise _fail(
                 f"{field}.parameters", f"must be a JSON-schema object, got {parameters!r:.60}"
+            )
+        if depth_exceeds(parameters, MAX_DEPTH):  # the renderer recurses through it
+            raise _fail(
+                f"{field}.parameters",
+                f"is nested too deeply (more than {MAX_DEPTH:,} levels of objects and "
+                "arrays); flatten the schema",
             )
         out.append(FunctionDef(name, description, parameters, legacy))
     return tuple(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..chat.messages import request_body
+from ..chat.request import Request, request_body
 from ..models.defaults import DEFAULT_MODEL, MODEL_ENV, default_model
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL
 
@@ -38,7 +38,13 @@ def model_for_request(model: str | None, request: Any) -> str | None:
     """
     if model is not None:
         return model
-    if isinstance(request, Mapping) and request_body(request).get("model") is not None:
+    if isinstance(request, Request):  # already read by the one request reader
+        own = request.model
+    elif isinstance(request, Mapping):
+        own = request_body(request).get("model")
+    else:  # text, or a list of messages: no model of its own
+        own = None
+    if own is not None:
         return None
     return default_model().name
 

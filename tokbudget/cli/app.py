@@ -57,7 +57,8 @@ COMMANDS: dict[str, Entry] = {
     "cost": Entry(
         "cost_cmd",
         "cost_command",
-        "Price FILEs (text, a Chat Completions request or a JSONL batch file) on each -m MODEL.",
+        "Price FILEs (text, a Chat Completions or Responses API request, or a JSONL batch "
+        "file) on each -m MODEL.",
     ),
     "count": Entry(
         "count_cmd", "count_command", "Count the tokens of FILEs (or stdin, also as '-')."

@@ -19,6 +19,7 @@ from ._io import BLOCK, InputFile, Undecodable, text_blocks, typing_into
 from ._notes import model_notes, warn_models
 from ._output import emit_json, render_table
 from ._parallel import Progress, Summary, Workers, batched, input_cost
+from ._request import api_option
 from .messages_cmd import count_requests
 from .options import encoding_option, input_options, jobs_option, json_option, summary_option
 
@@ -31,10 +32,14 @@ from .options import encoding_option, input_options, jobs_option, json_option, s
 @encoding_option
 @input_options
 @click.option(
+    "--request",
     "--messages",
+    "messages",
     is_flag=True,
-    help="FILEs are Chat Completions request bodies (JSON): count messages + tools.",
+    help="FILEs are request bodies (JSON, Chat Completions or Responses API): print where "
+    "their prompt tokens go, and which parts are estimates.",
 )
+@api_option
 @json_option()
 @jobs_option
 @summary_option
@@ -45,6 +50,7 @@ def count_command(
     text: str | None,
     skip_undecodable: bool,
     messages: bool,
+    api: str | None,
     as_json: bool,
     jobs: int | None,
     summary: bool | None,
@@ -58,17 +64,22 @@ def count_command(
     stderr, and the exit code is 2 unless --skip-undecodable. Counting runs on all cores
     (--jobs); the output is the same for any --jobs. --text 'some words' counts the
     string itself. Several -m print a column per model (--json: a list of one document
-    per model). With --messages, each FILE is a Chat Completions request body and is
-    counted as the API bills its prompt, message by message (the model is -m, else the
-    body's "model", else the default model).
+    per model). With --request (or --messages), each FILE is a request body (Chat
+    Completions, Responses API, or a Batch API line; --api forces one) and is counted as
+    the API bills its prompt, message by message or item by item, with tools and response
+    format (the model is -m, else the body's "model", else the default model). Estimated
+    parts are marked ~ and explained on stderr.
     """
     names = list(dict.fromkeys(models))  # repeats dropped, order kept
+    if api is not None and not messages:
+        raise click.UsageError("--api applies to request bodies; add --request")
     if messages:
         if encoding is not None:
-            raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
+            raise click.UsageError("--request needs a model's chat format: pass -m, not -e")
         if len(names) > 1:
-            raise click.UsageError("--messages counts for one model at a time: pass one -m")
-        return count_requests(input_files(files, text), names[0] if names else None, as_json)
+            raise click.UsageError("--request counts for one model at a time: pass one -m")
+        first = names[0] if names else None
+        return count_requests(input_files(files, text), first, as_json, api)
     labels: list[str | None] = [*names] or [model_or_default(None, encoding)]  # [None]: -e
     encs = [resolve_encoding(label, encoding) for label in labels]
     distinct = list({enc.name: enc for enc in encs}.values())  # count once per encoding
