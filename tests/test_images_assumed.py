@@ -7,7 +7,10 @@ must bound every measured rule of that family from above, for every size and lev
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,30 @@ def test_a_bad_family_rule_names_file_and_field(tmp_path: Path) -> None:
     with pytest.raises(RegistryError) as info:
         Registry.from_toml(path)
     assert (info.value.path, info.value.field) == (str(path), "assumed_images.x.patch_multipler")
+
+
+def _png(width: int, height: int) -> str:
+    head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR"
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return "data:image/png;base64," + base64.b64encode(head + ihdr + crc).decode()
+
+
+@pytest.mark.parametrize("api", ["chat", "responses"])
+@pytest.mark.parametrize(("model", "assumed"), [("gpt-6.2-sol", True), ("gpt-6-astra", False)])
+def test_a_request_count_lists_an_assumed_image_as_an_estimate(
+    api: str, model: str, assumed: bool
+) -> None:
+    url = _png(1024, 1024)
+    body: dict[str, object] = (
+        {"model": model, "messages": [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": url, "detail": "high"}}]}]}
+        if api == "chat"
+        else {"model": model, "input": [{"role": "user", "content": [
+            {"type": "input_image", "image_url": url, "detail": "high"}]}]}
+    )  # fmt: skip
+    counted = tokbudget.count_request(body)
+    images = [e for e in counted.estimated if e.part.endswith("content[0]")]
+    assert [(e.tokens, "image rules assumed" in e.why) for e in images] == (
+        [(1229, True)] if assumed else []
+    )

@@ -48,12 +48,14 @@ from typing import Literal
 
 from .._util import require_choice, require_int
 from ..errors import SettingsError
+from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
 
 __all__ = [
     "DETAILS",
     "Detail",
     "assumed_why",
+    "image_guess",
     "image_rules",
     "image_size",
     "image_tokens",
@@ -76,8 +78,6 @@ def image_rules(model: str | None = None, *, where: str = "an image") -> tuple[s
 
     ``where`` names the image in the error (``"messages[2].content[1]"``).
     """
-    from ..counting import DEFAULT_MODEL
-
     spec: ModelSpec = default_registry().get(model if model is not None else DEFAULT_MODEL)
     if spec.image is None:
         raise SettingsError(
@@ -302,3 +302,15 @@ def _jpeg_size(data: _Base64Bytes) -> tuple[int, int] | None:
             return int.from_bytes(frame[2:4], "big"), int.from_bytes(frame[0:2], "big")
         pos += 2 + int.from_bytes(header[2:4], "big")
     return None
+
+
+def image_guess(width: int | None, detail: str, rules: ImageRules) -> str:
+    """Why an image's count is an upper bound rather than exact ("" when it is exact)."""
+    why = []
+    if width is None:
+        why.append("image of unknown size (a URL or file id): counted as the model's largest image")
+    elif detail == "auto" and rules.scheme == "tile":
+        why.append("detail 'auto' lets the API choose; counted as 'high', the larger")
+    if rules.assumed:
+        why.append(assumed_why(rules))
+    return "; ".join(why)
