@@ -288,6 +288,8 @@ def show_command(name: str, as_json: bool) -> int:
                 else f"at most {i.original_max_patches:,}"
             )
             rule += f"; detail 'original' and 'auto': {cap}"
+        if i.assumed:
+            rule += " (assumed: the family's upper bound, not measured for this model)"
         fields.append(("images", rule))
     if (e := spec.embedding) is not None:
         per_request = (
