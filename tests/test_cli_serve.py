@@ -30,8 +30,10 @@ def test_serve_runs_and_stops_on_ctrl_c() -> None:
         try:
             assert proc.wait(30) == 0  # generous: a loaded CI machine is slow
         except subprocess.TimeoutExpired:  # a hang: show where every thread of it was
+            with open(f"/proc/{proc.pid}/status") as f:
+                sig = "".join(x for x in f if x.startswith(("Sig", "Shd")))
             proc.send_signal(signal.SIGABRT)  # faulthandler (on in serve_process) dumps
-            pytest.fail(f"serve ignored Ctrl-C:\n{proc.stderr.read()}")
+            pytest.fail(f"serve ignored Ctrl-C:\n{sig}{proc.stderr.read()}")
         rest = proc.stderr.read()
         assert "stopped" in rest and "Traceback" not in rest
 

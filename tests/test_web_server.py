@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
 import struct
 import threading
@@ -293,3 +294,24 @@ def test_a_thread_that_cannot_start_frees_its_slot(monkeypatch: pytest.MonkeyPat
     assert server.connections == 0
     assert all(server.slots.acquire(blocking=False) for _ in range(MAX_CONNECTIONS))
     server.server_close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks only")
+def test_connection_threads_leave_ctrl_c_to_the_main_thread(server: LocalServer) -> None:
+    # On Python 3.11 a Ctrl-C that the kernel hands to a connection's thread can go
+    # unnoticed while the main thread idles in select(): serve then ignored Ctrl-C.
+    masks: list[set[int]] = []
+    real = server.finish_request
+
+    def record(request: Any, client_address: Any) -> None:
+        masks.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+        real(request, client_address)
+
+    server.finish_request = record  # type: ignore[method-assign]
+    client = Client(server)
+    try:
+        client.get("/api/models")
+    finally:
+        client.close()
+    assert masks and {signal.SIGINT, signal.SIGTERM} <= masks[0]
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # ours untouched

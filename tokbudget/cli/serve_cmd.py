@@ -8,7 +8,7 @@ import click
 
 from ..models.defaults import default_model
 from ..tokenizer.spans import preload
-from ..web.server import MAX_BODY_BYTES, is_loopback, make_server
+from ..web.server import MAX_BODY_BYTES, is_loopback, make_server, start_without_signals
 
 
 def _warm_up() -> None:
@@ -70,7 +70,7 @@ def serve_command(port: int, host: str, max_body: int, log: bool) -> int:
         )
     # Load the bundled vocabularies now, off the main thread, so the first keystroke on the
     # page is answered at once instead of after a ~0.3 s vocab load.
-    threading.Thread(target=_warm_up, name="tokbudget-warm-up", daemon=True).start()
+    start_without_signals(threading.Thread(target=_warm_up, name="tokbudget-warm-up", daemon=True))
     click.echo(f"tokbudget: serving on {server.url}  (Ctrl-C to stop)", err=True)
     try:
         server.serve_forever()
