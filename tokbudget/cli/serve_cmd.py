@@ -8,7 +8,8 @@ import click
 
 from ..models.defaults import default_model
 from ..tokenizer.spans import preload
-from ..web.server import MAX_BODY_BYTES, is_loopback, make_server, start_without_signals
+from ..web.server import MAX_BODY_BYTES, is_loopback, make_server
+from ..web.threads import start_without_signals
 
 
 def _warm_up() -> None:

@@ -33,7 +33,6 @@ add up to more memory than one.
 
 from __future__ import annotations
 
-import signal
 import socket
 import sys
 import threading
@@ -47,6 +46,7 @@ from .api import Response, error_response, handle, is_api
 from .hosts import bad_host_message, host_name, is_loopback
 from .pages import load_pages
 from .responses_api import openai_error_shape
+from .threads import start_without_signals
 
 __all__ = [
     "LARGE_BODY_BYTES",
@@ -56,7 +56,6 @@ __all__ = [
     "LocalServer",
     "is_loopback",
     "make_server",
-    "start_without_signals",
 ]
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -365,27 +364,6 @@ class LocalServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             return
         super().handle_error(request, client_address)
-
-
-_MAIN_THREAD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def start_without_signals(thread: threading.Thread) -> None:
-    """Start ``thread`` with Ctrl-C and SIGTERM blocked in it, so they reach the main thread.
-
-    The kernel hands a process's signal to any thread that does not block it. On Python
-    3.11 a signal caught by another thread can sit unnoticed while the main thread waits
-    in ``select()`` (the server's idle loop): Ctrl-C was lost in about one run in three of
-    the test suite. A new thread inherits the mask of the thread that starts it.
-    """
-    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: signals go to the main thread
-        thread.start()
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _MAIN_THREAD_SIGNALS)
-    try:
-        thread.start()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def make_server(
