@@ -12,6 +12,7 @@ one by name), so every splitter tokenizes with the same vocab and no network.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,8 +137,6 @@ ENTRANTS = (
 def available(entrant: Entrant) -> bool:
     if entrant.module is None:
         return True
-    import importlib.util
-
     return importlib.util.find_spec(entrant.module) is not None
 
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from click import ClickException
 
 import tokbudget
 from tokbudget.cli import _parallel, main
@@ -147,8 +148,6 @@ def test_workers_run_in_other_processes_and_keep_order(monkeypatch: pytest.Monke
 
 
 def test_a_dead_worker_is_a_clear_error() -> None:
-    from click import ClickException
-
     with pytest.raises(ClickException, match="a worker process died"), Workers(2) as workers:
         list(workers.map(os._exit, [(0, 3)]))
 

@@ -20,6 +20,7 @@ import tokbudget
 from tests.strategies import tricky_text
 from tokbudget.cli import main
 from tokbudget.cli._render import PALETTE, PARTIAL, bar, budget_line, money
+from tokbudget.figures import budget_report
 
 from .conftest import raw_encoding, real_texts
 
@@ -322,8 +323,6 @@ def test_budget_from_a_known_count_equals_check(
     model: str, text: str, max_output: int | None, reserve: int
 ) -> None:
     # show passes the count its spans already made; the report must be check's own.
-    from tokbudget.figures import budget_report
-
     if model.startswith("text-embedding"):
         max_output = None
     n = tokbudget.count(text, model=model)

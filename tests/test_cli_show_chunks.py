@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget.cli import main
-from tokbudget.cli._render import MARK, OVERLAP, PALETTE, RESET
+from tokbudget.cli._render import MARK, OVERLAP, PALETTE, RESET, render_chunks
 
 from .conftest import real_texts
 from .strategies import boundary_text
@@ -104,8 +104,6 @@ def test_colour_marks_every_cut(
 
 @given(text=boundary_text, max_tokens=st.integers(4, 24), overlap=st.integers(0, 3))
 def test_colour_cuts_on_tricky_text(text: str, max_tokens: int, overlap: int) -> None:
-    from tokbudget.cli._render import render_chunks
-
     chunks = tokbudget.split(text, max_tokens, encoding="cl100k_base", overlap=overlap)
     drawn = "".join(render_chunks(text, chunks))
     assert [int(k) for k, _ in CUT.findall(drawn)] == list(range(len(chunks)))

@@ -6,12 +6,16 @@ pattern, run by the ``regex`` module) of a text with those of its two sides.
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tokbudget.counting as counting
 from tests.strategies import tricky_text
 from tokbudget.counting import count, count_stream
+from tokbudget.tokenizer.encoder import load_encoding
 from tokbudget.tokenizer.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
 from tokbudget.tokenizer.vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
@@ -50,15 +54,11 @@ def test_streaming_a_user_encoding_with_its_own_pattern(
 ) -> None:
     # No safe cut is proven for a user's pattern: streaming falls back to final piece
     # boundaries and stays exact.
-    import base64
-
-    import tokbudget.counting as counting
 
     lines = [f"{base64.b64encode(bytes([i])).decode()} {i}" for i in range(256)]
     lines.append(f"{base64.b64encode(b'  ').decode()} 256")
     path = tmp_path / "mine.tiktoken"
     path.write_text("\n".join(lines) + "\n")
-    from tokbudget.tokenizer.encoder import load_encoding
 
     load_encoding(path, pat_str=r"\S+|\s+")
     monkeypatch.setattr(counting, "_PIECE", 8)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
+import tokbudget.truncation as truncation
 from tokbudget import SettingsError
 from tokbudget.truncation import LOOKAHEAD, Side, Truncation, truncate_with_offsets
 
@@ -259,8 +260,6 @@ def test_cost_without_whitespace(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_guard_falls_back_to_plain_counting(monkeypatch: pytest.MonkeyPatch, side: Side) -> None:
     # If the incremental ledger were ever wrong (here: it forgets every token), the final
     # re-count catches it and plain counting still returns a maximal cut within budget.
-    import tokbudget.truncation as truncation
-
     calls: list[str] = []
     plain = truncation._plain
     monkeypatch.setattr(truncation._Ledger, "tokens", lambda self, cut: 0)
