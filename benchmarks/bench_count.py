@@ -12,6 +12,7 @@ Python loop of ``len(enc.encode_ordinary(s))``.
 from __future__ import annotations
 
 import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
 
 import tokbudget
 
@@ -22,7 +23,7 @@ LONG = ["english", "multilingual"]
 
 @pytest.mark.parametrize("name", LONG)
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_floor_long_tiktoken(benchmark, name: str, encoding: str) -> None:
+def test_floor_long_tiktoken(benchmark: BenchmarkFixture, name: str, encoding: str) -> None:
     text = corpus(name)
     enc = raw_encoding(encoding)
     benchmark.group = f"count long {name} {encoding}"
@@ -33,7 +34,7 @@ def test_floor_long_tiktoken(benchmark, name: str, encoding: str) -> None:
 
 @pytest.mark.parametrize("name", LONG)
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_count_long(benchmark, name: str, encoding: str) -> None:
+def test_count_long(benchmark: BenchmarkFixture, name: str, encoding: str) -> None:
     text = corpus(name)
     tokbudget.count("warm up", encoding=encoding)
     benchmark.group = f"count long {name} {encoding}"
@@ -49,7 +50,7 @@ def _short_strings() -> list[str]:
     return out
 
 
-def test_floor_many_tiktoken_loop(benchmark) -> None:
+def test_floor_many_tiktoken_loop(benchmark: BenchmarkFixture) -> None:
     texts = _short_strings()
     enc = raw_encoding("o200k_base")
     benchmark.group = "count 100k short strings o200k_base"
@@ -60,7 +61,7 @@ def test_floor_many_tiktoken_loop(benchmark) -> None:
     assert total == tokbudget.count_many(texts, encoding="o200k_base").tolist()
 
 
-def test_floor_many_tiktoken_batch(benchmark) -> None:
+def test_floor_many_tiktoken_batch(benchmark: BenchmarkFixture) -> None:
     # tiktoken's own batch API (threads, builds every list): the fastest raw alternative.
     texts = _short_strings()
     enc = raw_encoding("o200k_base")
@@ -70,7 +71,7 @@ def test_floor_many_tiktoken_batch(benchmark) -> None:
     )
 
 
-def test_count_many(benchmark) -> None:
+def test_count_many(benchmark: BenchmarkFixture) -> None:
     texts = _short_strings()
     tokbudget.count("warm up", encoding="o200k_base")
     benchmark.group = "count 100k short strings o200k_base"
@@ -79,7 +80,7 @@ def test_count_many(benchmark) -> None:
     )
 
 
-def test_count_loop(benchmark) -> None:
+def test_count_loop(benchmark: BenchmarkFixture) -> None:
     texts = _short_strings()
     tokbudget.count("warm up", encoding="o200k_base")
     benchmark.group = "count 100k short strings o200k_base"

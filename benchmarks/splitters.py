@@ -85,7 +85,7 @@ def langchain_token(encoding: str, max_tokens: int) -> Split:
     from langchain_text_splitters import TokenTextSplitter
 
     splitter = TokenTextSplitter(encoding_name=encoding, chunk_size=max_tokens, chunk_overlap=0)
-    return splitter.split_text
+    return lambda text: list(splitter.split_text(text))
 
 
 def langchain_recursive(encoding: str, max_tokens: int) -> Split:
@@ -95,7 +95,7 @@ def langchain_recursive(encoding: str, max_tokens: int) -> Split:
     splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
         encoding_name=encoding, chunk_size=max_tokens, chunk_overlap=0
     )
-    return splitter.split_text
+    return lambda text: list(splitter.split_text(text))
 
 
 def chonkie_recursive(encoding: str, max_tokens: int) -> Split:

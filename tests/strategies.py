@@ -94,7 +94,9 @@ def chats(draw: st.DrawFn) -> list[dict[str, object]]:
                     ],
                 }
             )
-            results = [{"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids]
+            results: list[dict[str, object]] = [
+                {"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids
+            ]
             out += draw(st.permutations(results))
         else:
             out.append({"role": kind, "content": draw(text)})

@@ -11,11 +11,7 @@ import tokbudget
 from tokbudget import ContextOverflowError, ModelSpec, SettingsError, UnknownModelError
 from tokbudget.budget import limits_for
 
-# "x" is one token and every further " x" one more, in both encodings: n tokens exactly.
-
-
-def tokens(n: int) -> str:
-    return "x" + " x" * (n - 1) if n else ""
+from .helpers import tokens
 
 
 def test_tokens_helper() -> None:

@@ -117,4 +117,4 @@ def test_bad_text() -> None:
     with pytest.raises(TypeError, match="must be str, got bytes"):
         tokbudget.count_at_most(b"bytes", 5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="stream piece 1 must be str"):
-        tokbudget.count_at_most(iter(["ok", 5]), 5)  # type: ignore[list-item]
+        tokbudget.count_at_most(iter(["ok", 5]), 5)  # type: ignore[arg-type]

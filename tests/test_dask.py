@@ -24,6 +24,7 @@ from distributed import Client, LocalCluster
 
 import tokbudget
 import tokbudget.dask as tdask
+import tokbudget.tokenizer.encoder
 from tokbudget import InvalidInputError, MissingDependencyError
 
 from .documents import sample_documents
@@ -130,7 +131,7 @@ def test_wrong_collection_types_say_what_to_pass() -> None:
     with pytest.raises(InvalidInputError, match=r"pass the column, e.g. df\['body'\]"):
         tdask.count(ddf)
     with pytest.raises(InvalidInputError, match=r"got list; .*count_many"):
-        tdask.count(["a", "b"])
+        tdask.count(["a", "b"])  # type: ignore[arg-type]
     with pytest.raises(tokbudget.UnknownModelError):  # on the client, before any task
         tdask.count(db.from_sequence(["a"]), model="gpt-nope")
 
@@ -138,7 +139,7 @@ def test_wrong_collection_types_say_what_to_pass() -> None:
 def test_missing_dask_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "dask.bag", None)  # makes `import dask.bag` fail
     with pytest.raises(MissingDependencyError, match=r"pip install 'tokbudget\[dask\]'"):
-        tdask.count(object())
+        tdask.count(object())  # type: ignore[arg-type]
 
 
 def test_importing_tokbudget_does_not_import_dask() -> None:

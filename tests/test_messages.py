@@ -17,6 +17,7 @@ from tokbudget import MessageFormatError, SettingsError, count_messages, message
 from tokbudget.chat.messages import RequestCount, parse_request
 
 from .conftest import raw_encoding
+from .helpers import SdkMessage
 from .strategies import tricky_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -154,13 +155,10 @@ def test_inputs_are_never_modified() -> None:
 
 
 def test_sdk_objects_with_model_dump() -> None:
-    class Message:  # what the openai SDK returns as choices[0].message
-        def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
-            return {"role": "assistant", "content": "hello world"}
-
-    assert count_messages([Message()]) == count_messages(
+    sdk = [SdkMessage("assistant", "hello world")]
+    assert count_messages(sdk) == count_messages(  # type: ignore[arg-type]
         [{"role": "assistant", "content": "hello world"}]
-    )  # type: ignore[list-item]
+    )
 
 
 # ----------------------------------------------------------------- tool calls, results
@@ -175,7 +173,7 @@ def test_tool_calls_count_like_the_measured_function_calls() -> None:
             "function_call": {"name": "do_stuff", "arguments": args},
         }
     ]
-    modern = [
+    modern: list[dict[str, Any]] = [
         {
             "role": "assistant",
             "content": None,

@@ -7,6 +7,7 @@ pattern, run by the ``regex`` module) of a text with those of its two sides.
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -50,7 +51,7 @@ def test_an_unknown_pattern_has_no_safe_cut() -> None:
 
 
 def test_streaming_a_user_encoding_with_its_own_pattern(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No safe cut is proven for a user's pattern: streaming falls back to final piece
     # boundaries and stays exact.

@@ -65,7 +65,7 @@ def n_tokens(spark: Any) -> Any:
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
 
         # The recipe, as in the README.
-        @pandas_udf("long")  # type: ignore[call-overload,misc]
+        @pandas_udf("long")  # type: ignore[untyped-decorator]
         def n_tokens(texts: pd.Series) -> pd.Series:
             return count_series(texts, model="gpt-4o")
 

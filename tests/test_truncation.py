@@ -263,7 +263,12 @@ def test_guard_falls_back_to_plain_counting(monkeypatch: pytest.MonkeyPatch, sid
     calls: list[str] = []
     plain = truncation._plain
     monkeypatch.setattr(truncation._Ledger, "tokens", lambda self, cut: 0)
-    monkeypatch.setattr(truncation, "_plain", lambda *a: calls.append("plain") or plain(*a))
+
+    def spy(*args: Any) -> Any:
+        calls.append("plain")
+        return plain(*args)
+
+    monkeypatch.setattr(truncation, "_plain", spy)
     text = REAL["english.txt"][:3000]
     check_cut(text, 50, "o200k_base", side, " … " if side == "middle" else "")
     assert calls  # the guard did step in

@@ -14,6 +14,7 @@ import tokbudget
 from tokbudget import SettingsError
 
 from .conftest import real_texts
+from .helpers import tokens
 from .web_support import Client, assert_clean_error
 
 WEATHER: dict[str, Any] = next(
@@ -26,10 +27,6 @@ WEATHER: dict[str, Any] = next(
 
 # "x" then " x" repeated: one token each in both encodings, so n tokens exactly.
 BIG = "x" + " x" * 300_000  # 300,001 tokens
-
-
-def tokens(n: int) -> str:
-    return "x" + " x" * (n - 1)
 
 
 def budget_of(client: Client, doc: dict[str, Any]) -> dict[str, Any]:
