@@ -143,9 +143,15 @@ class BudgetReport:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field."""
+        """A JSON-ready dict of every field, plus ``prompt`` and ``reason()``.
+
+        The one JSON shape of a report: ``check --json``, ``show --json`` and
+        ``/api/check`` all emit it unchanged.
+        """
         data = asdict(self)
         data["message_tokens"] = list(self.message_tokens)
+        data["prompt"] = self.prompt
+        data["reason"] = self.reason()
         return data
 
     def __str__(self) -> str:

@@ -56,7 +56,7 @@ def check_command(
     else:
         report = check(request, model, **settings)
     if as_json:
-        emit_json({"file": source.label, **report.to_dict(), "prompt": report.prompt})
+        emit_json({"file": source.label, **report.to_dict()})
     else:
         _print(report)
     return 0 if report.fits else 1

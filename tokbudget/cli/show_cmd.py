@@ -113,7 +113,7 @@ def show_command(
                 "count": len(spans),
                 "characters": len(text),
                 "tokens": json.loads(spans.to_json()),
-                "figures": figures.to_json(),
+                "figures": figures.to_dict(),
                 "budget": None if budget is None else budget.to_dict(),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
             }

@@ -69,7 +69,7 @@ def chat(body: bytes) -> Response:
             "messages": _message_rows(messages, counts),
             "tools": _tool_rows(tools, counts, enc),
             "overhead": counts.overhead,
-            "figures": figures.to_json(),
+            "figures": figures.to_dict(),
         }
     )
 
