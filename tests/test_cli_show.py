@@ -158,6 +158,7 @@ def test_long_context_price_in_the_footer(
         (["-m", "gpt-4o", "-o", "16384"], "does not fit, over by 188,385: 300,001 of 111,616"),
     ],
 )  # fmt: skip
+@pytest.mark.slow  # 300,001 tokens through show, four times
 def test_budget_line_is_check(
     argv: list[str], verdict: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:

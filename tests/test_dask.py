@@ -50,12 +50,14 @@ def client() -> Iterator[Client]:
         yield c
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_cluster_runs_separate_worker_processes(client: Client) -> None:
     pids = client.run(os.getpid)
     assert len(set(pids.values())) == 2
     assert os.getpid() not in pids.values()
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_bag_counts_equal_single_process(client: Client) -> None:
     bag = db.from_sequence(DOCS, npartitions=13)
     got = tdask.count(bag, model="gpt-4o").compute()
@@ -65,6 +67,7 @@ def test_bag_counts_equal_single_process(client: Client) -> None:
     assert all(names == ["o200k_base"] for names in built.values()), built
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_series_counts_keep_index_and_order(client: Client) -> None:
     index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
     frame = pd.DataFrame({"text": CLEAN_DOCS, "lang": "x"}, index=index)
@@ -79,6 +82,7 @@ def test_series_counts_keep_index_and_order(client: Client) -> None:
     assert series.tolist() == tokbudget.count_many(CLEAN_DOCS, encoding="cl100k_base").tolist()
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_output_is_deterministic_whatever_the_partitioning(client: Client) -> None:
     first = tdask.count(db.from_sequence(DOCS, npartitions=5), model="gpt-4").compute()
     again = tdask.count(db.from_sequence(DOCS, npartitions=5), model="gpt-4").compute()
@@ -95,6 +99,7 @@ def _die_once(values: list[str], marker: str, victim: str) -> list[str]:
     return values
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_worker_killed_mid_run_is_retried_nothing_lost_or_duplicated(
     client: Client, tmp_path: Path
 ) -> None:
@@ -112,6 +117,7 @@ def test_worker_killed_mid_run_is_retried_nothing_lost_or_duplicated(
     assert killed not in after  # the nanny replaced it
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_non_string_names_partition_position_and_type(client: Client) -> None:
     docs: list[Any] = ["ok"] * 100
     docs[57] = b"raw bytes"
@@ -151,6 +157,7 @@ def test_importing_tokbudget_does_not_import_dask() -> None:
     assert out.stdout.strip() == b"[]"
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
     model = "text-embedding-3-small"
     short = [d[:2000] for d in DOCS]  # within the model's 8,191 tokens per input
@@ -172,6 +179,7 @@ def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
     assert chat.output_tokens == 50 * len(CLEAN_DOCS)
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_estimate_cost_errors(client: Client) -> None:
     big = ["word " * 9000, "ok"]
     with pytest.raises(tokbudget.ContextOverflowError, match="partition 0, position 0 needs"):
@@ -196,6 +204,7 @@ def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     return list(frame.itertuples(index=False, name=None))
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_bag_chunks_equal_single_process(client: Client) -> None:
     settings: dict[str, Any] = {"max_tokens": 200, "model": "text-embedding-3-small"}
     frame = tdask.split(db.from_sequence(DOCS, npartitions=11), **settings).compute()
@@ -203,6 +212,7 @@ def test_bag_chunks_equal_single_process(client: Client) -> None:
     assert frame["tokens"].max() <= 200
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
     index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
     column = dd.from_pandas(pd.Series(CLEAN_DOCS, index=index), npartitions=6)
@@ -214,6 +224,7 @@ def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
     assert by_position["document"].tolist() == [int(d[4:]) for d in chunks.compute()["document"]]
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_split_is_deterministic_whatever_the_partitioning(client: Client) -> None:
     frames = [
         tdask.split(db.from_sequence(DOCS[:800], npartitions=n), 128).compute() for n in (1, 7, 40)
@@ -221,6 +232,7 @@ def test_split_is_deterministic_whatever_the_partitioning(client: Client) -> Non
     assert _rows(frames[0]) == _rows(frames[1]) == _rows(frames[2])
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
     marker = tmp_path / "killed"
     bag = db.from_sequence(DOCS, npartitions=20).map_partitions(_die_once, str(marker), DOCS[2222])
@@ -230,6 +242,7 @@ def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
     assert _rows(frame) == expected  # nothing lost, nothing twice, in order
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_split_settings_and_input_errors(client: Client) -> None:
     bag = db.from_sequence(["a", None, "b"], npartitions=1)
     with pytest.raises(tokbudget.SettingsError, match="overlap"):  # on the client
