@@ -22,6 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from .browser_support import injected, readme_screenshot, set_text, text_of
+from .helpers import tokens
 
 WEATHER = next(
     r["body"]
@@ -85,7 +86,7 @@ def bar_geometry(drv: Any) -> dict[str, float]:
 
 def test_budget_bar_is_check(page: Any) -> None:
     Select(page.find_element(By.ID, "model")).select_by_value("gpt-4")
-    text = "x" + " x" * 8_999  # 9,000 tokens: more than gpt-4's 8,192-token window
+    text = tokens(9_000)  # more than gpt-4's 8,192-token window
     set_text(page, text)
     report = tokbudget.check(text, "gpt-4", exact=True)
     assert not report.fits and report.overflow == 9_000 - 8_191
@@ -95,8 +96,8 @@ def test_budget_bar_is_check(page: Any) -> None:
     # Room for output and a reserve move the budget; the page asks the library again.
     set_value(page, "max-output", "4096")
     set_value(page, "reserve", "100")
-    set_text(page, "x" + " x" * 3_499)
-    report = tokbudget.check("x" + " x" * 3_499, "gpt-4", max_output_tokens=4_096, reserve=100)
+    set_text(page, tokens(3_500))
+    report = tokbudget.check(tokens(3_500), "gpt-4", max_output_tokens=4_096, reserve=100)
     assert report.fits and report.prompt_budget == 8_192 - 4_096 - 100
     assert text_of(page, "verdict") == "fits"
     assert text_of(page, "budget-text") == budget_text(report)

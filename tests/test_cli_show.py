@@ -23,6 +23,7 @@ from tokbudget.cli._render import PALETTE, PARTIAL, bar, budget_line, money
 from tokbudget.figures import budget_report
 
 from .conftest import raw_encoding, real_texts
+from .helpers import tokens
 
 SAMPLE = "Hello   world!\r\n\tnaïve 🦜 日本語 \x1b[31mred\x1b[0m <script>x</script>\n\n  end"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -163,7 +164,7 @@ def test_budget_line_is_check(
     argv: list[str], verdict: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     path = tmp_path / "big.txt"
-    path.write_text("x" + " x" * 300_000, encoding="utf-8")  # 300,001 tokens
+    path.write_text(tokens(300_001), encoding="utf-8")
     code, _, err = run_bytes(["show", str(path), *argv], capsysbinary)
     assert code == 0  # show shows; `tokbudget check` is the gate that exits 1
     got = footer_numbers(err)

@@ -26,8 +26,7 @@ WEATHER: dict[str, Any] = next(
     if r.get("name") == "weather tool"
 )
 
-# "x" then " x" repeated: one token each in both encodings, so n tokens exactly.
-BIG = "x" + " x" * 300_000  # 300,001 tokens
+BIG = tokens(300_001)
 
 
 def budget_of(client: Client, doc: dict[str, Any]) -> dict[str, Any]:
