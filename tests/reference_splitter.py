@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import regex
 
+from tokbudget._util import fix_surrogates
 from tokbudget.errors import SettingsError
-from tokbudget.splitting.boundaries import OTHER, PARAGRAPH, fix_surrogates
+from tokbudget.splitting.boundaries import OTHER, PARAGRAPH
 from tokbudget.splitting.chunker import FILL
 from tokbudget.splitting.splitter import Chunk
 

@@ -66,9 +66,12 @@ boundary_text = st.lists(
 
 
 @st.composite
-def chats(draw: st.DrawFn) -> list[dict[str, object]]:
+def chats(draw: st.DrawFn, reuse_ids: bool = False) -> list[dict[str, object]]:
     """Chat Completions message lists: system messages, turns of varied length, and
-    assistant tool calls followed by their results (sometimes interleaved with turns)."""
+    assistant tool calls followed by their results (sometimes interleaved with turns).
+
+    With ``reuse_ids``, call ids come from a pool of three, so the same id recurs across
+    turns (and within one message), as in hand-built or replayed histories."""
     words = st.lists(st.sampled_from(["alpha", "beta", "日本語", "🙂", "x", "\n", "1234"]))
     text = st.builds(" ".join, words)
     out: list[dict[str, object]] = [
@@ -78,7 +81,10 @@ def chats(draw: st.DrawFn) -> list[dict[str, object]]:
     for _ in range(draw(st.integers(0, 8))):
         kind = draw(st.sampled_from(["user", "assistant", "tools", "developer"]))
         if kind == "tools":
-            ids = [f"call_{calls + k}" for k in range(draw(st.integers(1, 3)))]
+            ids = [
+                f"call_{draw(st.integers(0, 2)) if reuse_ids else calls + k}"
+                for k in range(draw(st.integers(1, 3)))
+            ]
             calls += len(ids)
             out.append(
                 {

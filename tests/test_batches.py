@@ -87,6 +87,6 @@ def test_errors() -> None:
         plan_embedding_batches([""])
     with pytest.raises(SettingsError, match="above text-embedding-3-small's limit of 2,048"):
         plan_embedding_batches(["a"], max_inputs_per_request=5000)
-    with pytest.raises(SettingsError, match="must be an integer >= 1"):
+    with pytest.raises(SettingsError, match="must be a whole number >= 1"):
         plan_embedding_batches(["a"], max_tokens_per_request=0)
     assert plan_embedding_batches([]).batches == ()

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tokbudget import Splitter, get_encoding, load_encoding
+from tokbudget._util import fix_surrogates
 from tokbudget.errors import SettingsError
 from tokbudget.splitting.boundaries import (
     GRAPHEME,
@@ -21,7 +22,6 @@ from tokbudget.splitting.boundaries import (
     SAFE_CUT_PATTERNS,
     TokenBoundaries,
     char_classes,
-    fix_surrogates,
 )
 from tokbudget.tokenizer.pretokenize import PieceSplitter
 from tokbudget.tokenizer.vocab import R50K_PAT, find_vocab_file

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 import tokbudget
-from tokbudget import ContextOverflowError, ModelSpec, SettingsError, UnknownModelError
+from tokbudget import (
+    ContextOverflowError,
+    InvalidInputError,
+    ModelSpec,
+    SettingsError,
+    UnknownModelError,
+)
 from tokbudget.budget import limits_for
 
 from .helpers import tokens
@@ -159,18 +165,30 @@ def test_embedding_model_has_no_output() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "needle"),
+    ("kwargs", "error", "needle"),
     [
-        ({"max_output_tokens": 0}, "max_output_tokens must be an integer >= 1, got 0"),
-        ({"max_output_tokens": -5}, "max_output_tokens must be an integer >= 1"),
-        ({"max_output_tokens": 1.5}, "max_output_tokens must be an integer >= 1"),
-        ({"reserve": -1}, "reserve must be an integer >= 0, got -1"),
-        ({"reserve": "10"}, "reserve must be an integer >= 0, got '10'"),
-        ({"reserve": 200_000}, "reserve=200,000 with 1 output tokens leaves no room"),
+        (
+            {"max_output_tokens": 0},
+            SettingsError,
+            "max_output_tokens must be a whole number >= 1, got 0",
+        ),
+        ({"max_output_tokens": -5}, SettingsError, "max_output_tokens must be a whole number >= 1"),
+        (
+            {"max_output_tokens": 1.5},
+            InvalidInputError,
+            "max_output_tokens must be a whole number >= 1",
+        ),
+        ({"reserve": -1}, SettingsError, "reserve must be a whole number of tokens >= 0, got -1"),
+        ({"reserve": "10"}, InvalidInputError, "reserve must be .* got str '10'"),
+        (
+            {"reserve": 200_000},
+            SettingsError,
+            "reserve=200,000 with 1 output tokens leaves no room",
+        ),
     ],
 )
-def test_bad_settings(kwargs: dict[str, Any], needle: str) -> None:
-    with pytest.raises(SettingsError, match=needle):
+def test_bad_settings(kwargs: dict[str, Any], error: type[Exception], needle: str) -> None:
+    with pytest.raises(error, match=needle):
         tokbudget.check("hi", model="gpt-4o", **kwargs)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import tokbudget
-from tokbudget import ContextOverflowError
+from tokbudget import ContextOverflowError, InvalidInputError
 from tokbudget.chat.messages import count_messages, message_counts
 from tokbudget.cli import main
 
@@ -56,7 +56,9 @@ def test_body_model_and_output_apply_unless_given() -> None:
 def test_bad_request_body() -> None:
     with pytest.raises(ValueError, match="messages"):
         tokbudget.check({"model": "gpt-4o"})
-    with pytest.raises(ValueError, match=r"max_completion_tokens.* must be an integer >= 1"):
+    with pytest.raises(
+        InvalidInputError, match=r"max_completion_tokens.* must be a whole number >= 1"
+    ):
         tokbudget.check({"messages": CHAT, "max_completion_tokens": "lots"})
 
 
@@ -76,6 +78,8 @@ def test_cli_request_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     other.write_text(json.dumps(CHAT))
     assert main(["check", str(other), "--messages", "-m", "gpt-4o", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["prompt_tokens"] == count_messages(CHAT, "gpt-4o")
-    # --text reads the same file as plain text.
-    assert main(["check", str(path), "--text", "--json"]) == 0
+    # --plain reads the same file as plain text (--text STRING checks a string itself).
+    assert main(["check", str(path), "--text", "--json"]) == 2  # never a silent new meaning
+    capsys.readouterr()
+    assert main(["check", str(path), "--plain", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["prompt_tokens"] == tokbudget.count(path.read_text())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,18 +14,22 @@ import tokbudget.counting as counting
 from tests.conftest import raw_encoding
 from tests.strategies import RECENT, recent_char
 from tokbudget.counting import count_stream, safe_segments
-from tokbudget.tokenizer.charclass import NONCHARACTER, as_tiktoken_sees_it, unknown_code_points
+from tokbudget.tokenizer.charclass import (
+    NONCHARACTER,
+    as_tiktoken_sees_it,
+    probe,
+    unknown_code_points,
+)
 from tokbudget.tokenizer.encoder import get_encoding
 from tokbudget.tokenizer.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
 
 UNKNOWN = [chr(c) for c in unknown_code_points()]
+CLASSIFIED = regex.compile(r"[\p{L}\p{N}\p{M}]")
 
 
 def pieces(name: str, text: str) -> list[int]:
     enc = get_encoding(name)
-    return [
-        t for p in PieceSplitter(enc.spec.pat_str).pieces(text) for t in enc._encode_single_piece(p)
-    ]
+    return [t for p in PieceSplitter(enc.spec.pat_str).pieces(text) for t in enc.encode_piece(p)]
 
 
 def test_old_letters_are_known() -> None:
@@ -72,3 +80,33 @@ def test_stream_cut_after_an_unknown_letter(monkeypatch: pytest.MonkeyPatch) -> 
     raw = raw_encoding("cl100k_base")
     assert [t for s in segments for t in raw.encode_ordinary(s)] == raw.encode_ordinary(text)
     assert count_stream(blocks, encoding="cl100k_base") == len(raw.encode_ordinary(text))
+
+
+def test_the_vocab_free_probe_answers_as_o200k_on_every_code_point() -> None:
+    # The 258-token probe encoding stands in for o200k_base: same answer everywhere.
+    chars = sorted(set(CLASSIFIED.findall("".join(map(chr, range(0x110000))))))
+    assert len(chars) > 150_000
+    assert probe(chars) == probe(chars, raw_encoding("o200k_base"))
+
+
+def test_counting_with_cl100k_never_loads_o200k() -> None:
+    # Characters newer than Python's tables make charclass ask tiktoken; it must not load
+    # o200k's vocab (0.3 s, ~60 MB) to answer inside cl100k work.
+    recent = "".join(RECENT[::500]) or "\U000323b0"
+    code = f"""
+import tokbudget
+from tokbudget.tokenizer import encoder, vocab
+loaded = []
+original = vocab.load_ranks
+encoder.load_ranks = lambda path, sha: loaded.append(str(path)) or original(path, sha)
+text = "word {recent}\\n\\nmore " * 50
+tokbudget.count(text, encoding="cl100k_base")
+tokbudget.split(text, 20, encoding="cl100k_base")
+tokbudget.truncate(text, 30, encoding="cl100k_base")
+from tokbudget.tokenizer.charclass import unknown_code_points
+unknown_code_points()
+assert sorted(encoder._CACHE) == ["cl100k_base"], sorted(encoder._CACHE)
+assert len(loaded) == 1 and "cl100k" in loaded[0], loaded
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -191,14 +191,38 @@ def test_check_json_file_without_messages_is_text(
     code, out, _ = run(["check", str(path), "--json"], capsysbinary)
     assert code == 0
     assert json.loads(out)["prompt_tokens"] == tokbudget.count('{"not": "a request"}')
-    path.write_text("{ not json at all")
+    path.write_text("plain words in a .json file")
     assert run(["check", str(path)], capsysbinary)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ('{"messages": [{"role": "user", "content": "hi"}],}', "not valid JSON: "),
+        ("{ not json at all", "not valid JSON: "),
+        ('{"model": "gpt-4o", "input": "hi"}', "it has 'input'"),
+        ('{"model": "gpt-3.5-turbo-instruct", "prompt": "hi"}', "it has 'prompt'"),
+        ('{"messages": ' + "[" * 5_000 + "]" * 5_000 + "}", "nested too deeply"),
+        ('{"messages": [], "max_tokens": ' + "9" * 5_000 + "}", "5,000 digits"),
+    ],
+)
+def test_check_json_that_is_not_a_chat_request_is_refused(
+    content: str, needle: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # A CI gate must not pass on a file it could not read as what it looks like.
+    path = tmp_path / "request.json"
+    path.write_text(content)
+    code, out, err = run(["check", str(path)], capsysbinary)
+    assert code == 2 and out == b"" and "Traceback" not in err
+    assert needle in err and str(path) in err and "--plain" in err
+    assert len(err.splitlines()) == 1
+    assert run(["check", str(path), "--plain"], capsysbinary)[0] == 0
 
 
 @pytest.mark.parametrize(
     ("argv", "stdin", "needle"),
     [
-        (["check", "--messages"], b"{ nope", "<stdin> is not JSON (line 1, column 3"),
+        (["check", "--messages"], b"{ nope", "<stdin> is not valid JSON: Expecting property"),
         (["check", "--messages"], b'{"a": 1}', "is JSON but not a chat request"),
         (["check", "-m", "gpt-4oo"], b"hi", "unknown model 'gpt-4oo'"),
         (["check", "-r", "-3"], b"hi", "-3 is not in the range x>=0"),

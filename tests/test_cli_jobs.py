@@ -12,6 +12,7 @@ from click import ClickException
 
 import tokbudget
 from tokbudget.cli import _parallel, main
+from tokbudget.cli._output import money
 from tokbudget.cli._parallel import Summary, Workers
 
 from .conftest import real_texts
@@ -165,13 +166,12 @@ def test_summary_prices_the_tokens_as_input(
     path = tmp_path / "a.txt"
     path.write_text("hello world " * 100_000)
     n = tokbudget.count(path.read_text(), model="gpt-4o")
-    price = tokbudget.get_model("gpt-4o").price
-    assert price is not None
     code, _, err = run(["count", "--summary", "-m", "gpt-4o", str(path)], capsys)
     assert code == 0
-    assert f"{n:,} tokens, ${price.input * n / 1_000_000:.2f} as gpt-4o input in " in err
+    # Priced by tokbudget.cost (one pricing path), shown by the CLI's one money format.
+    assert f"{n:,} tokens, {money(tokbudget.cost('gpt-4o', n).total)} as gpt-4o input in " in err
     code, _, err = run(["count", "--summary", "-m", "text-embedding-3-small", str(path)], capsys)
-    assert ", $0.0040 as text-embedding-3-small input in " in err  # 200,001 tokens
+    assert ", $0.00400002 as text-embedding-3-small input in " in err  # 200,001 tokens
     code, _, err = run(["count", "--summary", "-e", "cl100k_base", str(path)], capsys)
     assert " tokens in " in err and "input" not in err  # an encoding has no price
 

@@ -129,9 +129,15 @@ def test_cost_compares_models(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         "-m",
         "text-embedding-3-small",
     ]
+    # Output tokens for an embedding model are an error, never silently priced at 0.
     code, out, err = run([*argv, "--output-tokens", "50", "--json"], capsys)
+    assert code == 2 and out == ""
+    assert "text-embedding-3-small is an embedding model" in err and "--output-tokens 0" in err
+    code, out, err = run([*argv[:-2], "--output-tokens", "50", "--json"], capsys)
     assert code == 0, err
     rows = {r["model"]: r for r in json.loads(out)}
+    code, out, err = run(["cost", str(tmp_path / "p.txt"), *argv[-2:], "--json"], capsys)
+    rows.update({r["model"]: r for r in json.loads(out)})
     assert list(rows) == ["gpt-4o", "gpt-4", "text-embedding-3-small"]
     for model, row in rows.items():
         n_in = tokbudget.count(text, model)
@@ -266,7 +272,7 @@ def test_cost_usage_errors_name_the_line(
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"model": "gpt-4o", "usage": {"prompt_tokens": 1}}\n{oops\n')
     code, _, err = run(["cost", "--usage", str(broken)], capsys)
-    assert code == 2 and "line 2: not JSON" in err
+    assert code == 2 and "line 2 is not valid JSON" in err
 
 
 # ----------------------------------------------------------------- count --messages
@@ -300,7 +306,7 @@ def test_count_messages_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 2 and f"{bad}: messages[0].content must be a string" in err
     (tmp_path / "t.txt").write_text("not json")
     code, _, err = run(["count", "--messages", str(tmp_path / "t.txt")], capsys)
-    assert code == 2 and "is not JSON" in err
+    assert code == 2 and "is not valid JSON" in err
     code, _, err = run(["count", "--messages", bad, "-e", "cl100k_base"], capsys)
     assert code == 2 and "pass -m, not -e" in err
     ok = write_json(tmp_path / "ok.json", {"messages": [{"role": "user", "content": "x"}]})

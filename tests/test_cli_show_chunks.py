@@ -144,10 +144,13 @@ def test_a_long_list_is_cut_short(
         (["--overlap", "3"], "add --chunks"),
         (["--chunks", "--ids"], "--ids and --chunks do not combine"),
         (["--chunks", "--max-tokens", "8", "--overlap", "8"], "overlap must be >= 0 and below"),
-        (["--chunks", "--max-tokens", "0"], "max_tokens must be an integer >= 1, got 0"),
+        (
+            ["--chunks", "--max-tokens", "0"],
+            "--max-tokens must be a whole number of tokens >= 1, got 0",
+        ),
         (["--chunks", "--overlap", "lots"], "neither tokens"),
-        (["--chunks", "--max-tokens", "2"], "alone needs 3 tokens but max_tokens is 2"),
-        (["--chunks", "-e", "cl100k_base"], "max_tokens is required with encoding="),
+        (["--chunks", "--max-tokens", "2"], "alone needs 3 tokens but --max-tokens is 2"),
+        (["--chunks", "-e", "cl100k_base"], "--max-tokens is required with -e"),
     ],
 )
 def test_usage_errors(

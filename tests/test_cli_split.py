@@ -75,11 +75,11 @@ def test_json_document(doc: Path, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--max-tokens", "8", "--overlap", "8"], "overlap must be >= 0 and below max_tokens (8)"),
-        (["--max-tokens", "0"], "max_tokens must be an integer >= 1, got 0"),
+        (["--max-tokens", "8", "--overlap", "8"], "overlap must be >= 0 and below --max-tokens"),
+        (["--max-tokens", "0"], "--max-tokens must be a whole number of tokens >= 1, got 0"),
         (["--overlap", "lots"], "neither tokens"),
         (["--overlap", "1.5", "--max-tokens", "8"], "[0, 1)"),
-        (["-e", "cl100k_base"], "max_tokens is required"),
+        (["-e", "cl100k_base"], "--max-tokens is required"),
         (["-m", "no-such-model"], "no-such-model"),
         (["--format", "xml"], "xml"),
     ],
@@ -91,6 +91,7 @@ def test_bad_settings_exit_2(
     assert code == 2
     assert out == ""
     assert message in err and "Traceback" not in err
+    assert "max_tokens" not in err and "encoding=" not in err  # flags, not library arguments
 
 
 def test_missing_and_binary_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

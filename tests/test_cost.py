@@ -110,11 +110,11 @@ def test_models_without_prices_or_of_other_rates() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"input_tokens": 1.5}, InvalidInputError, "whole number of tokens"),
+        ({"input_tokens": 1.5}, InvalidInputError, "counts are whole numbers"),
         ({"input_tokens": True}, InvalidInputError, "whole number"),
         ({"output_tokens": "10"}, InvalidInputError, "whole number"),
-        ({"input_tokens": None}, InvalidInputError, "must be an int"),
-        ({"input_tokens": -1}, SettingsError, "cannot be negative"),
+        ({"input_tokens": None}, InvalidInputError, r"\(an int\), got NoneType"),
+        ({"input_tokens": -1}, SettingsError, "input_tokens must be a whole number >= 0, got -1"),
         (
             {"input_tokens": 5, "cached_input_tokens": 6},
             SettingsError,

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import BoundedCount, SettingsError
+from tokbudget import BoundedCount, InvalidInputError, SettingsError
 
 from .conftest import raw_encoding, real_texts, spy_encoded
 from .strategies import tricky_text
@@ -107,9 +107,17 @@ def test_str_and_repr() -> None:
     )
 
 
-@pytest.mark.parametrize("limit", [-1, 1.5, True, None])
-def test_bad_limit(limit: Any) -> None:
-    with pytest.raises(SettingsError, match="limit must be an integer >= 0"):
+@pytest.mark.parametrize(
+    ("limit", "error"),
+    [
+        (-1, SettingsError),
+        (1.5, InvalidInputError),
+        (True, InvalidInputError),
+        (None, InvalidInputError),
+    ],
+)
+def test_bad_limit(limit: Any, error: type[Exception]) -> None:
+    with pytest.raises(error, match="limit must be a whole number of tokens >= 0"):
         tokbudget.count_at_most("text", limit)
 
 

@@ -63,11 +63,7 @@ def test_piece_splitter_matches_tiktoken(text: str) -> None:
     text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     for name in ("cl100k_base", "o200k_base"):
         enc = get_encoding(name)
-        ids = [
-            t
-            for p in PieceSplitter(enc.spec.pat_str).pieces(text)
-            for t in enc._encode_single_piece(p)
-        ]
+        ids = [t for p in PieceSplitter(enc.spec.pat_str).pieces(text) for t in enc.encode_piece(p)]
         assert ids == raw_encoding(name).encode_ordinary(text)
 
 
@@ -245,3 +241,22 @@ def test_user_vocab_dir_and_explicit_path(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr("tokbudget.tokenizer.encoder._CACHE", {})
     with pytest.raises(VocabError, match="306cd27f"):
         get_encoding("r50k_base")
+
+
+TIKTOKEN_CHECKED = ("0.9.0", "0.14.0")
+"""tiktoken versions on which Encoder.encode_piece (tiktoken's private
+``Encoding._encode_single_piece``) was checked to be BPE of one piece."""
+
+
+def test_encode_piece_is_tiktoken_bpe() -> None:
+    # The one private tiktoken method tokbudget calls; pyproject.toml bounds tiktoken < 1.
+    major = int(tiktoken.__version__.split(".")[0])
+    assert major == 0, f"tiktoken {tiktoken.__version__}: re-check encode_piece, then the bound"
+    text = "Hello world, it's 2026!\n\n  日本語 テキスト 👩\u200d👩\u200d👧 -----" + "x" * 300
+    for name in ("cl100k_base", "o200k_base"):
+        enc = get_encoding(name)
+        pieces = list(PieceSplitter(enc.spec.pat_str).pieces(text))
+        assert len(pieces) > 10
+        assert [t for p in pieces for t in enc.encode_piece(p)] == enc.encode_ordinary(text)
+        # One piece, not re-split: a space inside stays inside the BPE.
+        assert enc.decode(enc.encode_piece("ab cd")) == "ab cd"

@@ -38,12 +38,21 @@ def must_stay(messages: list[dict[str, Any]], keep_system: bool = True) -> list[
 
 
 def call_of(messages: list[dict[str, Any]], tool_index: int) -> int:
+    """The call a tool result answers: the nearest earlier call with its id."""
     wanted = messages[tool_index]["tool_call_id"]
-    return next(
+    return max(
         i
-        for i, m in enumerate(messages)
+        for i, m in enumerate(messages[:tool_index])
         if any(c["id"] == wanted for c in m.get("tool_calls") or [])
     )
+
+
+def results_of(messages: list[dict[str, Any]], call_index: int) -> set[int]:
+    return {
+        j
+        for j, m in enumerate(messages)
+        if m["role"] == "tool" and call_of(messages, j) == call_index
+    }
 
 
 def check_fit(
@@ -67,14 +76,13 @@ def check_fit(
     kept = set(report.kept)
     for i in kept:
         m = messages[i]
-        for call in m.get("tool_calls") or []:  # every call keeps all its results ...
-            results = [j for j, r in enumerate(messages) if r.get("tool_call_id") == call["id"]]
-            assert set(results) <= kept
+        if m.get("tool_calls"):  # every call keeps all its results ...
+            assert results_of(messages, i) <= kept
         if m["role"] == "tool":  # ... and every result keeps its call
             assert call_of(messages, i) in kept
 
 
-@given(chats(), st.data())
+@given(st.one_of(chats(), chats(reuse_ids=True)), st.data())
 def test_fits_keeps_what_must_stay_and_never_mutates(
     messages: list[dict[str, Any]], data: Any
 ) -> None:
@@ -114,19 +122,13 @@ def test_fits_keeps_what_must_stay_and_never_mutates(
             last = max(report.dropped)
             if messages[last]["role"] == "tool":
                 last = call_of(messages, last)
-            unit = {last} | {
-                j
-                for j, m in enumerate(messages)
-                if any(
-                    m.get("tool_call_id") == c["id"] for c in messages[last].get("tool_calls") or []
-                )
-            }
+            unit = {last} | results_of(messages, last)
             restored = [messages[i] for i in sorted(set(report.kept) | unit)]
             assert count_messages(restored, MODEL) > budget
     assert messages == before
 
 
-@given(chats(), st.data())
+@given(st.one_of(chats(), chats(reuse_ids=True)), st.data())
 def test_truncate_long_keep_system_false_and_tools(
     messages: list[dict[str, Any]], data: Any
 ) -> None:
@@ -209,6 +211,22 @@ def test_tool_call_and_results_go_together() -> None:
     result, report = fit(chat, 1_000)
     assert report.dropped == (1, 2, 3)
     assert all(m["role"] != "tool" for m in result)
+
+
+def test_a_reused_call_id_pairs_each_result_with_its_own_call() -> None:
+    # Two turns both call "call_1": the newer result belonged to the older call's unit,
+    # so dropping the older turn dropped it too and left the newer call without a result.
+    chat = [
+        turn("user", 1),
+        *tool_unit("call_1", 3000),
+        turn("user", 1),
+        *tool_unit("call_1", 1),
+        turn("user", 1),
+    ]
+    total = count_messages(chat, "gpt-4")
+    kept, report = fit(chat, total - 2000)
+    assert report.dropped == (0, 1, 2)
+    assert [m["role"] for m in kept] == ["user", "assistant", "tool", "user"]
 
 
 def test_truncate_long_cuts_instead_of_dropping() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import SettingsError, image_tokens
+from tokbudget import InvalidInputError, SettingsError, image_tokens
 from tokbudget.chat.images import image_size, image_upper_bound
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
@@ -116,11 +116,21 @@ def test_patches_never_exceed_the_cap(width: int, height: int) -> None:
 # -------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "100", None])
-def test_bad_sizes_are_errors(bad: object) -> None:
-    with pytest.raises(SettingsError, match="whole number of pixels"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (0, SettingsError),
+        (-1, SettingsError),
+        (1.5, InvalidInputError),
+        (True, InvalidInputError),
+        ("100", InvalidInputError),
+        (None, InvalidInputError),
+    ],
+)
+def test_bad_sizes_are_errors(bad: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="width must be a whole number of pixels"):
         image_tokens(bad, 100)  # type: ignore[arg-type]
-    with pytest.raises(SettingsError, match="height"):
+    with pytest.raises(error, match="height"):
         image_tokens(100, bad)  # type: ignore[arg-type]
 
 
@@ -217,3 +227,88 @@ def test_gif_headers_any_size(width: int, height: int) -> None:
 
 def test_zero_sized_header_gives_none() -> None:
     assert image_size(data_url(_png_header(0, 10))) is None
+
+
+# ------------------------------------------------- every rule: floor, ceiling, order
+
+
+def _one_model_per_rule() -> list[str]:
+    by_rule: dict[object, str] = {}
+    for spec in tokbudget.list_models():
+        if spec.image is not None:
+            by_rule.setdefault(spec.image, spec.name)
+    return sorted(by_rule.values())
+
+
+RULE_MODELS = _one_model_per_rule()
+
+
+def _floor(model: str, detail: str) -> int:
+    """What one tile (plus base) or one patch costs: no image costs less (issue 10 #3)."""
+    rules = tokbudget.get_model(model).image
+    assert rules is not None
+    if rules.scheme == "tile":
+        return rules.base_tokens + (0 if detail == "low" else rules.tile_tokens)
+    return math.ceil(rules.patch_multiplier)
+
+
+def _unscaled(model: str, width: int, height: int) -> bool:
+    """Whether the rule counts the image at its own size (where it is monotone)."""
+    rules = tokbudget.get_model(model).image
+    assert rules is not None
+    if rules.scheme == "tile":
+        return max(width, height) <= 2048 and min(width, height) <= 768
+    return -(-width // 32) * -(-height // 32) <= rules.max_patches
+
+
+# Sizes from 1 px to MAX_COUNT, skewed so that extreme aspect ratios are common.
+sides = st.one_of(
+    st.integers(1, 4096),
+    st.integers(1, 64).map(lambda e: 2**e - 1),
+    st.integers(1, 2**63 - 1),
+    st.sampled_from([1, 2, 31, 32, 33, 767, 768, 769, 2047, 2048, 2049, 10**9, 2**31 - 1]),
+)
+
+
+@given(st.sampled_from(RULE_MODELS), sides, sides, st.sampled_from(["low", "high", "auto"]))
+def test_no_image_costs_less_than_one_tile_or_patch(
+    model: str, width: int, height: int, detail: str
+) -> None:
+    tokens = image_tokens(width, height, detail, model=model)
+    assert _floor(model, detail) <= tokens <= image_upper_bound(model, detail)
+    assert tokens <= image_tokens(width, height, "auto", model=model)  # auto is the most
+
+
+@given(
+    st.sampled_from(RULE_MODELS),
+    st.integers(1, 2048),
+    st.integers(1, 2048),
+    st.integers(0, 300),
+    st.booleans(),
+)
+def test_monotone_where_the_rule_is(
+    model: str, width: int, height: int, grow: int, wider: bool
+) -> None:
+    bigger = (width + grow, height) if wider else (width, height + grow)
+    if _unscaled(model, width, height) and _unscaled(model, *bigger):
+        assert image_tokens(width, height, model=model) <= image_tokens(*bigger, model=model)
+
+
+@pytest.mark.parametrize("model", RULE_MODELS)
+def test_extreme_aspect_ratios_are_never_zero(model: str) -> None:
+    # image_tokens(10**9, 1, model="gpt-4.1-mini") was 0.
+    for width, height in [(10**9, 1), (1, 10**9), (2**63 - 1, 1), (2**31 - 1, 1)]:
+        assert image_tokens(width, height, model=model) >= _floor(model, "auto") > 0
+
+
+@pytest.mark.parametrize("model", RULE_MODELS)
+def test_a_header_claiming_an_absurd_size_is_not_cheap(model: str) -> None:
+    # A PNG header claiming 2147483647 x 1 counted 7 (only the message's own tokens).
+    text_only = tokbudget.count_messages([{"role": "user", "content": []}], model)
+    part = {"type": "image_url", "image_url": {"url": data_url(_png_header(2**31 - 1, 1))}}
+    with_image = tokbudget.count_messages([{"role": "user", "content": [part]}], model)
+    assert with_image - text_only >= _floor(model, "auto")
+    rules = tokbudget.get_model(model).image
+    assert rules is not None
+    if rules.scheme == "patch":  # one pixel tall, far too wide: the width reaches the cap
+        assert with_image - text_only == image_upper_bound(model)

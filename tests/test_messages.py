@@ -216,20 +216,81 @@ def test_tool_results_use_the_called_functions_name() -> None:
     assert orphan.messages[0] > 0  # no matching call: the id itself is counted
 
 
+TOOL_REQUESTS = json.loads((FIXTURES / "tool_requests.json").read_text(encoding="utf-8"))[
+    "requests"
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "model", "tokens"),
+    [
+        pytest.param(r["body"], model, tokens, id=f"{r['name']}-{model}")
+        for r in TOOL_REQUESTS
+        for model, tokens in r["prompt_tokens"].items()
+    ],
+)
+def test_tools_requests_never_under_the_api(body: dict[str, Any], model: str, tokens: int) -> None:
+    # openai-messages-token-helper's 18 API-measured requests in the `tools` form (auto,
+    # none and forced tool_choice, nested objects): a forced choice was 2-3 under, nested
+    # descriptions 7 under. A budget may be over by a token or two, never under.
+    messages, tools, choice = parse_request(body)
+    over = count_messages(messages, model, tools=tools, tool_choice=choice) - tokens
+    assert 0 <= over <= 2
+
+
+def _forced_gaps(requests: list[dict[str, Any]], key: str) -> list[tuple[str, int]]:
+    """(forced name, measured forced - auto) for each pair of requests that differ only in
+    ``key`` (``tool_choice`` / ``function_call``): forced by name in one, auto in the other."""
+    gaps = []
+    for forced in requests:
+        choice = forced["body"].get(key)
+        if not isinstance(choice, dict):
+            continue
+        name = choice.get("function", choice)["name"]
+        rest = {k: v for k, v in forced["body"].items() if k != key}
+        for auto in requests:
+            if auto["body"].get(key) in (None, "auto") and rest == {
+                k: v for k, v in auto["body"].items() if k != key
+            }:
+                gaps.append(
+                    (
+                        name,
+                        forced["prompt_tokens"]["gpt-3.5-turbo"]
+                        - auto["prompt_tokens"]["gpt-3.5-turbo"],
+                    )
+                )
+    return gaps
+
+
+def test_forced_choice_costs_what_each_form_was_measured_at() -> None:
+    # tools form (openai-messages-token-helper): name + 7; legacy function_call
+    # (openai-chat-tokens): name + 4. The rule used to add name + 4 to both.
+    tools_form = _forced_gaps(TOOL_REQUESTS, "tool_choice")
+    legacy_form = _forced_gaps(REQUESTS, "function_call")
+    assert tools_form and legacy_form
+    for gaps, extra in ((tools_form, 7), (legacy_form, 4)):
+        for name, gap in gaps:
+            assert gap == tokbudget.count(name, "gpt-3.5-turbo") + extra
+
+
 def test_tool_choice_variants() -> None:
     weather = REQUESTS[1]["body"]
     args = (weather["messages"], "gpt-4o")
-    auto = count_messages(*args, tools=weather["tools"])
-    assert count_messages(*args, tools=weather["tools"], tool_choice="auto") == auto
-    assert count_messages(*args, tools=weather["tools"], tool_choice="none") == auto + 1
-    forced = {"type": "function", "function": {"name": "get_current_weather"}}
+    tools = weather["tools"]
+    auto = count_messages(*args, tools=tools)
     name_tokens = tokbudget.count("get_current_weather", "gpt-4o")
-    assert (
-        count_messages(*args, tools=weather["tools"], tool_choice=forced) == auto + name_tokens + 4
-    )
+    assert count_messages(*args, tools=tools, tool_choice="auto") == auto
+    assert count_messages(*args, tools=tools, tool_choice="none") == auto + 1
+    forced = {"type": "function", "function": {"name": "get_current_weather"}}
+    assert count_messages(*args, tools=tools, tool_choice=forced) == auto + name_tokens + 7
+    # "required" is unmeasured: counted as forcing the longest-named tool, never less.
+    assert count_messages(*args, tools=tools, tool_choice="required") == auto + name_tokens + 7
+    # The Responses API's forced form is the tools form.
+    flat = {"type": "function", "name": "get_current_weather"}
+    assert count_messages(*args, tools=tools, tool_choice=flat) == auto + name_tokens + 7
 
 
-def test_legacy_functions_equal_tools() -> None:
+def test_legacy_function_call_is_measured_apart_from_tools() -> None:
     weather = REQUESTS[1]["body"]
     functions = [t["function"] for t in weather["tools"]]
     body = {
@@ -240,9 +301,11 @@ def test_legacy_functions_equal_tools() -> None:
     messages, tools, choice = parse_request(body)
     assert tools == functions and choice == {"name": "get_current_weather"}
     forced = {"type": "function", "function": {"name": "get_current_weather"}}
-    assert count_messages(messages, tools=tools, tool_choice=choice) == count_messages(
+    # Same definitions, same rendering; the forced choice costs 4 in one form, 7 in the other.
+    assert count_messages(messages, tools=tools, tool_choice=choice) + 3 == count_messages(
         messages, tools=weather["tools"], tool_choice=forced
     )
+    assert count_messages(messages, tools=tools) == count_messages(messages, tools=weather["tools"])
 
 
 # --------------------------------------------------------------------------- images
@@ -444,4 +507,4 @@ def test_a_tool_named_like_a_mode_is_still_forced_by_name() -> None:
     base = count_messages([user("hi")], tools=tools)
     assert count_messages([user("hi")], tools=tools, tool_choice="none") == base + 1
     by_name = {"type": "function", "function": {"name": "none"}}
-    assert count_messages([user("hi")], tools=tools, tool_choice=by_name) == base + 1 + 4
+    assert count_messages([user("hi")], tools=tools, tool_choice=by_name) == base + 1 + 7

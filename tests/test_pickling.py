@@ -74,6 +74,9 @@ def test_fresh_process_rebuilds_each_encoder_once_and_only_when_needed() -> None
         tokbudget.InvalidInputError("partition 2 holds a float", position=7, partition=2),
         tokbudget.VocabError("bad hash", path="/v", expected="a", actual="b"),
         tokbudget.SettingsError("overlap 9 >= max_tokens 8"),
+        tokbudget.SettingsError("max_tokens must be >= 1", parameter="max_tokens", value=0),
+        tokbudget.InvalidInputError("max_tokens must be an int", parameter="max_tokens"),
+        tokbudget.UsageRecordError("usage record 3: bad", index=3, reason="bad"),
     ],
     ids=lambda e: type(e).__name__,
 )

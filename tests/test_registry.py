@@ -21,6 +21,7 @@ from tokbudget import (
     list_models,
 )
 from tokbudget.models.registry import MODELS_ENV, default_registry
+from tokbudget.models.spec import ENCODING_NAMES
 from tokbudget.tokenizer.vocab import ENCODINGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -99,6 +100,11 @@ def test_every_entry_is_complete_and_consistent(spec: tokbudget.ModelSpec) -> No
 @pytest.mark.parametrize("name", sorted({m.encoding for m in ALL}))
 def test_every_encoding_in_use_builds(name: str) -> None:
     assert tokbudget.get_encoding(name).encode_ordinary("hello world")
+
+
+def test_registry_accepts_exactly_the_encodings_the_tokenizer_defines() -> None:
+    # The registry sits below the tokenizer, so it keeps the names and vocab the definitions.
+    assert tuple(ENCODINGS) == ENCODING_NAMES
 
 
 def test_spot_figures() -> None:

@@ -173,21 +173,27 @@ def test_empty_and_whitespace() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "error", "message"),
     [
-        ({"max_tokens": 10, "overlap": 10}, "below max_tokens (10)"),
-        ({"max_tokens": 10, "overlap": -1}, "below max_tokens"),
-        ({"max_tokens": 10, "overlap": 1.0}, "[0, 1)"),
-        ({"max_tokens": 10, "overlap": "2"}, "overlap must be"),
-        ({"max_tokens": 0}, "max_tokens must be an integer >= 1, got 0"),
-        ({"max_tokens": 2.5}, "got 2.5"),
-        ({"max_tokens": True}, "got True"),
+        ({"max_tokens": 10, "overlap": 10}, SettingsError, "below max_tokens (10)"),
+        ({"max_tokens": 10, "overlap": -1}, SettingsError, "overlap must be a whole number"),
+        ({"max_tokens": 10, "overlap": 1.0}, SettingsError, "[0, 1)"),
+        ({"max_tokens": 10, "overlap": "2"}, InvalidInputError, "overlap must be"),
+        (
+            {"max_tokens": 0},
+            SettingsError,
+            "max_tokens must be a whole number of tokens >= 1, got 0",
+        ),
+        ({"max_tokens": 2.5}, InvalidInputError, "got float 2.5"),
+        ({"max_tokens": True}, InvalidInputError, "got bool True"),
     ],
 )
-def test_bad_settings_fail_at_call_time(kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(SettingsError, match=regex.escape(message)):
+def test_bad_settings_fail_at_call_time(
+    kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=regex.escape(message)):
         split("text", **kwargs)  # type: ignore[arg-type]
-    with pytest.raises(SettingsError, match=regex.escape(message)):
+    with pytest.raises(error, match=regex.escape(message)):
         iter_split(iter(()), **kwargs)  # type: ignore[arg-type]  # not iterated
 
 

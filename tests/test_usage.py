@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tokbudget import UsageRecordError, cost, cost_from_usage
+from tokbudget import SettingsError, UsageRecordError, cost, cost_from_usage
 
 
 def chat(model: str, prompt: int, completion: int, cached: int = 0) -> dict[str, Any]:
@@ -110,7 +111,11 @@ def test_stream_chunks_and_events() -> None:
         ([{"model": "gpt-4o", "usage": "lots"}], 0, "not an object"),
         ([{"model": "gpt-4o", "usage": {"total_tokens": 5}}], 0, "neither prompt_tokens"),
         ([{"model": "gpt-4o", "choices": []}], 0, "has no 'usage'"),
-        ([{"model": "gpt-4o", "usage": {"prompt_tokens": -5}}], 0, "cannot be negative"),
+        (
+            [{"model": "gpt-4o", "usage": {"prompt_tokens": -5}}],
+            0,
+            "got -5; pass 0 or more",
+        ),
         ([chat("gpt-4o", 5, 1, cached=9)], 0, "exceeds input_tokens"),
         ([chat("gpt-9", 5, 1)], 0, "unknown model 'gpt-9'"),
         ([chat("text-embedding-3-small", 5, 1)], 0, "no output tokens"),
@@ -133,6 +138,10 @@ def test_bad_records_name_their_index(records: list[Any], index: int, match: str
         cost_from_usage(records)
     assert info.value.index == index
     assert match.split("'")[0] in info.value.reason
+    # A malformed record is a format error, not a settings error (issue 11).
+    assert not isinstance(info.value, SettingsError) and isinstance(info.value, ValueError)
+    back = pickle.loads(pickle.dumps(info.value))
+    assert (back.index, back.reason, str(back)) == (index, info.value.reason, str(info.value))
 
 
 def test_model_argument_only_for_records_without_one() -> None:

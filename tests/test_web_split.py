@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import SettingsError
+from tokbudget import InvalidInputError, SettingsError
 
 from .conftest import raw_encoding, real_texts
 from .strategies import boundary_text
@@ -169,7 +169,7 @@ def test_bad_settings_get_the_library_message(client: Client, settings: dict[str
     doc = {"text": "hello world", "model": "text-embedding-3-small", **settings}
     if "encoding" in settings:
         del doc["model"]
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises((SettingsError, InvalidInputError)) as caught:
         tokbudget.split(
             doc["text"],
             doc.get("max_tokens"),

@@ -8,7 +8,7 @@ Importing this package reads no vocab: encoders are built on first use.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import metadata as _metadata
 
 from .budget import BudgetReport, check, ensure_fits
 from .chat.fit import FitReport, fit_messages
@@ -46,6 +46,12 @@ from .tokenizer.encoder import Encoder, get_encoding, load_encoding
 from .tokenizer.spans import TokenSpan, TokenSpans, token_spans
 from .truncation import Truncation, truncate, truncate_with_offsets
 from .usage import UsageCost, UsageTotal, cost_from_usage
+
+try:
+    __version__ = _metadata.version("tokbudget")
+except _metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+del _metadata
 
 __all__ = [
     "BoundedCount",

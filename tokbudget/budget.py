@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ._util import require_int
 from .chat.messages import message_counts, parse_request
 from .counting import DEFAULT_MODEL, BoundedCount, bounded_count, require_text
 from .errors import ContextOverflowError, InvalidInputError, SettingsError
@@ -176,20 +177,26 @@ def limits_for(
     272000
     """
     spec = model if isinstance(model, ModelSpec) else get_model(model or DEFAULT_MODEL)
-    _check_int("reserve", reserve, 0)
+    reserve = require_int("reserve", reserve, unit="tokens")
     embedding = spec.kind == "embedding"
     if max_output_tokens is not None:
-        _check_int("max_output_tokens", max_output_tokens, 0 if embedding else 1)
+        max_output_tokens = require_int(
+            "max_output_tokens", max_output_tokens, least=0 if embedding else 1
+        )
         if embedding and max_output_tokens:
             raise SettingsError(
                 f"{spec.name} is an embedding model and produces no output; "
-                f"drop max_output_tokens (got {max_output_tokens:,})"
+                f"drop max_output_tokens (got {max_output_tokens:,})",
+                parameter="max_output_tokens",
+                value=max_output_tokens,
             )
         cap = spec.max_output_tokens
         if cap is not None and max_output_tokens > cap:
             raise SettingsError(
                 f"max_output_tokens={max_output_tokens:,} is more than {spec.name}'s cap of "
-                f"{cap:,} output tokens; ask for at most {cap:,}"
+                f"{cap:,} output tokens; ask for at most {cap:,}",
+                parameter="max_output_tokens",
+                value=max_output_tokens,
             )
     output = max_output_tokens if max_output_tokens is not None else (0 if embedding else 1)
     caps = []
@@ -206,7 +213,9 @@ def limits_for(
     if budget < 0:
         raise SettingsError(
             f"reserve={reserve:,} with {output:,} output tokens leaves no room for a prompt in "
-            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve"
+            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve",
+            parameter="reserve",
+            value=reserve,
         )
     return Limits(spec, max_output_tokens, output, reserve, budget)
 
@@ -218,11 +227,6 @@ def _completion_room(spec: ModelSpec, used: int) -> int:
     if spec.context_window is not None:
         room.append(spec.context_window - used)
     return max(0, min(room)) if room else 0
-
-
-def _check_int(name: str, value: object, least: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise SettingsError(f"{name} must be an integer >= {least}, got {value!r}")
 
 
 # --------------------------------------------------------------------------- check
@@ -354,6 +358,5 @@ def _body_output(body: Mapping[str, Any]) -> int | None:
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
         if value is not None:
-            _check_int(f"request {key!r}", value, 1)
-            return int(value)
+            return require_int(f"request {key!r}", value, least=1)
     return None

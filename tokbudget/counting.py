@@ -6,7 +6,6 @@ vocab: text that looks like a special token (``<|endoftext|>``) is ordinary text
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,11 +13,19 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import by_size
+from ._util import (
+    by_size,
+    check_errors_handler,
+    require_int,
+    require_text,
+    thread_count,
+    token_ids,
+)
 from .errors import InvalidInputError, SettingsError
-from .models.registry import default_registry
-from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
-from .tokenizer.pretokenize import last_safe_cut
+from .models.defaults import DEFAULT_MODEL
+from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder
+from .tokenizer.pretokenize import last_final_boundary, last_safe_cut
+from .tokenizer.resolve import encoding_for, resolve_encoding
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -35,48 +42,9 @@ __all__ = [
     "decode",
     "encode",
     "encoding_for",
+    "require_text",
     "resolve_encoding",
 ]
-
-DEFAULT_MODEL = "gpt-4o"
-"""The model assumed when neither ``model`` nor ``encoding`` is given."""
-
-
-def encoding_for(model: str) -> Encoder:
-    """Return the offline encoding (a ``tiktoken.Encoding``) that ``model`` uses.
-
-    Resolves exact names, aliases, dated snapshots, ``ft:`` fine-tunes and, for models the
-    registry does not list yet, family prefixes (``gpt-5.9-mini-2027-01-01`` -> o200k_base).
-
-    >>> encoding_for("gpt-4o-2024-08-06").name
-    'o200k_base'
-    """
-    return get_encoding(default_registry().encoding_name(model))
-
-
-def resolve_encoding(model: str | None = None, encoding: str | None = None) -> Encoder:
-    """The encoder for ``model`` or ``encoding`` (not both); default :data:`DEFAULT_MODEL`."""
-    if model is not None and encoding is not None:
-        raise SettingsError(
-            f"give model= or encoding=, not both (got model={model!r}, encoding={encoding!r})"
-        )
-    if encoding is not None:
-        return get_encoding(encoding)
-    return encoding_for(model if model is not None else DEFAULT_MODEL)
-
-
-def require_text(value: object, what: str = "text") -> str:
-    """Return ``value`` if it is a ``str``; otherwise raise a clear ``InvalidInputError``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        raise InvalidInputError(
-            f"{what} must be str, got {type(value).__name__} ({len(value)} bytes); decode it "
-            f"first, e.g. data.decode('utf-8') (or data.decode('utf-8', 'replace') if unsure)"
-        )
-    if value is None:
-        raise InvalidInputError(f"{what} must be str, got None")
-    raise InvalidInputError(f"{what} must be str, got {type(value).__name__}: {value!r:.60}")
 
 
 def reject_single_text(texts: object, caller: str, instead: str) -> None:
@@ -130,13 +98,16 @@ def decode(
 ) -> str:
     """Return the text of ``tokens`` (``errors`` as for ``bytes.decode``)."""
     enc = resolve_encoding(model, encoding)
-    ids = [int(t) for t in tokens]
+    ids = token_ids(tokens)
+    check_errors_handler(errors)
     limit = enc.n_vocab
     for i, t in enumerate(ids):
         if not 0 <= t < limit:
             raise SettingsError(
                 f"token {i} is {t}, outside {enc.name}'s vocabulary (0..{limit - 1}); "
-                "were these ids made with another encoding?"
+                "were these ids made with another encoding?",
+                parameter=f"tokens[{i}]",
+                value=t,
             )
     try:
         return enc.decode_bytes(ids).decode("utf-8", errors=errors)
@@ -177,7 +148,7 @@ def count_with(
         t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
     )
     batches = list(by_size(checked, _BATCH_CHARS, len))
-    workers = min(len(batches), threads or os.cpu_count() or 1)
+    workers = min(len(batches), thread_count(threads))
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
     else:
@@ -189,7 +160,7 @@ def count_with(
 def _count_batch(enc: Encoder, batch: list[str]) -> npt.NDArray[np.int64]:
     sentinel = "<|endoftext|>"
     joined = sentinel.join(batch)
-    eot = enc._special_tokens.get(sentinel)
+    eot = enc.spec.special_tokens.get(sentinel)
     # The fast path holds only if the sentinel appears exactly at the joins.
     if eot is not None and joined.count(sentinel) == len(batch) - 1:
         # Lone surrogates need no care: Encoder.encode_to_numpy counts them as tiktoken's
@@ -229,11 +200,14 @@ def safe_segments(
 
     The tokens of the segments, concatenated, equal the tokens of the whole stream.
     Text with no safe cut for ``hard_limit`` characters (default 64 Mi) is cut at a
-    final pre-tokenizer piece boundary instead, found with the ``regex`` module.
+    final pre-tokenizer piece boundary instead, found with the ``regex`` module (see
+    :func:`~tokbudget.tokenizer.pretokenize.last_final_boundary`); text without one either
+    (a single run of punctuation, or an encoding with a pattern of its own) is held whole.
     """
     hard_limit = _HARD_LIMIT if hard_limit is None else hard_limit
     buf = ""
     searched = 0  # buf[:searched] holds no safe cut
+    retry = hard_limit  # look for a final boundary once the buffer is this long
     for i, chunk in enumerate(chunks):
         require_text(chunk, what=f"stream piece {i}")
         buf += chunk
@@ -241,26 +215,16 @@ def safe_segments(
             continue
         cut = last_safe_cut(buf, max(0, searched - 1), pat_str=enc.spec.pat_str)
         searched = len(buf)
-        if cut < 0 and len(buf) >= hard_limit:
-            cut = _piece_boundary(enc, buf)
+        if cut < 0 and len(buf) >= retry:
+            cut = last_final_boundary(buf, 0, len(buf), pat_str=enc.spec.pat_str)
+            # None yet (one long run): look again only when the buffer has doubled.
+            retry = hard_limit if cut > 0 else 2 * len(buf)
         if cut > 0:
             yield buf[:cut]
             buf = buf[cut:]
             searched = len(buf)
     if buf:
         yield buf
-
-
-def _piece_boundary(enc: Encoder, buf: str) -> int:
-    # Every piece boundary but the last is final: later text can only change the last piece.
-    from .tokenizer.pretokenize import PieceSplitter
-
-    last = 0
-    pos = 0
-    for piece in PieceSplitter(enc.spec.pat_str).pieces(buf):
-        last = pos
-        pos += len(piece)
-    return last
 
 
 # ---------------------------------------------------------------------------- early exit
@@ -313,8 +277,7 @@ def count_at_most(
 
 def bounded_count(enc: Encoder, text: str | Iterable[str], limit: int) -> BoundedCount:
     """:func:`count_at_most` for an encoder already at hand."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise SettingsError(f"limit must be an integer >= 0, got {limit!r}")
+    limit = require_int("limit", limit, unit="tokens")
     if isinstance(text, str):
         tokens, exact = _count_text_at_most(enc, text, limit)
         return BoundedCount(tokens, exact, limit)
@@ -352,21 +315,18 @@ def exact_cut(enc: Encoder, text: str, start: int, end: int) -> int:
 
     ``start`` must itself be such a cut (or 0). The tokens of ``text[start:p]`` followed
     by those of ``text[p:]`` are the tokens of ``text[start:]``. ``p`` is the last safe cut
-    before ``end`` or, in text without any (no whitespace), the last piece boundary the
-    pre-tokenizer can no longer move; the window grows until it holds one.
+    before ``end`` or, in text without any, the last piece boundary the pre-tokenizer can
+    no longer move (:func:`~tokbudget.tokenizer.pretokenize.last_final_boundary`); the
+    window grows until it holds one.
     """
     n = len(text)
+    pat = enc.spec.pat_str
     while end < n:
-        cut = last_safe_cut(text, start, end, pat_str=enc.spec.pat_str)
+        cut = last_safe_cut(text, start, end, pat_str=pat)
         if cut > start:
             return cut
-        cut = start + _piece_boundary(enc, text[start:end])
-        # Never between the halves of a surrogate pair: tiktoken reads them as one character.
-        if cut > start and not _splits_surrogate_pair(text, cut):
+        cut = last_final_boundary(text, start, end, pat_str=pat)
+        if cut > start:
             return cut
         end = start + 2 * (end - start)
     return n
-
-
-def _splits_surrogate_pair(text: str, cut: int) -> bool:
-    return "\ud800" <= text[cut - 1] <= "\udbff" and "\udc00" <= text[cut] <= "\udfff"

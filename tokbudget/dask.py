@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
+from tokbudget._util import require_choice
 from tokbudget.counting import encoding_for, resolve_encoding
 from tokbudget.errors import InvalidInputError, MissingDependencyError, SettingsError
 from tokbudget.models.registry import get_model
@@ -112,8 +113,7 @@ def split(
     splitter = Splitter(max_tokens, model, encoding=encoding, overlap=overlap)
     kind = _kind(collection, "split")
     ids = ids or ("index" if kind == "series" else "position")
-    if ids not in ("index", "position"):
-        raise SettingsError(f"ids must be 'index' or 'position', got {ids!r}")
+    require_choice("ids", ids, ("index", "position"))
     if kind == "bag" and ids == "index":
         raise SettingsError("a bag has no index: use ids='position' (the default for bags)")
     import dask.dataframe as dd

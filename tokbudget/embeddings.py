@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ._util import require_int
 from .counting import count_many, encoding_for, require_text
 from .errors import ContextOverflowError, SettingsError
 from .models.registry import get_model
@@ -141,10 +142,11 @@ def _limit(name: str, given: int | None, registry: int | None, model: str) -> in
                 "provider's API reference)"
             )
         return registry
-    if isinstance(given, bool) or not isinstance(given, int) or given < 1:
-        raise SettingsError(f"{name} must be an integer >= 1, got {given!r}")
+    given = require_int(name, given, least=1)
     if registry is not None and given > registry:
         raise SettingsError(
-            f"{name}={given:,} is above {model}'s limit of {registry:,}; use at most {registry:,}"
+            f"{name}={given:,} is above {model}'s limit of {registry:,}; use at most {registry:,}",
+            parameter=name,
+            value=given,
         )
     return given

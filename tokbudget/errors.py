@@ -8,16 +8,31 @@ catch builtins keep working::
     ├── UnknownEncodingError(KeyError)    no such encoding among the bundled or user-supplied ones
     ├── UnknownModelError(KeyError)       no such model in the registry (suggests close names)
     ├── RegistryError(ValueError)         a models file is malformed (names file, model and field)
-    ├── InvalidInputError(TypeError)      bytes / None / non-string where text was expected
+    ├── InvalidInputError(TypeError)      a value of the wrong type: bytes / None where text was
+    │                                     expected, a float or "5" where a count was (``parameter``)
     ├── MessageFormatError(ValueError)    a chat message or tool definition is malformed
-    ├── SettingsError(ValueError)         an argument is out of range (names value, limit, fix)
-    │   └── UsageRecordError              a usage record cannot be priced (carries its index)
+    ├── JSONInputError(ValueError)        bad JSON text: syntax, nesting depth, huge integers
+    ├── UsageRecordError(ValueError)      a usage record is malformed or cannot be priced
+    │                                     (``index``, ``reason``)
+    ├── SettingsError(ValueError)         an argument of the right type is out of range
+    │                                     (``parameter``, ``value``; the message says the fix)
     ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
     └── MissingDependencyError(ImportError)  an optional feature's extra is not installed
+
+A wrong type is always an :class:`InvalidInputError` and an out-of-range value always a
+:class:`SettingsError`, whichever function receives it: both come from one helper,
+:func:`tokbudget._util.require_int`.
 
 Errors carry their facts as attributes, so callers and the CLI never parse messages.
 They pickle with those attributes, so an error raised in a worker process (Dask, Spark,
 a process pool) reaches the caller whole.
+
+Two error types live outside this tree, in the front ends, because they are not library
+errors but translations of them: ``tokbudget.web.protocol.ApiError`` is an HTTP answer (a
+status, a stable ``code`` and a message; the server turns a ``SettingsError`` into 400
+``bad_setting``), and the CLI's ``tokbudget.cli._output.BadInput`` is a
+``click.ClickException`` for an unusable file or flag (exit 2). Neither is ever raised by
+the library, and the CLI maps every ``TokbudgetError`` to a one-line message.
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ from typing import Any
 __all__ = [
     "ContextOverflowError",
     "InvalidInputError",
+    "JSONInputError",
     "MessageFormatError",
     "MissingDependencyError",
     "RegistryError",
@@ -111,19 +127,27 @@ class RegistryError(TokbudgetError, ValueError):
 
 
 class InvalidInputError(TokbudgetError, TypeError):
-    """Text was expected but something else (bytes, None, a number) was given.
+    """A value of the wrong type: text expected but bytes / None / a number given, or a
+    count expected but a float / bool / string given.
 
     Attributes:
         position: where in a sequence of texts the bad value is (``None`` for one text).
         partition: the Dask partition (or Spark batch) that holds it, if any.
+        parameter: the offending argument's name, when an argument other than text is wrong.
     """
 
     def __init__(
-        self, message: str, *, position: int | None = None, partition: int | None = None
+        self,
+        message: str,
+        *,
+        position: int | None = None,
+        partition: int | None = None,
+        parameter: str | None = None,
     ) -> None:
         super().__init__(message)
         self.position = position
         self.partition = partition
+        self.parameter = parameter
 
 
 class MessageFormatError(TokbudgetError, ValueError):
@@ -135,12 +159,45 @@ class MessageFormatError(TokbudgetError, ValueError):
         self.field = field
 
 
+class JSONInputError(TokbudgetError, ValueError):
+    """JSON text cannot be read (:func:`tokbudget.jsonload.loads`).
+
+    Attributes:
+        reason: what is wrong, phrased to follow a name (``"not valid JSON: ..."``,
+            ``"nested too deeply ..."``): the caller says whose text it was.
+        line, column: where, for a syntax error (1-based), else None.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
 class SettingsError(TokbudgetError, ValueError):
-    """An argument is out of range; the message names the value, the limit and the fix."""
+    """An argument is out of range; the message names the value, the limit and the fix.
+
+    Attributes:
+        parameter: the offending argument's name (``"max_tokens"``), if one is to blame.
+        value: the value it was given.
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None, value: object = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
 
 
-class UsageRecordError(SettingsError):
-    """A usage record cannot be priced; ``index`` is its 0-based position in the input."""
+class UsageRecordError(TokbudgetError, ValueError):
+    """A usage record is malformed or cannot be priced.
+
+    Attributes:
+        index: the record's 0-based position in the input.
+        reason: what is wrong with it (the message without the position).
+    """
 
     def __init__(self, message: str, *, index: int, reason: str) -> None:
         super().__init__(message)

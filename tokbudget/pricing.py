@@ -23,21 +23,27 @@ Summing real usage logs is :mod:`tokbudget.usage`.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
-from typing import Any
+from typing import Any, SupportsIndex
 
+from ._util import require_int
+from .chat.messages import count_messages, parse_request, request_body
+from .counting import count, count_many
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
+from .models.defaults import DEFAULT_MODEL
 from .models.registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
 
-__all__ = ["EXACT", "Cost", "cost", "count_arg", "decimal_str", "estimate_cost"]
+__all__ = ["EXACT", "Cost", "cost", "decimal_str", "estimate_cost"]
 
 EXACT = Context(prec=60)
 """Wide enough that no realistic product or sum of prices is ever rounded."""
 
 _MILLION = Decimal(1_000_000)
+
+TokenCount = int | SupportsIndex
+"""A token count: an ``int`` or anything with ``__index__`` (numpy integers)."""
 
 
 def decimal_str(value: Decimal) -> str:
@@ -85,24 +91,6 @@ class Cost:
 # ------------------------------------------------------------------------- from counts
 
 
-def count_arg(name: str, value: object) -> int:
-    """``value`` as a token count: an ``int >= 0`` (numpy ints too), else a clear error."""
-    if isinstance(value, bool | float | Decimal | str):
-        raise InvalidInputError(
-            f"{name} must be a whole number of tokens (int), got {type(value).__name__} "
-            f"{value!r}; token counts are never fractional"
-        )
-    try:
-        number = operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise InvalidInputError(
-            f"{name} must be an int, got {type(value).__name__}: {value!r:.60}"
-        ) from None
-    if number < 0:
-        raise SettingsError(f"{name} is {number:,}, but token counts cannot be negative")
-    return number
-
-
 def _priced_spec(name: str, registry: Registry | None) -> tuple[ModelSpec, Price, tuple[str, ...]]:
     spec = (registry or default_registry()).get(name)
     notes: tuple[str, ...] = ()
@@ -125,9 +113,9 @@ def _priced_spec(name: str, registry: Registry | None) -> tuple[ModelSpec, Price
 
 def cost(
     model: str,
-    input_tokens: int = 0,
-    output_tokens: int = 0,
-    cached_input_tokens: int = 0,
+    input_tokens: TokenCount = 0,
+    output_tokens: TokenCount = 0,
+    cached_input_tokens: TokenCount = 0,
     batch: bool = False,
     *,
     registry: Registry | None = None,
@@ -149,13 +137,15 @@ def cost(
     >>> cost("gpt-4o", input_tokens=1_234_567).total
     Decimal('3.0864175')
     """
-    n_in = count_arg("input_tokens", input_tokens)
-    n_out = count_arg("output_tokens", output_tokens)
-    n_cached = count_arg("cached_input_tokens", cached_input_tokens)
+    n_in = require_int("input_tokens", input_tokens)
+    n_out = require_int("output_tokens", output_tokens)
+    n_cached = require_int("cached_input_tokens", cached_input_tokens)
     if n_cached > n_in:
         raise SettingsError(
             f"cached_input_tokens ({n_cached:,}) exceeds input_tokens ({n_in:,}); cached "
-            "tokens are part of the prompt, so pass the whole prompt as input_tokens"
+            "tokens are part of the prompt, so pass the whole prompt as input_tokens",
+            parameter="cached_input_tokens",
+            value=n_cached,
         )
     spec, price, notes = _priced_spec(model, registry)
     tier = next((t for t in reversed(price.tiers) if n_in > t.above_input_tokens), None)
@@ -241,19 +231,15 @@ def estimate_cost(
     >>> estimate_cost("hello world", model="gpt-4o", max_output_tokens=0).input_tokens
     2
     """
-    from .counting import DEFAULT_MODEL
-
     payload: Any = text_or_messages
     tools = tool_choice = None
     choices = 1
     if isinstance(payload, Mapping):
-        from .chat.messages import parse_request, request_body
-
         body = request_body(payload)
         model = model or body.get("model")
         if max_output_tokens is None:
             max_output_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-        choices = count_arg("n", body.get("n") or 1)
+        choices = require_int("n", body.get("n") or 1)
         if "messages" not in body and "input" in body:  # an embeddings request
             payload = body["input"]
             payload = [payload] if isinstance(payload, str) else payload
@@ -265,13 +251,15 @@ def estimate_cost(
     notes: list[str] = []
     window = spec.context_window
     if spec.kind == "embedding":
-        reply = count_arg("max_output_tokens", max_output_tokens or 0)
+        reply = require_int("max_output_tokens", max_output_tokens or 0)
     elif max_output_tokens is not None:
-        reply = count_arg("max_output_tokens", max_output_tokens)
+        reply = require_int("max_output_tokens", max_output_tokens)
         if spec.max_output_tokens is not None and reply > spec.max_output_tokens:
             raise SettingsError(
                 f"max_output_tokens is {reply:,} but {spec.name} generates at most "
-                f"{spec.max_output_tokens:,}; pass a smaller max_output_tokens"
+                f"{spec.max_output_tokens:,}; pass a smaller max_output_tokens",
+                parameter="max_output_tokens",
+                value=reply,
             )
     else:
         room = window - prompt if window is not None else None
@@ -302,8 +290,6 @@ def estimate_cost(
 
 
 def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_choice: Any) -> int:
-    from .counting import count
-
     if isinstance(payload, str):
         prompt = count(payload, model=name)
     elif spec.kind == "embedding" or (
@@ -311,8 +297,6 @@ def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_ch
     ):
         return _embedding_tokens(payload, name, spec)
     elif isinstance(payload, Sequence) and not isinstance(payload, bytes | bytearray):
-        from .chat.messages import count_messages
-
         prompt = count_messages(payload, model=name, tools=tools, tool_choice=tool_choice)
     else:
         raise InvalidInputError(
@@ -343,8 +327,6 @@ def _check_fits(
 
 
 def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
-    from .counting import count_many
-
     if isinstance(inputs, Mapping) or not isinstance(inputs, Sequence):
         raise MessageFormatError(
             f"embedding input must be a string or a list of strings, got {type(inputs).__name__}",

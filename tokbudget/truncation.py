@@ -9,15 +9,18 @@ exact, yet the cost follows the kept part, not the input:
 * **Probe.** A candidate cut ``k`` is counted exactly from the last *safe cut* ``a``
   before it (:mod:`.pretokenize`): ``count(text[:k]) == count(text[:a]) +
   count(text[a:k])``, with ``count(text[:a])`` from a ledger moved incrementally.
-* **Search.** Gallop from the estimate to a pair ``k, k + 1`` where ``k`` fits and ``k + 1``
-  does not, then look a few characters further: BPE is not monotone (``" indivis"`` can
-  be more tokens than ``" indivisible"``), so a slightly longer cut may fit again.
+* **Search.** Climb from the estimate to a cut whose successor does not fit, then fence
+  it in: past a safe cut whose tokens alone exceed the budget nothing fits, so every cut
+  up to there is tried, longest first (:mod:`.tokenizer.longest`). BPE is not monotone
+  (``"-" * 96`` is one cl100k token, ``"-" * 33`` two), so this is what makes the kept
+  part the longest one that fits, not merely one that a single more character breaks.
 
-Maximality: the kept part is locally maximal (one more character of the input would
-exceed the budget), and no cut up to :data:`LOOKAHEAD` characters further fits either.
-A longer fitting cut further away is possible in principle but was never seen in an
-exhaustive comparison over half a million cuts; the tests assert it would cost at most
-one token.
+Maximality: the kept part is the longest prefix (``"end"``) or suffix (``"start"``) of
+the input that fits with the marker; for ``"middle"`` the head is the longest that fits
+half the budget and the tail the longest that fits the rest, then each side takes what
+the other left. Exhaustive tests compare with every prefix. The one limit: in a run of
+more than :data:`~tokbudget.tokenizer.longest.SPAN` characters without a safe cut, only
+that many characters past a fitting cut are tried.
 """
 
 from __future__ import annotations
@@ -26,19 +29,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from ._util import require_choice, require_int
 from .counting import bounded_count, require_text, resolve_encoding
 from .errors import SettingsError
 from .tokenizer.encoder import Encoder
+from .tokenizer.longest import Costs, Ledger, longest
 from .tokenizer.pretokenize import last_safe_cut, next_safe_cut
 
-__all__ = ["LOOKAHEAD", "Side", "Truncation", "truncate", "truncate_with_offsets"]
+__all__ = ["Side", "Truncation", "truncate", "truncate_with_offsets"]
 
 Side = Literal["end", "start", "middle"]
 SIDES: tuple[str, ...] = get_args(Side)
-
-LOOKAHEAD = 8
-"""Characters past the first cut that does not fit that are still tried (see module doc):
-over half a million random and real cuts, no better cut was ever further away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +120,8 @@ def truncate_with_offsets(
     Truncation(text='The quick', head=9, tail=25, tokens=2, cut=True)
     """
     text = require_text(text)
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
-        raise SettingsError(f"max_tokens must be an integer >= 0, got {max_tokens!r}")
-    if side not in SIDES:
-        raise SettingsError(f"side must be one of {', '.join(SIDES)}; got {side!r}")
+    max_tokens = require_int("max_tokens", max_tokens, unit="tokens")
+    require_choice("side", side, SIDES)
     marker = require_text(marker, what="marker")
     enc = resolve_encoding(model, encoding)
     return truncate_encoded(enc, text, max_tokens, side, marker)
@@ -163,108 +162,18 @@ def truncate_encoded(
 
 def _plain(enc: Encoder, text: str, budget: int, side: Side, marker: str) -> tuple[int, int]:
     n = len(text)
+
+    def search(cost: Callable[[int], int], limit: int, hi: int) -> int:
+        return longest(Costs(cost, lambda k, top: None, lambda: 0), limit, 0, hi, 0) or 0
+
     if side == "end":
-        return _longest(lambda k: enc.count(text[:k] + marker), budget, 0, n, 0) or 0, n
+        return search(lambda k: enc.count(text[:k] + marker), budget, n), n
     h = 0
     if side == "middle":
         half = (budget - enc.count(marker) + 1) // 2
-        h = _longest(lambda k: enc.count(text[:k]), half, 0, n, 0) or 0
-    kept = _longest(lambda k: enc.count(text[:h] + marker + text[n - k :]), budget, 0, n - h, 0)
-    return h, n - (kept or 0)
-
-
-# ----------------------------------------------------------------------------- ledger
-
-
-class _Ledger:
-    """Exact token counts from one end of the text to safe cuts, moved incrementally.
-
-    ``tokens(cut)`` is ``count(text[:cut])`` (origin 0) or ``count(text[cut:])`` (origin
-    ``len(text)``); it is computed from the nearest cut already known, so a search that
-    moves around one place encodes only the distance it moves.
-    """
-
-    def __init__(self, enc: Encoder, text: str, origin: int) -> None:
-        self.enc = enc
-        self.text = text
-        self.origin = origin
-        self.known: dict[int, int] = {origin: 0}
-
-    def tokens(self, cut: int) -> int:
-        value = self.known.get(cut)
-        if value is None:
-            near = min(self.known, key=lambda k: abs(k - cut))
-            lo, hi = sorted((near, cut))
-            between = self.enc.count(self.text[lo:hi])
-            farther = abs(cut - self.origin) > abs(near - self.origin)
-            value = self.known[near] + (between if farther else -between)
-            self.known[cut] = value
-        return value
-
-
-# ----------------------------------------------------------------------------- search
-
-
-def _longest(
-    cost: Callable[[int], int],
-    budget: int,
-    lo: int,
-    hi: int,
-    guess: int,
-    stop: Callable[[int], int] | None = None,
-) -> int | None:
-    """The largest ``k`` in ``[lo, hi]`` with ``cost(k) <= budget`` near ``guess``, or None.
-
-    ``k`` is locally maximal (``k == hi`` or ``cost(k + 1) > budget``) and no ``k'`` in
-    ``(k + 1, k + LOOKAHEAD]`` fits either. ``stop(k)``, when given, bounds that lookahead:
-    past it no cut can fit if ``k + 1`` does not (a safe cut beyond ``k``).
-    """
-    memo: dict[int, int] = {}
-
-    def fits(k: int) -> bool:
-        if k not in memo:
-            memo[k] = cost(k)
-        return memo[k] <= budget
-
-    good = min(max(guess, lo), hi)
-    if not fits(good):
-        bad, step = good, 1
-        while True:  # gallop down to a cut that fits
-            k = max(lo, bad - step)
-            if fits(k):
-                good = k
-                break
-            if k == lo:
-                return None
-            bad, step = k, step * 2
-        bisect_from: int | None = bad
-    else:
-        bisect_from = None
-    while True:
-        if bisect_from is None:  # gallop up to a cut that does not fit
-            step = 1
-            while good < hi:
-                k = min(hi, good + step)
-                if not fits(k):
-                    bisect_from = k
-                    break
-                good, step = k, step * 2
-            if bisect_from is None:
-                return good
-        bad = bisect_from
-        while bad - good > 1:
-            mid = (good + bad) // 2
-            if fits(mid):
-                good = mid
-            else:
-                bad = mid
-        far = min(hi, good + LOOKAHEAD)
-        if stop is not None:
-            far = min(far, stop(good))
-        better = next((k for k in range(far, good + 1, -1) if fits(k)), None)
-        if better is None:
-            return good
-        good, bisect_from = better, None
+        h = search(lambda k: enc.count(text[:k]), half, n)
+    kept = search(lambda k: enc.count(text[:h] + marker + text[n - k :]), budget, n - h)
+    return h, n - kept
 
 
 # ----------------------------------------------------------------------------- cutter
@@ -275,41 +184,84 @@ class _Cutter:
 
     def __init__(self, enc: Encoder, text: str, budget: int) -> None:
         self.enc = enc
+        self.pat = enc.spec.pat_str
         self.text = text
         self.n = len(text)
         self.budget = budget
-        self.front = _Ledger(enc, text, 0)
-        self.back = _Ledger(enc, text, self.n)
+        self.front = Ledger(enc, text, 0)
+        self.back = Ledger(enc, text, self.n)
+        self._head_span = (0, 0)  # head_anchor(k) is a for every k in (a, end]
+        self._tail_span = (0, 0)  # tail_anchor(t) is b for every t in [start, b)
+        self.encoded = 0  # characters the costs have encoded
+
+    def spent(self) -> int:
+        return self.encoded
 
     # -- the pieces of a cost: stable parts from the ledgers, the rest encoded
 
     def head_anchor(self, k: int) -> int:
         """The last safe cut strictly inside ``text[:k]`` (or 0)."""
-        return max(last_safe_cut(self.text, 0, k, pat_str=self.enc.spec.pat_str), 0)
+        a, end = self._head_span
+        if not a < k <= end:  # the same for every k in (a, end]: a scan asks many times
+            a = max(last_safe_cut(self.text, 0, k, pat_str=self.pat), 0)
+            self._head_span = (a, k)
+        return a
 
     def tail_anchor(self, t: int) -> int:
         """The first safe cut strictly inside ``text[t:]`` (or the end)."""
-        cut = next_safe_cut(self.text, t, pat_str=self.enc.spec.pat_str)
-        return self.n if cut < 0 else cut
+        start, b = self._tail_span
+        if not start <= t < b:
+            cut = next_safe_cut(self.text, t, pat_str=self.pat)
+            b = self.n if cut < 0 else cut
+            self._tail_span = (t, b)
+        return b
 
-    def head_cost(self, right: str, right_tokens: int) -> Callable[[int], int]:
-        """``k -> count(text[:k] + right) + right_tokens``."""
+    def _too_long(self, part: str, tokens: int) -> bool:
+        # Every token is at most max_token_bytes long: a cheap proof that a long part of a
+        # run without safe cuts cannot fit, before encoding it.
+        if len(part) * 4 <= tokens * 128:  # short: never provable, skip the bytes
+            return False
+        size = len(part.encode("utf-8", "surrogatepass"))
+        return -(-size // self.enc.max_token_bytes) > tokens
+
+    def head_costs(self, right: str, right_tokens: int, budget: int) -> Costs:
+        """``k -> count(text[:k] + right) + right_tokens``, with its fences."""
 
         def cost(k: int) -> int:
             a = self.head_anchor(k)
-            return self.front.tokens(a) + self.enc.count(self.text[a:k] + right) + right_tokens
+            known = self.front.tokens(a) + right_tokens
+            part = self.text[a:k] + right
+            if self._too_long(part, budget - known):
+                return budget + 1
+            self.encoded += len(part)
+            return known + self.enc.count(part)
 
-        return cost
+        def fence(k: int, top: int) -> tuple[int, int] | None:
+            # Past a safe cut c, text[:c] is encoded alone: at least front.tokens(c).
+            c = next_safe_cut(self.text, k, min(self.n, top + 1), pat_str=self.pat)
+            return None if c < 0 else (c, self.front.tokens(c) + right_tokens)
 
-    def tail_cost(self, left: str, left_tokens: int) -> Callable[[int], int]:
-        """``kept -> left_tokens + count(left + text[n - kept:])``."""
+        return Costs(cost, fence, self.spent)
+
+    def tail_costs(self, left: str, left_tokens: int, budget: int) -> Costs:
+        """``kept -> left_tokens + count(left + text[n - kept:])``, with its fences."""
+        n = self.n
 
         def cost(kept: int) -> int:
-            t = self.n - kept
+            t = n - kept
             b = self.tail_anchor(t)
-            return left_tokens + self.enc.count(left + self.text[t:b]) + self.back.tokens(b)
+            known = left_tokens + self.back.tokens(b)
+            part = left + self.text[t:b]
+            if self._too_long(part, budget - known):
+                return budget + 1
+            self.encoded += len(part)
+            return known + self.enc.count(part)
 
-        return cost
+        def fence(kept: int, top: int) -> tuple[int, int] | None:
+            c = last_safe_cut(self.text, max(0, n - top - 1), n - kept, pat_str=self.pat)
+            return None if c < 0 else (n - c, self.back.tokens(c) + left_tokens)
+
+        return Costs(cost, fence, self.spent)
 
     # -- estimates: where the budget's last token ends in a window at one end
 
@@ -333,16 +285,14 @@ class _Cutter:
         """End of the longest head that fits ``budget`` with ``right`` after it."""
         right_tokens = self.enc.count(right)
         guess = self.estimate(budget - right_tokens, from_end=False)
-        stop = None if right else self._next_cut
-        found = _longest(self.head_cost(right, 0), budget, 0, self.n, guess, stop)
+        found = longest(self.head_costs(right, 0, budget), budget, 0, self.n, guess)
         return 0 if found is None else found
 
     def tail(self, budget: int, left: str = "") -> int:
         """Start of the longest tail that fits ``budget`` with ``left`` before it."""
         left_tokens = self.enc.count(left)
         guess = self.estimate(budget - left_tokens, from_end=True)
-        stop = None if left else self._previous_cut
-        found = _longest(self.tail_cost(left, 0), budget, 0, self.n, guess, stop)
+        found = longest(self.tail_costs(left, 0, budget), budget, 0, self.n, guess)
         return self.n - (0 if found is None else found)
 
     def middle(self, marker: str, marker_tokens: int) -> tuple[int, int]:
@@ -356,8 +306,7 @@ class _Cutter:
             # Joining head and marker cost more than apart: give the head less.
             head_budget -= 1
         t = found
-        # Let each side take what the other left (junction merges); both only grow. These
-        # rounds keep local maximality but skip the lookahead, which each side had above.
+        # Let each side take what the other left (junction merges); both only grow.
         while True:
             h2 = self._head_before(t, marker, h)
             t2 = self._tail_after(h2, marker, t)
@@ -367,34 +316,19 @@ class _Cutter:
 
     def _head_before(self, t: int, marker: str, guess: int) -> int:
         b = self.tail_anchor(t)
-        cost = self.head_cost(marker + self.text[t:b], self.back.tokens(b))
-        found = _longest(cost, self.budget, 0, t, guess, lambda k: k + 1)
+        costs = self.head_costs(marker + self.text[t:b], self.back.tokens(b), self.budget)
+        found = longest(costs, self.budget, 0, t, guess)
         return guess if found is None else found
 
     def _tail_after(self, h: int, marker: str, guess: int | None = None) -> int | None:
         a = self.head_anchor(h)
-        cost = self.tail_cost(self.text[a:h] + marker, self.front.tokens(a))
-        stop = None
+        costs = self.tail_costs(self.text[a:h] + marker, self.front.tokens(a), self.budget)
         if guess is None:
-            used = cost(0)
+            used = costs.cost(0)
             if used > self.budget:
                 return None
             kept_guess = self.estimate(self.budget - used, from_end=True)
         else:
-            kept_guess, stop = self.n - guess, lambda k: k + 1
-        found = _longest(cost, self.budget, 0, self.n - h, kept_guess, stop)
+            kept_guess = self.n - guess
+        found = longest(costs, self.budget, 0, self.n - h, kept_guess)
         return None if found is None else self.n - found
-
-    # -- lookahead bounds, only as far as the lookahead reaches: searching text without
-    # whitespace (no safe cut) to its end would cost the whole input.
-
-    def _next_cut(self, k: int) -> int:
-        cut = next_safe_cut(
-            self.text, k, min(self.n, k + LOOKAHEAD + 2), pat_str=self.enc.spec.pat_str
-        )
-        return self.n if cut < 0 else cut
-
-    def _previous_cut(self, kept: int) -> int:
-        t = self.n - kept
-        cut = last_safe_cut(self.text, max(0, t - LOOKAHEAD - 2), t, pat_str=self.enc.spec.pat_str)
-        return self.n if cut < 0 else self.n - cut

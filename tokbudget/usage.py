@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
-from .errors import SettingsError, TokbudgetError, UsageRecordError
+from ._util import require_int
+from .errors import TokbudgetError, UsageRecordError
 from .models.registry import Registry
-from .pricing import EXACT, Cost, cost, count_arg, decimal_str
+from .pricing import EXACT, Cost, cost, decimal_str
 
 __all__ = ["UsageCost", "UsageTotal", "cost_from_usage"]
 
@@ -97,24 +98,29 @@ _USAGE_SHAPES = (
 )
 
 
+class _Malformed(ValueError):
+    """A record's shape is wrong; :func:`cost_from_usage` re-raises it as a UsageRecordError
+    (a format error naming the record's index), never as a SettingsError."""
+
+
 def _read_usage(usage: Mapping[str, Any]) -> tuple[int, int, int]:
     for in_key, out_key, in_details, out_details in _USAGE_SHAPES:
         if in_key not in usage:
             continue
-        n_in = count_arg(in_key, usage[in_key])
-        n_out = count_arg(out_key, usage.get(out_key) or 0)
+        n_in = require_int(in_key, usage[in_key])
+        n_out = require_int(out_key, usage.get(out_key) or 0)
         details = usage.get(in_details) or {}
         if not isinstance(details, Mapping):
-            raise SettingsError(f"{in_details} must be an object, got {details!r:.60}")
-        n_cached = count_arg(f"{in_details}.cached_tokens", details.get("cached_tokens") or 0)
+            raise _Malformed(f"{in_details} must be an object, got {details!r:.60}")
+        n_cached = require_int(f"{in_details}.cached_tokens", details.get("cached_tokens") or 0)
         for key, table in ((in_details, details), (out_details, usage.get(out_details) or {})):
             if isinstance(table, Mapping) and table.get("audio_tokens"):
-                raise SettingsError(
+                raise _Malformed(
                     f"{key}.audio_tokens is {table['audio_tokens']}: audio is billed at other "
                     "rates, which tokbudget does not model"
                 )
         return n_in, n_out, n_cached
-    raise SettingsError(
+    raise _Malformed(
         "usage has neither prompt_tokens (Chat Completions) nor input_tokens (Responses API)"
     )
 
@@ -122,7 +128,7 @@ def _read_usage(usage: Mapping[str, Any]) -> tuple[int, int, int]:
 def _unwrap(record: object) -> tuple[str | None, Mapping[str, Any], bool] | None:
     """``(model, usage, from a batch line)`` of a record; None if it is not billed."""
     if not isinstance(record, Mapping):
-        raise SettingsError(f"expected a JSON object, got {type(record).__name__}")
+        raise _Malformed(f"expected a JSON object, got {type(record).__name__}")
     from_batch = "custom_id" in record and "response" in record
     if from_batch:  # {"custom_id": ..., "response": {"status_code": 200, "body": {...}}}
         response = record["response"]
@@ -132,7 +138,7 @@ def _unwrap(record: object) -> tuple[str | None, Mapping[str, Any], bool] | None
             return None  # a failed request is not billed
         body = response.get("body")
         if not isinstance(body, Mapping):
-            raise SettingsError("the Batch API line has no response body")
+            raise _Malformed("the Batch API line has no response body")
         record = body
     streamed = "type" in record or str(record.get("object", "")).endswith(".chunk")
     event = record.get("response")
@@ -143,14 +149,14 @@ def _unwrap(record: object) -> tuple[str | None, Mapping[str, Any], bool] | None
             return None
         if "prompt_tokens" in record or "input_tokens" in record:
             return None, record, from_batch  # a bare usage dict
-        raise SettingsError(
+        raise _Malformed(
             "it has no 'usage' (nor the prompt_tokens / input_tokens of a bare usage object)"
         )
     usage = record["usage"]
     if usage is None and streamed:
         return None  # a stream chunk or event before the last one
     if not isinstance(usage, Mapping):
-        raise SettingsError(
+        raise _Malformed(
             f"usage is {usage!r:.40}, not an object (streamed responses carry usage only "
             "with stream_options={'include_usage': True})"
         )
@@ -159,7 +165,7 @@ def _unwrap(record: object) -> tuple[str | None, Mapping[str, Any], bool] | None
 
 
 def cost_from_usage(
-    records: Iterable[Mapping[str, Any]],
+    records: Mapping[str, Any] | Iterable[Mapping[str, Any]],
     model: str | None = None,
     *,
     batch: bool = False,
@@ -194,10 +200,10 @@ def cost_from_usage(
             name, usage, from_batch = unwrapped
             name = name or model
             if not name:
-                raise SettingsError("it names no model; pass model= for bare usage dicts")
+                raise _Malformed("it names no model; pass model= for bare usage dicts")
             n_in, n_out, n_cached = _read_usage(usage)
             priced = cost(name, n_in, n_out, n_cached, batch or from_batch, registry=registry)
-        except TokbudgetError as exc:
+        except (TokbudgetError, _Malformed) as exc:
             raise UsageRecordError(
                 f"usage record {index}: {exc}", index=index, reason=str(exc)
             ) from exc

@@ -27,14 +27,13 @@ from ..errors import ContextOverflowError, InvalidInputError
 from ..models.spec import ModelSpec
 from ..tokenizer.encoder import Encoder, get_encoding
 from ..truncation import truncate_encoded
-from .messages import RequestCount, message_counts
+from .messages import SYSTEM_ROLES, RequestCount, message_counts
 
 __all__ = ["CUT_MARKER", "FitReport", "fit_messages"]
 
 CUT_MARKER = " […]"
 """Appended to a message whose content ``truncate_long`` cut, so the model sees the cut."""
 
-_SYSTEM_LIKE = ("system", "developer")
 Message = dict[str, Any]
 
 
@@ -197,7 +196,7 @@ class _Fitter:
         return any(
             self._text_tokens(i) > excess and self._cut(i, excess)
             for i in self.kept
-            if self.messages[i].get("role") not in _SYSTEM_LIKE
+            if self.messages[i].get("role") not in SYSTEM_ROLES
         )
 
     def _cut(self, i: int, excess: int) -> bool:
@@ -241,7 +240,7 @@ class _Fitter:
         fixes = ["shorten them"]
         if not truncate_long:
             fixes.append("pass truncate_long=True")
-        if keep_system and any(self.messages[i].get("role") in _SYSTEM_LIKE for i in pinned):
+        if keep_system and any(self.messages[i].get("role") in SYSTEM_ROLES for i in pinned):
             fixes.append("keep_system=False")
         if self.limits.requested_output is not None:
             fixes.append("lower max_output_tokens")
@@ -259,30 +258,43 @@ class _Fitter:
 
 
 def _units(messages: Sequence[Message]) -> list[list[int]]:
-    """Message indices grouped into droppable units, oldest first."""
-    claimed: set[int] = set()
+    """Message indices grouped into droppable units, in order of their first message.
+
+    A ``tool`` result belongs to the nearest earlier assistant message that made a call
+    with its ``tool_call_id``: ids are unique per call in practice, but a history built
+    by hand or replayed may reuse one (``"call_1"`` in every turn), and a result must go
+    with the call it answers, never with an older call of the same id.
+    """
     units: list[list[int]] = []
+    unit_of: dict[int, int] = {}  # message index -> its unit's position in ``units``
+    caller: dict[object, int] = {}  # tool_call_id -> the latest assistant message with it
     for i, m in enumerate(messages):
-        if i in claimed:
+        if i in unit_of:
             continue
-        unit = [i]
-        calls = m.get("tool_calls") if m.get("role") == "assistant" else None
-        if isinstance(calls, list) and calls:
-            ids = {c.get("id") for c in calls if isinstance(c, Mapping)}
-            for j in range(i + 1, len(messages)):
-                if messages[j].get("role") == "tool" and messages[j].get("tool_call_id") in ids:
-                    unit.append(j)
-        elif m.get("role") == "assistant" and m.get("function_call") is not None:
+        role = m.get("role")
+        call_id = m.get("tool_call_id")
+        if role == "tool" and isinstance(call_id, str) and call_id in caller:
+            owner = unit_of[caller[call_id]]
+            units[owner].append(i)
+            unit_of[i] = owner
+            continue
+        unit_of[i] = len(units)
+        units.append([i])
+        calls = m.get("tool_calls") if role == "assistant" else None
+        if isinstance(calls, list):
+            for call in calls:
+                if isinstance(call, Mapping) and isinstance(call.get("id"), str):
+                    caller[call["id"]] = i
+        if role == "assistant" and m.get("function_call") is not None:
             following = messages[i + 1] if i + 1 < len(messages) else {}
             if following.get("role") == "function":
-                unit.append(i + 1)
-        claimed.update(unit)
-        units.append(unit)
+                units[-1].append(i + 1)
+                unit_of[i + 1] = len(units) - 1
     return units
 
 
 def _pinned(messages: Sequence[Message], keep_system: bool) -> set[int]:
-    pinned = {i for i, m in enumerate(messages) if keep_system and m.get("role") in _SYSTEM_LIKE}
+    pinned = {i for i, m in enumerate(messages) if keep_system and m.get("role") in SYSTEM_ROLES}
     users = [i for i, m in enumerate(messages) if m.get("role") == "user"]
     if users:
         pinned.add(users[-1])
@@ -290,7 +302,7 @@ def _pinned(messages: Sequence[Message], keep_system: bool) -> set[int]:
 
 
 def _describe(messages: Sequence[Message], keep_system: bool) -> str:
-    systems = sum(m.get("role") in _SYSTEM_LIKE for m in messages)
+    systems = sum(m.get("role") in SYSTEM_ROLES for m in messages)
     parts = []
     if systems:
         parts.append(f"{systems} system message{'s' * (systems != 1)}")

@@ -14,6 +14,11 @@ rounded down to whole pixels, then a little more so one side is a whole number o
 and the count is capped at 1536. Tokens are patches times the model's multiplier (1.62,
 2.46, 1.72 ...), rounded up. ``detail`` does not change the count.
 
+No image costs less than one tile (``base_tokens + tile_tokens``; ``base_tokens`` at
+``detail="low"``) or one patch: when shrinking would take a side below one pixel (a
+10**9 x 1 image), that side stays one pixel, so such an image reaches the patch cap
+instead of counting 0.
+
 ``detail="auto"`` lets the API choose; tokbudget counts it as ``"high"``, the larger of the
 two, so that a budget never undercounts. An image whose size is unknown (an ``https`` URL)
 costs :func:`image_upper_bound`, the most any image can cost on that model (gpt-4o: 85 +
@@ -29,7 +34,9 @@ import math
 from fractions import Fraction
 from typing import Literal
 
+from .._util import require_choice, require_int
 from ..errors import SettingsError
+from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registry
 
 __all__ = [
@@ -57,8 +64,6 @@ def image_rules(model: str | None = None, *, where: str = "an image") -> tuple[s
 
     ``where`` names the image in the error (``"messages[2].content[1]"``).
     """
-    from ..counting import DEFAULT_MODEL
-
     spec: ModelSpec = default_registry().get(model if model is not None else DEFAULT_MODEL)
     if spec.image is None:
         raise SettingsError(
@@ -80,11 +85,8 @@ def image_tokens(width: int, height: int, detail: str = "auto", model: str | Non
     >>> image_tokens(2048, 4096, "low", model="gpt-4o")
     85
     """
-    for name, value in (("width", width), ("height", height)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise SettingsError(
-                f"image {name} must be a whole number of pixels >= 1, got {value!r}"
-            )
+    width = require_int("width", width, least=1, unit="pixels")
+    height = require_int("height", height, least=1, unit="pixels")
     _, rules = image_rules(model)
     return rules_tokens(rules, width, height, _check_detail(detail))
 
@@ -100,9 +102,7 @@ def image_upper_bound(model: str | None = None, detail: str = "auto") -> int:
 
 
 def _check_detail(detail: object) -> str:
-    if detail not in DETAILS:
-        raise SettingsError(f"detail is {detail!r}; use one of {', '.join(DETAILS)}")
-    return str(detail)
+    return require_choice("detail", detail, DETAILS)
 
 
 def rules_tokens(rules: ImageRules, width: int | None, height: int | None, detail: str) -> int:
@@ -125,24 +125,30 @@ def _tiles(width: int, height: int) -> int:
         w, h = (_FIT, max(1, h * _FIT // w)) if w >= h else (max(1, w * _FIT // h), _FIT)
     if min(w, h) > _SHORT:  # short side to 768
         w, h = (_SHORT, max(1, h * _SHORT // w)) if w <= h else (max(1, w * _SHORT // h), _SHORT)
-    return math.ceil(w / _TILE) * math.ceil(h / _TILE)
+    return _ceil_div(w, _TILE) * _ceil_div(h, _TILE)
 
 
 def _patches(width: int, height: int, cap: int) -> int:
-    n = math.ceil(width / _PATCH) * math.ceil(height / _PATCH)
+    n = _ceil_div(width, _PATCH) * _ceil_div(height, _PATCH)
     if n <= cap:
         return n
     # Shrink by sqrt(cap * 32^2 / (w * h)), floored to whole pixels. isqrt of the floored
     # quotient equals the floor of the real square root, so this is exact (no floats).
+    # A side is never shrunk below one pixel: a 10**9 x 1 image used to become 0 px tall,
+    # 0 patches, 0 tokens; it stays 1 px tall, and its width alone reaches the cap.
     budget = cap * _PATCH * _PATCH
-    w1 = math.isqrt(width * budget // height)
-    h1 = math.isqrt(height * budget // width)
+    w1 = max(1, math.isqrt(width * budget // height))
+    h1 = max(1, math.isqrt(height * budget // width))
     # Then shrink a little more so one side is a whole number of patches; the guide's
     # example (1800 x 2400 -> 1452 patches) takes the smaller of the two factors.
     factors = [Fraction(s // _PATCH * _PATCH, s) for s in (w1, h1) if s >= _PATCH]
     scale = min(factors) if factors else Fraction(1)
     n = math.ceil(w1 * scale / _PATCH) * math.ceil(h1 * scale / _PATCH)
-    return min(n, cap)
+    return max(1, min(n, cap))  # an image is at least one patch, at most the cap
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)  # integer arithmetic: a / b would overflow a float past ~1e308
 
 
 # --------------------------------------------------------------------- sizes from headers

@@ -5,20 +5,37 @@ OpenAI does not bill the JSON you send: it renders the definitions into a TypeSc
 => any;`` per function, with descriptions as ``//`` comments. :func:`render_functions`
 writes that block; the tokens it adds are the block's tokens plus a fixed 9, minus 4 when
 the request already has a system message (the block joins it instead of opening its own,
-and that message gains a trailing newline). A forced ``tool_choice`` adds the function
-name's tokens + 4; ``"none"`` adds 1.
+and that message gains a trailing newline). :func:`tools_tokens` adds it all up.
 
-This is an **estimate**: OpenAI has not published the format. It reproduces the cookbook's
-published API figures (weather tool: 105 prompt tokens on gpt-4 / gpt-3.5-turbo, 101 on
-gpt-4o / gpt-4o-mini) and all 36 requests (tools, forced choices, function results and
-calls, nested objects, enums, ``anyOf``) whose prompt tokens the openai-chat-tokens project
-measured on the API (gpt-3.5-turbo; ``tests/fixtures/chat_requests.json``). Two of its
-rules were fitted to those measurements: descriptions of nested properties are not shown,
-and a ``const`` shows as its type. (The cookbook's simpler per-property formula is off by
--38 to +10 tokens on the same set, as it ignores nested schemas, so it is not used.)
-Schema features none of them use (``$ref``, ``allOf``, ``default``, ``format``,
-``minimum``) are rendered as ``any`` or left out; their error is unmeasured, and so is
-the format's stability on newer models.
+``tool_choice`` (:func:`choice_tokens`): ``"auto"`` adds nothing and ``"none"`` adds 1
+(both measured). Forcing a function adds its name's tokens + 7 in the ``tools`` form
+(``{"type": "function", "function": {"name": ...}}``) and + 4 in the legacy
+``function_call`` form (``{"name": ...}``): each is what the API reported for that form.
+``"required"`` is unmeasured; it is counted as forcing the longest-named tool, the most a
+forced choice adds, so that a budget does not undercount it.
+
+This is an **estimate**: OpenAI has not published the format. It reproduces every
+prompt_tokens figure published for it that we know of:
+
+* the cookbook's weather tool (105 prompt tokens on gpt-4 / gpt-3.5-turbo, 101 on gpt-4o /
+  gpt-4o-mini), exactly;
+* the 36 requests in legacy ``functions`` form (forced choices, function results and
+  calls, nested objects, enums, ``anyOf``) that the openai-chat-tokens project measured on
+  gpt-3.5-turbo in 2023, exactly. Two of its rules were fitted to them: in that form,
+  descriptions of nested properties are not shown, and a ``const`` shows as its type;
+* the 18 requests in ``tools`` form that the openai-messages-token-helper project measured
+  in 2024 (``tool_choice`` auto / none / forced, nested objects, enums, arrays, ``null``):
+  never under, at most 2 over. They show nested descriptions, which the 2023 figures do
+  not; as it is not known which models render which way, a ``tools`` request is counted
+  both ways (the 2023 rendering, and one with nested descriptions and nested properties
+  unindented, which matches all four of that set's nested schemas to within a token) and
+  the larger count is taken.
+
+The sets are in ``tests/fixtures/chat_requests.json`` and ``tool_requests.json``. (The
+cookbook's simpler per-property formula is off by -38 to +10 tokens on them, as it
+ignores nested schemas, so it is not used.) Schema features none of them use (``$ref``,
+``allOf``, ``default``, ``format``, ``minimum``) are rendered as ``any`` or left out; their
+error is unmeasured, and so is the format's stability on newer models.
 """
 
 from __future__ import annotations
@@ -29,15 +46,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError
+from ..tokenizer.encoder import Encoder
 
 __all__ = [
     "FORCED_CHOICE_OVERHEAD",
+    "FORCED_TOOL_CHOICE_OVERHEAD",
     "FUNCTIONS_OVERHEAD",
+    "NONE_CHOICE_OVERHEAD",
     "SYSTEM_MERGE_SAVING",
     "FunctionDef",
+    "choice_tokens",
+    "is_legacy_choice",
     "parse_tool_choice",
     "parse_tools",
     "render_functions",
+    "tools_tokens",
 ]
 
 FUNCTIONS_OVERHEAD = 9
@@ -47,7 +70,13 @@ SYSTEM_MERGE_SAVING = 4
 """Tokens saved when the block joins an existing system message instead of opening one."""
 
 FORCED_CHOICE_OVERHEAD = 4
-"""Tokens a forced ``tool_choice`` adds beyond the function name's own."""
+"""Tokens a legacy ``function_call: {"name": ...}`` adds beyond the function name's own."""
+
+FORCED_TOOL_CHOICE_OVERHEAD = 7
+"""Tokens ``tool_choice: {"type": "function", ...}`` adds beyond the function name's own."""
+
+NONE_CHOICE_OVERHEAD = 1
+"""Tokens ``tool_choice: "none"`` adds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +86,7 @@ class FunctionDef:
     name: str
     description: str
     parameters: Mapping[str, Any]
+    legacy: bool = False  # given in the legacy ``functions`` form (a bare function object)
 
 
 def _fail(field: str, problem: str) -> MessageFormatError:
@@ -85,8 +115,10 @@ def parse_tools(tools: Sequence[Any] | None, where: str = "tools") -> tuple[Func
             field += ".function"
             if not isinstance(fn, Mapping):
                 raise _fail(field, "is missing; a function tool needs {'name': ..., ...}")
+            legacy = False
         else:  # a legacy `functions` entry is the function object itself
             fn = tool
+            legacy = True
         name = fn.get("name")
         if not isinstance(name, str) or not name:
             raise _fail(f"{field}.name", f"must be a non-empty string, got {name!r}")
@@ -98,7 +130,7 @@ def parse_tools(tools: Sequence[Any] | None, where: str = "tools") -> tuple[Func
             raise _fail(
                 f"{field}.parameters", f"must be a JSON-schema object, got {parameters!r:.60}"
             )
-        out.append(FunctionDef(name, description, parameters))
+        out.append(FunctionDef(name, description, parameters, legacy))
     return tuple(out)
 
 
@@ -129,11 +161,83 @@ def parse_tool_choice(
     )
 
 
+# ------------------------------------------------------------------------- counting
+
+
+def tools_tokens(
+    enc: Encoder,
+    functions: Sequence[FunctionDef],
+    *,
+    joins_system: bool,
+    mode: str = "auto",
+    forced: str | None = None,
+    legacy_choice: bool = False,
+) -> int:
+    """Prompt tokens that ``functions`` and the choice add to a request (0 without tools).
+
+    Args:
+        enc: the model's encoder.
+        functions: the request's tools, from :func:`parse_tools`.
+        joins_system: the request has a system (or developer) message for the block to join.
+        mode: ``tool_choice``'s mode and ``forced`` its function, from
+            :func:`parse_tool_choice`.
+        legacy_choice: the choice was a legacy ``function_call`` (:func:`is_legacy_choice`).
+
+    A ``tools``-form request is counted in both known renderings (see the module doc) and
+    the larger is taken; a legacy ``functions`` one in the 2023 rendering.
+    """
+    if not functions:
+        return 0
+    block = enc.count(render_functions(functions))
+    if not all(f.legacy for f in functions):
+        block = max(block, enc.count(render_functions(functions, nested_descriptions=True)))
+    saving = SYSTEM_MERGE_SAVING if joins_system else 0
+    choice = choice_tokens(enc, functions, mode, forced, legacy=legacy_choice)
+    return block + FUNCTIONS_OVERHEAD - saving + choice
+
+
+def choice_tokens(
+    enc: Encoder,
+    functions: Sequence[FunctionDef],
+    mode: str,
+    forced: str | None,
+    *,
+    legacy: bool = False,
+) -> int:
+    """Prompt tokens ``tool_choice`` adds to a request with ``functions`` (see module doc).
+
+    >>> from tokbudget import get_encoding
+    >>> enc, fns = get_encoding("cl100k_base"), [FunctionDef("get_weather", "", {})]
+    >>> [choice_tokens(enc, fns, mode, None) for mode in ("auto", "none", "required")]
+    [0, 1, 9]
+    >>> choice_tokens(enc, fns, "function", "get_weather")  # {"type": "function", ...}
+    9
+    >>> choice_tokens(enc, fns, "function", "get_weather", legacy=True)  # {"name": ...}
+    6
+    """
+    if not functions or mode == "auto":
+        return 0
+    if mode == "none":
+        return NONE_CHOICE_OVERHEAD
+    if mode == "required" or forced is None:  # unmeasured: as forcing the longest name
+        return max(enc.count(f.name) for f in functions) + FORCED_TOOL_CHOICE_OVERHEAD
+    return enc.count(forced) + (FORCED_CHOICE_OVERHEAD if legacy else FORCED_TOOL_CHOICE_OVERHEAD)
+
+
+def is_legacy_choice(choice: Any) -> bool:
+    """Whether ``choice`` is a legacy ``function_call: {"name": ...}`` (no ``type``)."""
+    return isinstance(choice, Mapping) and "type" not in choice and "function" not in choice
+
+
 # ----------------------------------------------------------------------- rendering
 
 
-def render_functions(functions: Sequence[FunctionDef]) -> str:
+def render_functions(functions: Sequence[FunctionDef], *, nested_descriptions: bool = False) -> str:
     """The ``namespace functions`` block the model sees for ``functions``.
+
+    ``nested_descriptions``: the rendering the 2024 ``tools`` measurements show, with the
+    descriptions of nested properties, and nested properties not indented; by default
+    the 2023 one, which shows only top-level descriptions and indents nested objects.
 
     >>> print(render_functions([FunctionDef("ping", "Check the link.", {})]))
     namespace functions {
@@ -143,13 +247,14 @@ def render_functions(functions: Sequence[FunctionDef]) -> str:
     <BLANKLINE>
     } // namespace functions
     """
+    style = _Style(nested_descriptions)
     lines = ["namespace functions {", ""]
     for fn in functions:
         if fn.description:
             lines.append(f"// {fn.description}")
         if _properties(fn.parameters):
             lines.append(f"type {fn.name} = (_: {{")
-            lines.extend(_object_lines(fn.parameters, 0))
+            lines.extend(style.object_lines(fn.parameters, 0))
             lines.append("}) => any;")
         else:
             lines.append(f"type {fn.name} = () => any;")
@@ -163,44 +268,57 @@ def _properties(schema: Mapping[str, Any]) -> Mapping[str, Any]:
     return props if isinstance(props, Mapping) else {}
 
 
-def _object_lines(schema: Mapping[str, Any], indent: int) -> Iterator[str]:
-    required = schema.get("required") or ()
-    pad = " " * indent
-    for name, prop in _properties(schema).items():
-        prop = prop if isinstance(prop, Mapping) else {}
-        description = prop.get("description")
-        # Measured: only top-level parameters keep their descriptions; nested ones are dropped.
-        if indent == 0 and isinstance(description, str) and description:
-            yield f"// {description}"
-        optional = "" if name in required else "?"
-        yield f"{pad}{name}{optional}: {_type(prop, indent)},"
-
-
 def _literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else json.dumps(value)
 
 
-def _type(schema: Mapping[str, Any], indent: int) -> str:
-    # Measured: enums are rendered as literal unions, but a `const` is not (its type is).
-    enum = schema.get("enum")
-    if isinstance(enum, list) and enum:
-        return " | ".join(_literal(v) for v in enum)
-    for key in ("anyOf", "oneOf"):
-        options = schema.get(key)
-        if isinstance(options, list) and options:
-            return " | ".join(_type(o if isinstance(o, Mapping) else {}, indent) for o in options)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        return " | ".join(_type({**schema, "type": k}, indent) for k in kind) or "any"
-    if kind == "object":
-        if not _properties(schema):
-            return "object"
-        return "\n".join(["{", *_object_lines(schema, indent + 2), " " * indent + "}"])
-    if kind == "array":
-        items = schema.get("items")
-        return f"{_type(items, indent)}[]" if isinstance(items, Mapping) else "any[]"
-    if kind == "integer":
-        return "number"
-    if kind in ("string", "number", "boolean", "null"):
-        return str(kind)
-    return _literal(schema["const"]) if "const" in schema else "any"
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """One of the two measured renderings (see :func:`render_functions`)."""
+
+    nested_descriptions: bool
+
+    @property
+    def step(self) -> int:
+        return 0 if self.nested_descriptions else 2
+
+    def object_lines(self, schema: Mapping[str, Any], indent: int) -> Iterator[str]:
+        required = schema.get("required") or ()
+        pad = " " * indent
+        for name, prop in _properties(schema).items():
+            prop = prop if isinstance(prop, Mapping) else {}
+            description = prop.get("description")
+            # Measured (2023): only top-level parameters keep their descriptions.
+            top = indent == 0 and not self.nested_descriptions
+            if (top or self.nested_descriptions) and isinstance(description, str) and description:
+                yield f"{pad}// {description}"
+            optional = "" if name in required else "?"
+            yield f"{pad}{name}{optional}: {self.type(prop, indent)},"
+
+    def type(self, schema: Mapping[str, Any], indent: int) -> str:
+        # Measured: enums are rendered as literal unions, but a `const` is not (its type is).
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum:
+            return " | ".join(_literal(v) for v in enum)
+        for key in ("anyOf", "oneOf"):
+            options = schema.get(key)
+            if isinstance(options, list) and options:
+                return " | ".join(
+                    self.type(o if isinstance(o, Mapping) else {}, indent) for o in options
+                )
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            return " | ".join(self.type({**schema, "type": k}, indent) for k in kind) or "any"
+        if kind == "object":
+            if not _properties(schema):
+                return "object"
+            inner = self.object_lines(schema, indent + self.step)
+            return "\n".join(["{", *inner, " " * indent + "}"])
+        if kind == "array":
+            items = schema.get("items")
+            return f"{self.type(items, indent)}[]" if isinstance(items, Mapping) else "any[]"
+        if kind == "integer":
+            return "number"
+        if kind in ("string", "number", "boolean", "null"):
+            return str(kind)
+        return _literal(schema["const"]) if "const" in schema else "any"

@@ -7,37 +7,7 @@ never a traceback.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
-
-import click
-
-from ..errors import TokbudgetError
+from ._main import main
 from .app import cli
 
 __all__ = ["cli", "main"]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
-    try:
-        result = cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="tokbudget",
-            standalone_mode=False,
-        )
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return 130
-    except TokbudgetError as exc:
-        click.echo(f"tokbudget: error: {exc}", err=True)
-        return 2
-    except BrokenPipeError:  # `tokbudget ... | head`
-        sys.stderr.close()
-        return 0
-    return result if isinstance(result, int) else 0

@@ -1,18 +1,68 @@
-"""Helpers shared by the commands: plain-text tables and one-line errors about input data."""
+"""Helpers shared by the commands: JSON and tables on stdout, money, one-line errors."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
 
 import click
 
-__all__ = ["BadInput", "render_table"]
+from ..pricing import decimal_str
+
+__all__ = ["BadInput", "PipeClosed", "emit_json", "money", "plural", "render_table"]
 
 
 class BadInput(click.ClickException):
     """A user's file or value is unusable: exit 2 with one line (no usage text)."""
 
     exit_code = 2
+
+
+class PipeClosed(Exception):
+    """stdout's reader went away (``| head``): not an error, the run just ends.
+
+    Raised in place of :class:`BrokenPipeError`, which click would turn into exit 1.
+    """
+
+
+def emit_json(data: Any, raw: dict[str, str] | None = None) -> None:
+    """``data`` as indented JSON on stdout (non-ASCII kept, other values as ``str``).
+
+    ``raw`` adds keys whose values are JSON text already, written as they are: an indented
+    dump goes through json's pure-Python encoder, far too slow for a million tokens.
+    """
+    doc = dict(data) if raw else data
+    marks = {}
+    for i, (key, text) in enumerate((raw or {}).items()):
+        mark = f"\x00raw{i}\x00"  # no file name, flag or model name holds a NUL
+        doc[key] = mark
+        marks[json.dumps(mark)] = text
+    out = json.dumps(doc, ensure_ascii=False, indent=2, default=str)
+    for mark, text in marks.items():
+        out = out.replace(mark, text, 1)
+    sys.stdout.write(out + "\n")
+
+
+def money(value: Decimal) -> str:
+    """Dollars with every significant digit and no exponent: the CLI's one money format.
+
+    >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
+    ('$0.003085', '$12.50')
+    """
+    whole, _, frac = decimal_str(value).partition(".")
+    return f"${whole}.{frac.ljust(2, '0')}"
+
+
+def plural(n: int, noun: str) -> str:
+    """``n`` with thousands separators and ``noun``, plural unless ``n`` is one.
+
+    >>> plural(1, "token"), plural(1_200, "token")
+    ('1 token', '1,200 tokens')
+    """
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:

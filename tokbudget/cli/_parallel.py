@@ -9,7 +9,6 @@ worker are in flight, so memory stays bounded whatever the size of the inputs.
 
 from __future__ import annotations
 
-import glob
 import multiprocessing
 import os
 import signal
@@ -17,18 +16,22 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
 from types import TracebackType
 from typing import Any, TypeVar
 
 import click
+from tqdm import tqdm
 
-from .._util import by_size
-from ._io import InputFile
+from .._util import all_cores, by_size
+from ..counting import encoding_for
+from ..errors import SettingsError, UnknownModelError
+from ..models.registry import get_model
+from ..pricing import cost
+from ._output import money, plural
 
 __all__ = [
     "PARALLEL_MIN_BYTES",
@@ -36,12 +39,8 @@ __all__ = [
     "Progress",
     "Summary",
     "Workers",
-    "all_cores",
     "batched",
     "input_cost",
-    "input_files",
-    "jobs_option",
-    "summary_option",
 ]
 
 K = TypeVar("K")
@@ -52,58 +51,6 @@ PARALLEL_MIN_BYTES = 2 << 20
 """Below this much input, worker processes cost more than they save: run inline."""
 
 _WINDOW_PER_JOB = 3  # batches in flight per worker: keeps workers busy, memory bounded
-
-
-def all_cores() -> int:
-    """The CPUs this process may run on (its affinity mask, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def jobs_option(f: Any) -> Any:
-    """``-j/--jobs N``: worker processes (default: every core)."""
-    return click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(min=1),
-        default=None,
-        help=f"Worker processes (default: all cores, {all_cores()} here).",
-    )(f)
-
-
-def summary_option(f: Any) -> Any:
-    """``--summary/--no-summary``: totals and throughput on stderr (default: if a terminal)."""
-    return click.option(
-        "--summary/--no-summary",
-        default=None,
-        help="Print files, bytes, tokens and throughput to stderr (default: when a terminal).",
-    )(f)
-
-
-# ------------------------------------------------------------------ inputs
-
-_MAGIC = ("*", "?", "[")
-
-
-def input_files(args: Sequence[str]) -> list[InputFile]:
-    """The files named by ``args``, globs expanded (``**`` recurses), in the order given.
-
-    The shell usually expands globs; expanding them here as well lets a quoted pattern
-    name more files than a command line can hold. A pattern that matches no file is an
-    error, as is a missing file (``-`` is stdin; no arguments means stdin).
-    """
-    files: list[InputFile] = []
-    for arg in args or ("-",):
-        if arg != "-" and not os.path.exists(arg) and any(m in arg for m in _MAGIC):
-            matches = [p for p in sorted(glob.glob(arg, recursive=True)) if os.path.isfile(p)]
-            if not matches:
-                raise click.UsageError(f"no files match {arg!r}")
-            files.extend(InputFile(p) for p in matches)
-        else:
-            files.append(InputFile(arg))
-    return files
 
 
 # ------------------------------------------------------------------ workers
@@ -118,9 +65,36 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _ignore_sigint() -> None:
+PARENT_POLL = 0.5
+"""Seconds between a worker's checks that the process that started it is still there."""
+
+
+def _init_worker(main_pid: int, forked: bool) -> None:
     # Ctrl-C goes to the whole process group; the main process alone handles it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker must not outlive the command: `kill`, `timeout` or a CI cancel end the
+    # main process at once, without a chance to stop its pool, and a worker waiting for
+    # work would then wait forever. So each worker watches the main process and ends
+    # itself once it is gone (portable: no prctl, any start method).
+    threading.Thread(target=_exit_with, args=(main_pid, forked), daemon=True).start()
+
+
+def _exit_with(main_pid: int, forked: bool) -> None:
+    # A forked worker is re-parented when the main process ends, even before that is
+    # reaped; a forkserver's or spawned worker asks whether the main process still exists.
+    while _alive(main_pid) and (not forked or os.getppid() == main_pid):
+        time.sleep(PARENT_POLL)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    return True
 
 
 class Workers:
@@ -132,10 +106,12 @@ class Workers:
         self.jobs = 1 if small else wanted  # the processes actually used
         self._pool: ProcessPoolExecutor | None = None
         if self.jobs > 1:
+            method = _start_method()
             self._pool = ProcessPoolExecutor(
                 self.jobs,
-                mp_context=multiprocessing.get_context(_start_method()),
-                initializer=_ignore_sigint,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_init_worker,
+                initargs=(os.getpid(), method == "fork"),
             )
             # Start every worker now, before a progress bar starts its thread.
             for f in [self._pool.submit(int) for _ in range(self.jobs)]:
@@ -201,13 +177,15 @@ PROGRESS_DELAY = 0.5
 
 
 class Progress:
-    """A progress bar over input bytes on stderr, drawn only when stderr is a terminal."""
+    """A progress bar over input bytes on stderr, drawn only when stderr is a terminal.
 
-    def __init__(self, total_bytes: int | None, what: str) -> None:
+    Never while someone types into stdin on a terminal (``typing``): the bar would be
+    drawn over what they type.
+    """
+
+    def __init__(self, total_bytes: int | None, what: str, typing: bool = False) -> None:
         self._bar: Any = None
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
+        if sys.stderr.isatty() and not typing:
             self._bar = tqdm(
                 total=total_bytes,
                 desc=what,
@@ -242,7 +220,7 @@ class Summary:
     bytes: int = 0
     tokens: int = 0
     chunks: int | None = None
-    cost: str | None = None  # e.g. "$0.52 input (gpt-4o)"
+    cost: str = ""  # e.g. "$0.52 as gpt-4o input", or why there is no price
     jobs: int = 1
     started: float = field(default_factory=time.perf_counter)
 
@@ -256,16 +234,16 @@ class Summary:
     def line(self) -> str:
         seconds = max(time.perf_counter() - self.started, 1e-9)
         parts = [
-            f"{self.files:,} file{'s' if self.files != 1 else ''}",
+            plural(self.files, "file"),
             _size(self.bytes),
-            f"{self.tokens:,} tokens",
+            plural(self.tokens, "token"),
         ]
         if self.chunks is not None:
-            parts.append(f"{self.chunks:,} chunk{'s' if self.chunks != 1 else ''}")
-        if self.cost is not None:
+            parts.append(plural(self.chunks, "chunk"))
+        if self.cost:
             parts.append(self.cost)
         rate = f"{_size(self.bytes / seconds)}/s, {_count(self.tokens / seconds)} tokens/s"
-        jobs = f"{self.jobs} job{'s' if self.jobs != 1 else ''}"
+        jobs = plural(self.jobs, "job")
         return f"tokbudget: {', '.join(parts)} in {seconds:.2f} s ({rate}, {jobs})"
 
     def show(self, wanted: bool | None) -> None:
@@ -274,27 +252,26 @@ class Summary:
             click.echo(self.line(), err=True)
 
 
-def input_cost(model: str | None, tokens: int) -> str | None:
-    """``$X as MODEL input`` at the model's base input price, or None if it has no price.
+def input_cost(model: str | None, tokens: int) -> str:
+    """``$X as MODEL input``, priced by :func:`tokbudget.cost`, or why there is no price.
 
-    A summary, not a bill: the base rate, whatever the size of the requests the files
-    would make (``tokbudget cost`` prices requests exactly).
+    A summary, not a bill: the tokens of all files as one prompt (``tokbudget cost``
+    prices requests one by one). A model the registry knows only by its family (a new
+    snapshot) is counted with its family's encoding but has no price: the summary says
+    so rather than turn a finished count into an error.
     """
     if model is None:
-        return None
-    from ..models.registry import get_model
-    from ..pricing import EXACT
-
-    price = get_model(model).price
-    if price is None:
-        return None
-    with localcontext(EXACT):
-        value = price.input * tokens / 1_000_000
-    if value >= Decimal("0.01") or not value:
-        shown = f"{value:,.2f}"
-    else:  # two significant digits, never an exponent: $0.00000048
-        shown = format(value.quantize(Decimal(1).scaleb(value.adjusted() - 1)), "f")
-    return f"${shown} as {model} input"
+        return ""
+    try:
+        get_model(model)
+    except UnknownModelError:
+        encoding = encoding_for(model).name
+        return f"no price: {model} resolves by family to {encoding} (not in the registry)"
+    try:
+        priced = cost(model, input_tokens=tokens)
+    except SettingsError:  # no price in the registry (open-weight models)
+        return f"no price: {model} has none in the registry"
+    return f"{money(priced.total)} as {model} input"
 
 
 def _size(n: float) -> str:

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from decimal import Decimal
 
 import numpy as np
 import regex
 
 from ..budget import BudgetReport
 from ..figures import TextFigures
-from ..pricing import decimal_str
 from ..splitting.splitter import Chunk
 from ..tokenizer.spans import TokenSpans
+from ._output import money, plural
 
 __all__ = [
     "PALETTE",
@@ -128,11 +127,7 @@ def render_chunks(text: str, chunks: list[Chunk]) -> Iterator[str]:
         yield _painted(style, _visible(text[p:q], False))
         for k in range(first, last + 1):
             if chunks[k].end == q:
-                yield MARK + f" ✂ #{k} · {_tokens(chunks[k].tokens)} " + RESET
-
-
-def _tokens(n: int) -> str:
-    return f"{n:,} token" if n == 1 else f"{n:,} tokens"
+                yield MARK + f" ✂ #{k} · {plural(chunks[k].tokens, 'token')} " + RESET
 
 
 def chunk_lines(chunks: list[Chunk], max_tokens: int, overlap: int, most: int = 100) -> list[str]:
@@ -145,7 +140,8 @@ def chunk_lines(chunks: list[Chunk], max_tokens: int, overlap: int, most: int = 
     extra = f" (overlap {overlap:,})" if overlap else ""
     lines = [f"chunks   {len(chunks):,} of at most {max_tokens:,} tokens{extra}"]
     lines += [
-        f"         #{k} [{c.start}:{c.end}] {_tokens(c.tokens)}" for k, c in enumerate(chunks)
+        f"         #{k} [{c.start}:{c.end}] {plural(c.tokens, 'token')}"
+        for k, c in enumerate(chunks)
     ]
     if len(chunks) > most:
         lines[most + 1 :] = [f"         ... {len(chunks) - most:,} more (--json lists them all)"]
@@ -166,16 +162,6 @@ def bar(share: float, width: int = 24, room: float = 0.0) -> str:
     return "█" * filled + "▒" * extra + "░" * (width - filled - extra)
 
 
-def money(value: Decimal) -> str:
-    """Dollars with every significant digit and no exponent.
-
-    >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
-    ('$0.003085', '$12.50')
-    """
-    whole, _, frac = decimal_str(value).partition(".")
-    return f"${whole}.{frac.ljust(2, '0')}"
-
-
 def footer_lines(fig: TextFigures, budget: BudgetReport | None = None) -> list[str]:
     """The footer: counts, the share of the context window used (a bar: the prompt, then
     the room left for output), whether it fits (``budget``, :func:`tokbudget.check`'s
@@ -184,7 +170,7 @@ def footer_lines(fig: TextFigures, budget: BudgetReport | None = None) -> list[s
     who = f"{fig.model} ({fig.encoding})" if fig.model else fig.encoding
     chars = f" · {fig.characters:,} characters" if fig.characters is not None else ""
     ratio = f" · {cpt:.2f} characters/token" if cpt is not None else ""
-    lines = [f"{fig.tokens:,} tokens{chars}{ratio} · {who}"]
+    lines = [f"{plural(fig.tokens, 'token')}{chars}{ratio} · {who}"]
     share = fig.window_share
     if share is not None and fig.context_window is not None:
         shown = "<0.1%" if 0 < share < 0.001 else f"{share:.1%}"

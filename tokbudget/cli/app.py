@@ -1,17 +1,26 @@
-"""The command group and options shared by every command."""
+"""The ``tokbudget`` command group: every command, loaded only when it is run.
+
+``tokbudget --help`` lists the commands from :data:`COMMANDS` without importing them,
+so asking for help does not load the web server or the worker-process machinery. A new
+command is one line in :data:`COMMANDS` (module, function, one-line help); a test checks
+that each line's help is the first line of its command's docstring.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable
-from typing import Any
+import importlib
+from typing import NamedTuple
 
 import click
 
 from .. import __version__
+from ..errors import TokbudgetError
+from ._errors import LibraryError, describe
+from ._output import PipeClosed, emit_json
+from .options import budget_options, chunk_options, model_options, parse_overlap
 
 __all__ = [
+    "COMMANDS",
     "budget_options",
     "chunk_options",
     "cli",
@@ -23,7 +32,96 @@ __all__ = [
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class Entry(NamedTuple):
+    """Where a command lives and its one-line help (shown by ``tokbudget --help``)."""
+
+    module: str
+    attr: str
+    short_help: str
+
+
+COMMANDS: dict[str, Entry] = {
+    "check": Entry(
+        "check_cmd",
+        "check_command",
+        "Check that FILE (or stdin) fits MODEL with room for the output.",
+    ),
+    "cost": Entry(
+        "cost_cmd",
+        "cost_command",
+        "Price FILEs (text, a Chat Completions request or a JSONL batch file) on each -m MODEL.",
+    ),
+    "count": Entry(
+        "count_cmd", "count_command", "Count the tokens of FILEs (or stdin, also as '-')."
+    ),
+    "models": Entry(
+        "models_cmd",
+        "models_group",
+        "List the known models (name, limits, prices); `models show NAME` for one in full.",
+    ),
+    "serve": Entry(
+        "serve_cmd",
+        "serve_command",
+        "Serve a local page that shows tokens, counts, budget, cost and chunks as you type.",
+    ),
+    "show": Entry(
+        "show_cmd",
+        "show_command",
+        "Show how FILE (or stdin) is cut into tokens, with counts, context share and cost.",
+    ),
+    "split": Entry(
+        "split_cmd",
+        "split_command",
+        "Split FILEs (or stdin, also as '-') into chunks of at most --max-tokens tokens.",
+    ),
+    "truncate": Entry(
+        "truncate_cmd",
+        "truncate_command",
+        "Cut FILE (or stdin) to at most --max-tokens tokens and write it to stdout.",
+    ),
+}
+"""Every command: name -> (module in ``tokbudget.cli``, attribute, short help)."""
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        entry = COMMANDS[cmd_name]
+        module = importlib.import_module(f"{__package__}.{entry.module}")
+        command = getattr(module, entry.attr)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wrong table entry
+            raise TypeError(f"{entry.module}.{entry.attr} is not a click command")
+        self.commands[cmd_name] = command
+        return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # click would exit 1; see PipeClosed
+            raise PipeClosed from None
+        except TokbudgetError as exc:  # worded for the command that was running
+            raise LibraryError(describe(exc, ctx.invoked_subcommand)) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The table's short help, so that listing the commands imports none of them.
+        rows = [
+            (name, COMMANDS[name].short_help if name in COMMANDS else self._loaded_help(name))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _loaded_help(self, name: str) -> str:
+        return self.commands[name].get_short_help_str()
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="tokbudget")
 def cli() -> None:
     """Exact, offline token counts, budgets, chunks and costs for OpenAI-style models.
@@ -32,6 +130,8 @@ def cli() -> None:
     Examples:
       tokbudget count README.md            tokens of a file (gpt-4o)
       cat prompt.txt | tokbudget count -m gpt-5 --json
+      tokbudget count --text 'some words'  the string itself
+      tokbudget count docs/                every text file under docs/
       tokbudget count --messages request.json
       tokbudget models --kind embedding
       tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini --output-tokens 500
@@ -40,89 +140,6 @@ def cli() -> None:
       tokbudget show prompt.txt --ids      where the tokens go
       tokbudget split doc.md --max-tokens 512 --overlap 64 > chunks.jsonl
       tokbudget serve                      the local tokenizer page (127.0.0.1:8000)
+
+    Exit codes: 0 done, 1 a check failed (check: it does not fit), 2 a usage error.
     """
-
-
-def model_options(f: Any) -> Any:
-    """``-m/--model`` and ``-e/--encoding`` (mutually exclusive)."""
-    f = click.option(
-        "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
-    )(f)
-    f = click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")(f)
-    return f
-
-
-def budget_options(f: Any) -> Any:
-    """``-o/--max-output`` and ``-r/--reserve``, the settings of :func:`tokbudget.check`."""
-    f = click.option(
-        "-r",
-        "--reserve",
-        type=click.IntRange(min=0),
-        default=0,
-        help="Tokens held back from the prompt.",
-    )(f)
-    f = click.option(
-        "-o",
-        "--max-output",
-        type=click.IntRange(min=0),
-        default=None,
-        help="Output tokens to make room for (default: whatever is left, at least 1).",
-    )(f)
-    return f
-
-
-def chunk_options(when: str = "") -> Callable[[Any], Any]:
-    """``--max-tokens`` and ``--overlap``, the settings of :func:`tokbudget.split`.
-
-    ``when`` starts their help (``"With --chunks: "``) where they apply only sometimes.
-    ``--overlap`` stays a string: pass it through :func:`parse_overlap`.
-    """
-
-    def decorate(f: Any) -> Any:
-        f = click.option(
-            "--overlap",
-            default="0",
-            show_default=not when,
-            help=f"{when}Tokens each chunk repeats from the previous one, or a fraction of "
-            "--max-tokens.",
-        )(f)
-        return click.option(
-            "--max-tokens",
-            type=int,
-            default=None,
-            help=f"{when}Most tokens per chunk (default: the model's input limit).",
-        )(f)
-
-    return decorate
-
-
-def parse_overlap(value: str) -> int | float:
-    """``--overlap``: tokens (``64``) or a fraction of ``--max-tokens`` (``0.1``)."""
-    try:
-        return float(value) if any(c in value for c in ".eE") else int(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is neither tokens (e.g. 50) nor a fraction of --max-tokens (e.g. 0.1)"
-        ) from None
-
-
-def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-
-
-def register() -> None:
-    # Each module registers its command on import.
-    from . import (  # noqa: F401
-        check_cmd,
-        cost_cmd,
-        count_cmd,
-        models_cmd,
-        serve_cmd,
-        show_cmd,
-        split_cmd,
-        truncate_cmd,
-    )
-
-
-register()

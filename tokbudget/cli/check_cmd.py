@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import click
 
 from ..budget import BudgetReport, check, check_stream
+from ..chat.messages import request_body
+from ..counting import DEFAULT_MODEL
+from ..errors import JSONInputError, MessageFormatError
+from ..jsonload import loads
+from ._inputs import single_input
 from ._io import InputFile, read_text, text_blocks
-from .app import budget_options, cli, emit_json
+from ._output import BadInput, emit_json, plural
+from .options import budget_options, json_option, text_option
+
+_OTHER_API_KEYS = ("input", "prompt", "contents", "instructions")
+"""Keys of request bodies of other APIs (Responses, embeddings, completions, Gemini)."""
 
 
-@cli.command("check")
+@click.command("check")
 @click.argument("file", default="-", metavar="[FILE|REQUEST.json]")
-@click.option("-m", "--model", default=None, help="Model name (default: gpt-4o).")
+@click.option("-m", "--model", default=None, help=f"Model name (default: {DEFAULT_MODEL}).")
 @budget_options
 @click.option(
-    "--messages/--text",
+    "--messages/--plain",
     "as_request",
     default=None,
     help="Read the input as a Chat Completions request (JSON) / as plain text. "
-    "Default: a .json file holding a 'messages' key is a request, anything else text.",
+    "Default: a .json file is a request, anything else text.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@text_option
+@json_option()
 def check_command(
     file: str,
     model: str | None,
     max_output: int | None,
     reserve: int,
     as_request: bool | None,
+    text: str | None,
     as_json: bool,
 ) -> int:
     """Check that FILE (or stdin) fits MODEL with room for the output.
@@ -38,23 +48,32 @@ def check_command(
     Exits 0 when it fits and 1 when it does not, so it can gate CI or a pre-commit hook.
     A text is read only until it is known not to fit ("at least N tokens").
 
-    A request is a Chat Completions body ({"messages": [...], "tools": [...], ...}) or a
-    bare list of messages; its "model" and "max_completion_tokens" / "max_tokens" apply
-    unless -m / --max-output are given.
+    A request is a Chat Completions body ({"messages": [...], "tools": [...], ...}), a
+    Batch API line holding one, or a bare list of messages; its "model" and
+    "max_completion_tokens" / "max_tokens" apply unless -m / --max-output are given. A
+    .json file that cannot be read as JSON, or is another API's request ("input",
+    "prompt"), is an error (exit 2), never counted as text by accident; other JSON data
+    is checked as text. --plain checks any file as text.
 
     \b
     Examples:
       tokbudget check prompt.md -m gpt-5 --max-output 20000
       tokbudget check request.json --json
       cat chat.json | tokbudget check --messages -m gpt-4o-mini
+      tokbudget check --text 'a short prompt' -m gpt-4o-mini
     """
-    source = InputFile(file)
+    source = single_input(file, text)
     settings: dict[str, Any] = {"max_output_tokens": max_output, "reserve": reserve}
     request = _request(source, as_request)
     if request is None:
         report = check_stream(text_blocks(source), model, **settings)
     else:
-        report = check(request, model, **settings)
+        try:
+            report = check(request, model, **settings)
+        except MessageFormatError as exc:
+            raise BadInput(f"{source.label}: {exc}") from None
+        except RecursionError:  # a schema deeper than the renderer can follow
+            raise BadInput(f"{source.label}: the request is nested too deeply") from None
     if as_json:
         emit_json({"file": source.label, **report.to_dict()})
     else:
@@ -63,31 +82,33 @@ def check_command(
 
 
 def _request(source: InputFile, as_request: bool | None) -> Any:
-    """The parsed request body, or None to read the input as text."""
+    """The parsed request body, None to read the input as text, or the text itself."""
     if as_request is False:
         return None
     if as_request is None and not source.name.lower().endswith(".json"):
         return None
     raw = read_text(source)
     try:
-        body = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        if as_request is None:  # a .json file that is not JSON: just text
-            return raw
-        raise click.UsageError(
-            f"{source.label} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "pass --text to check it as plain text"
+        body = loads(raw)
+    except JSONInputError as exc:
+        if as_request is None and not raw.lstrip().startswith(("{", "[")):
+            return raw  # a .json file that holds plain text
+        raise BadInput(
+            f"{source.label} is {exc.reason}; fix it, or pass --plain to check it as text"
         ) from None
-    if isinstance(body, dict) and "messages" in body:
+    inner = request_body(body) if isinstance(body, dict) else body
+    if isinstance(inner, dict) and "messages" in inner:
         return body
     if isinstance(body, list) and all(isinstance(m, dict) for m in body):
         return body
-    if as_request:
-        raise click.UsageError(
-            f"{source.label} is JSON but not a chat request: expected an object with a "
-            "'messages' list or a list of message objects; pass --text to check it as text"
-        )
-    return raw
+    other = [k for k in _OTHER_API_KEYS if k in inner] if isinstance(inner, dict) else []
+    if as_request is None and not other:
+        return raw  # JSON data, not a request of any API: its text is what is checked
+    what = "a chat request: expected an object with a 'messages' list or a list of messages"
+    if other:
+        keys = ", ".join(map(repr, other))
+        what = f"a Chat Completions request: it has {keys}, as another API's body does"
+    raise BadInput(f"{source.label} is JSON but not {what}; pass --plain to check it as text")
 
 
 def _print(report: BudgetReport) -> None:
@@ -101,12 +122,13 @@ def _print(report: BudgetReport) -> None:
         verdict = "fits"
     else:
         least = "" if report.exact else "at least "
-        verdict = f"does not fit: cut {least}{report.overflow:,} tokens"
+        verdict = f"does not fit: cut {least}{plural(report.overflow, 'token')}"
     rows = [
         ("model", f"{report.model} ({known})"),
         (
             "prompt",
-            f"{report.prompt} tokens"
+            report.prompt
+            + (" token" if report.prompt_tokens == 1 else " tokens")
             + ("" if report.exact else " (counting stopped once past the budget)"),
         ),
     ]

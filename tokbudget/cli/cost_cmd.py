@@ -2,44 +2,62 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
 from ..chat.messages import request_body
-from ..errors import ContextOverflowError, UsageRecordError
+from ..errors import ContextOverflowError, JSONInputError, MessageFormatError, UsageRecordError
+from ..jsonload import loads
 from ..models.registry import get_model
-from ..pricing import decimal_str, estimate_cost
-from ..usage import UsageCost, cost_from_usage
-from ._io import InputFile, read_text
-from ._output import BadInput, render_table
-from .app import cli, emit_json
+from ..pricing import Cost, decimal_str, estimate_cost
+from ..usage import UsageCost, UsageTotal, cost_from_usage
+from ._inputs import Skips, input_files
+from ._io import InputFile, Undecodable, read_text
+from ._output import BadInput, emit_json, render_table
+from .options import input_options, json_option
 
 __all__ = ["cost_command", "load_payloads"]
 
 _REQUEST_KEYS = ("messages", "input", "body")
 
 
-def load_payloads(text: str) -> list[Any]:
-    """A file's requests: a Chat Completions / embeddings body, a JSONL batch file, or text."""
+def load_payloads(text: str, label: str = "<text>") -> list[Any]:
+    """A file's requests: a Chat Completions / embeddings body, a JSONL batch file, or text.
+
+    Text that is not JSON is priced as one prompt; JSON that cannot be read at all (nested
+    too deeply, a huge integer) is an error naming ``label``.
+    """
     if not text.lstrip().startswith("{"):
         return [text]
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError:
+        docs = [_json(text)]
+    except _NotJSON:
         try:
-            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError:
+            docs = [_json(line) for line in text.splitlines() if line.strip()]
+        except _NotJSON:
             return [text]
-    else:
-        docs = [doc]
+    except JSONInputError as exc:
+        raise BadInput(f"{label} is {exc.reason}") from None
     if all(isinstance(d, Mapping) and any(k in d for k in _REQUEST_KEYS) for d in docs):
         return docs
     return [text]
+
+
+class _NotJSON(Exception):
+    """Not JSON syntax: the text may be a JSONL file, or just text."""
+
+
+def _json(text: str) -> Any:
+    try:
+        return loads(text)
+    except JSONInputError as exc:
+        if exc.line is not None:  # a syntax error
+            raise _NotJSON from None
+        raise
 
 
 def _has_max_output(payload: Any) -> bool:
@@ -49,8 +67,8 @@ def _has_max_output(payload: Any) -> bool:
     return body.get("max_completion_tokens", body.get("max_tokens")) is not None
 
 
-@cli.command("cost")
-@click.argument("files", nargs=-1, metavar="[FILE]...")
+@click.command("cost")
+@click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
 @click.option("-m", "--model", "models", multiple=True, help="Model to price (repeat to compare).")
 @click.option(
     "--output-tokens",
@@ -65,85 +83,123 @@ def _has_max_output(payload: Any) -> bool:
     metavar="LOG",
     help="Sum a usage log (JSONL of API responses or usage objects; '-' for stdin) instead.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@input_options
+@json_option("Print JSON.")
 def cost_command(
     files: tuple[str, ...],
     models: tuple[str, ...],
     output_tokens: int | None,
     batch: bool,
     usage: str | None,
+    text: str | None,
+    skip_undecodable: bool,
     as_json: bool,
 ) -> int:
     """Price FILEs (text, a Chat Completions request or a JSONL batch file) on each -m MODEL.
 
     Prompts are counted exactly per model; replies are --output-tokens per request. With
     --usage, real usage logs are summed per model instead (-m names the model of bare
-    usage objects).
+    usage objects). Quoted globs are expanded and directories walked, as in `count`;
+    --text 'some words' prices the string itself.
 
     \b
     Examples:
       tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini -m gpt-5-mini --output-tokens 500
       tokbudget cost request.json batch.jsonl -m gpt-4.1 --batch --json
+      tokbudget cost 'prompts/*.md' -m gpt-4o
       tokbudget cost --usage responses.jsonl
     """
+    models = tuple(dict.fromkeys(models))  # `-m gpt-4o -m gpt-4o` prices gpt-4o once
     if usage is not None:
-        if files:
+        if files or text is not None:
             raise click.UsageError("give FILEs to estimate or --usage LOG to sum, not both")
         if len(models) > 1:
             raise click.UsageError("--usage takes at most one -m (the model of bare usage objects)")
         return _usage(InputFile(usage), models[0] if models else None, batch, as_json)
-    inputs = [InputFile(name) for name in (files or ("-",))]
-    loaded = [(source.label, load_payloads(read_text(source))) for source in inputs]
-    rows: dict[str, dict[str, Any]] = {}  # by model: priced files and "does not fit" errors
+    skips = Skips(skip_undecodable)
+    loaded = _load(input_files(files, text), skips)
+    rows = _estimate(loaded, models, output_tokens, batch)
+    failed = any(row.errors for row in rows.values())
+    if as_json:
+        emit_json([row.as_dict() for row in rows.values()])
+    else:
+        _table(rows, loaded, output_tokens)
+    return 1 if failed else skips.exit_code()
+
+
+Loaded = list[tuple[str, list[Any]]]
+"""Each input's label and its payloads (requests, or one text)."""
+
+
+@dataclass(slots=True)
+class _ModelRow:
+    """One model's priced files, the requests that do not fit it, and its total."""
+
+    model: str
+    files: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    total: UsageTotal | None = None
+
+    def add(self, label: str, c: Cost) -> None:
+        self.files.append({"file": label, **c.as_dict()})
+        self.total = (self.total or UsageTotal(self.model)).add(c)
+
+    def as_dict(self) -> dict[str, Any]:
+        total = (self.total or UsageTotal(self.model)).as_dict()
+        return {"model": self.model, "files": self.files, "errors": self.errors, "total": total}
+
+
+def _load(inputs: list[InputFile], skips: Skips) -> Loaded:
+    loaded: Loaded = []
+    for source in inputs:
+        try:
+            loaded.append((source.label, load_payloads(read_text(source), source.label)))
+        except Undecodable as exc:
+            skips.skip(source, exc)
+    return loaded
+
+
+def _estimate(
+    loaded: Loaded, models: tuple[str, ...], output_tokens: int | None, batch: bool
+) -> dict[str, _ModelRow]:
+    """Each payload priced on each model (the payload's own model if none is given)."""
+    rows: dict[str, _ModelRow] = {}
     embedding = {m for m in models if get_model(m).kind == "embedding"}
     for model in models or (None,):
         for label, payloads in loaded:
             for payload in payloads:
                 reply = output_tokens
-                if (reply is None and not _has_max_output(payload)) or model in embedding:
+                if reply is None and (model in embedding or not _has_max_output(payload)):
                     reply = 0  # embedding models produce no output
                 try:
                     c = estimate_cost(payload, model=model, max_output_tokens=reply, batch=batch)
                 except ContextOverflowError as exc:
-                    _row(rows, model or exc.model)["errors"].append(f"{label}: {exc}")
+                    name = model or exc.model
+                    rows.setdefault(name, _ModelRow(name)).errors.append(f"{label}: {exc}")
                     continue
-                _row(rows, model or c.model)["files"].append({"file": label, **c.as_dict()})
-    for row in rows.values():
-        row["total"] = _sum(row["files"])
-    failed = any(row["errors"] for row in rows.values())
-    if as_json:
-        emit_json(list(rows.values()))
-        return 1 if failed else 0
+                except (MessageFormatError, RecursionError) as exc:
+                    why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                    raise BadInput(f"{label}: {why}") from None
+                name = model or c.model
+                rows.setdefault(name, _ModelRow(name)).add(label, c)
+    return rows
+
+
+def _table(rows: dict[str, _ModelRow], loaded: Loaded, output_tokens: int | None) -> None:
     header = ["model", "input tokens", "output tokens", "input $", "output $", "total $"]
     table = []
     for row in rows.values():
-        t = row["total"]
-        prompt = decimal_str(Decimal(t["input"]) + Decimal(t["cached_input"]))
-        label = row["model"] + (" (does not fit)" if row["errors"] else "")
-        tokens = [f"{t['input_tokens']:,}", f"{t['output_tokens']:,}"]
-        table.append([label, *tokens, prompt, t["output"], t["total"]])
+        t = row.total or UsageTotal(row.model)
+        label = row.model + (" (does not fit)" if row.errors else "")
+        tokens = [f"{t.input_tokens:,}", f"{t.output_tokens:,}"]
+        money = [t.input + t.cached_input, t.output, t.total]
+        table.append([label, *tokens, *map(decimal_str, money)])
     sys.stdout.write(render_table(header, table))
-    notes = sorted({n for row in rows.values() for f in row["files"] for n in f["notes"]})
+    notes = sorted({n for row in rows.values() for f in row.files for n in f["notes"]})
     if output_tokens is None and not any(_has_max_output(p) for _, ps in loaded for p in ps):
         notes.insert(0, "replies not priced: pass --output-tokens N (tokens per request)")
-    for line in notes + [e for row in rows.values() for e in row["errors"]]:
+    for line in notes + [e for row in rows.values() for e in row.errors]:
         sys.stdout.write(f"note: {line}\n")
-    return 1 if failed else 0
-
-
-def _row(rows: dict[str, dict[str, Any]], model: str) -> dict[str, Any]:
-    return rows.setdefault(model, {"model": model, "files": [], "errors": []})
-
-
-def _sum(costs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Totals of several ``Cost.as_dict()`` results, in the same shape."""
-    money = ("input", "cached_input", "output", "total")
-    out: dict[str, Any] = {"requests": len(costs)}
-    for key in ("input_tokens", "cached_input_tokens", "output_tokens"):
-        out[key] = sum(c[key] for c in costs)
-    for key in money:
-        out[key] = decimal_str(sum((Decimal(c[key]) for c in costs), Decimal(0)))
-    return out
 
 
 def _usage(source: InputFile, model: str | None, batch: bool, as_json: bool) -> int:
@@ -156,10 +212,9 @@ def _usage(source: InputFile, model: str | None, batch: bool, as_json: bool) -> 
                 if not raw.strip():
                     continue
                 try:
-                    record = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    where = f"{source.label} line {number}"
-                    raise BadInput(f"{where}: not JSON: {exc}") from None
+                    record = loads(raw)
+                except JSONInputError as exc:
+                    raise BadInput(f"{source.label} line {number} is {exc.reason}") from None
                 for item in record if isinstance(record, list) else [record]:
                     lines.append(number)
                     yield item

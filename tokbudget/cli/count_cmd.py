@@ -1,4 +1,4 @@
-"""``tokbudget count``: tokens of files, globs or stdin, on every core."""
+"""``tokbudget count``: tokens of files, globs, directories, stdin or ``--text``, on every core."""
 
 from __future__ import annotations
 
@@ -11,35 +11,32 @@ import click
 
 from ..counting import DEFAULT_MODEL, count_with, resolve_encoding, safe_segments
 from ..tokenizer.encoder import Encoder
-from ._io import BLOCK, InputFile, text_blocks
-from ._parallel import (
-    Progress,
-    Summary,
-    Workers,
-    batched,
-    input_cost,
-    input_files,
-    jobs_option,
-    summary_option,
-)
-from .app import cli, emit_json, model_options
+from ._inputs import Skips, input_files
+from ._io import BLOCK, InputFile, Undecodable, text_blocks, typing_into
+from ._output import emit_json
+from ._parallel import Progress, Summary, Workers, batched, input_cost
+from .messages_cmd import count_requests
+from .options import input_options, jobs_option, json_option, model_options, summary_option
 
 
-@cli.command("count")
-@click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
+@click.command("count")
+@click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
 @model_options
+@input_options
 @click.option(
     "--messages",
     is_flag=True,
     help="FILEs are Chat Completions request bodies (JSON): count messages + tools.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document.")
+@json_option()
 @jobs_option
 @summary_option
 def count_command(
     files: tuple[str, ...],
     model: str | None,
     encoding: str | None,
+    text: str | None,
+    skip_undecodable: bool,
     messages: bool,
     as_json: bool,
     jobs: int | None,
@@ -49,24 +46,25 @@ def count_command(
 
     Files are read in blocks, so files of any size are counted in bounded memory; the
     count equals counting the whole text at once. Quoted globs ('docs/**/*.md') are
-    expanded. Counting runs on all cores (--jobs); the output is the same for any --jobs.
-    With --messages, each FILE is a Chat Completions request body and is counted as the
-    API bills its prompt, message by message (the model is -m, else the body's "model",
-    else gpt-4o).
+    expanded and directories are walked (text files only: binary and hidden files are
+    skipped). A file of a glob or directory that is not UTF-8 is skipped and named on
+    stderr, and the exit code is 2 unless --skip-undecodable. Counting runs on all cores
+    (--jobs); the output is the same for any --jobs. --text 'some words' counts the
+    string itself. With --messages, each FILE is a Chat Completions request body and is
+    counted as the API bills its prompt, message by message (the model is -m, else the
+    body's "model", else gpt-4o).
     """
     if messages:
         if encoding is not None:
             raise click.UsageError("--messages needs a model's chat format: pass -m, not -e")
-        from .messages_cmd import count_requests
-
-        return count_requests(files, model, as_json)
+        return count_requests(input_files(files, text), model, as_json)
     enc = resolve_encoding(model, encoding)
-    inputs = input_files(files)
-    tally = _Tally(inputs)
+    inputs = input_files(files, text)
+    tally = _Tally(inputs, Skips(skip_undecodable))
     stats = Summary(files=len(inputs))
     with Workers(jobs, tally.known_bytes) as workers:
         stats.jobs = workers.jobs
-        progress = Progress(tally.known_bytes, "counting")
+        progress = Progress(tally.known_bytes, "counting", typing_into(inputs))
         try:
             pieces = tally.segments(enc, progress)
             count_batch = functools.partial(count_with, enc, threads=1)
@@ -75,11 +73,12 @@ def count_command(
                     tally.tokens[key] += n
         finally:
             progress.close()
+    counted = [i for i in range(len(inputs)) if i not in tally.skipped]
     rows: list[dict[str, Any]] = [
-        {"file": source.label, "tokens": tokens, "characters": chars}
-        for source, tokens, chars in zip(inputs, tally.tokens, tally.chars, strict=True)
+        {"file": inputs[i].label, "tokens": tally.tokens[i], "characters": tally.chars[i]}
+        for i in counted
     ]
-    total = {"tokens": sum(tally.tokens), "characters": sum(tally.chars)}
+    total = {key: sum(r[key] for r in rows) for key in ("tokens", "characters")}
     label = model or (None if encoding else DEFAULT_MODEL)
     if as_json:
         emit_json({"model": label, "encoding": enc.name, "files": rows, "total": total})
@@ -90,17 +89,20 @@ def count_command(
             out.write(f"{r['tokens']:>{width},}  {r['file']}\n")
         if len(rows) > 1:
             out.write(f"{total['tokens']:>{width},}  total\n")
-    stats.add(sum(tally.bytes), total["tokens"])
+    stats.files = len(rows)
+    stats.add(sum(tally.bytes[i] for i in counted), total["tokens"])
     stats.cost = input_cost(label, stats.tokens)
     stats.show(summary)
-    return 0
+    return tally.skips.exit_code()
 
 
 class _Tally:
     """Per-file counts, filled in as the files are read and their pieces counted."""
 
-    def __init__(self, inputs: list[InputFile]) -> None:
+    def __init__(self, inputs: list[InputFile], skips: Skips) -> None:
         self.inputs = inputs
+        self.skips = skips
+        self.skipped: set[int] = set()
         self.tokens = [0] * len(inputs)
         self.chars = [0] * len(inputs)
         self.bytes = [s.size or 0 for s in inputs]
@@ -110,8 +112,12 @@ class _Tally:
     def segments(self, enc: Encoder, progress: Progress) -> Iterator[tuple[int, str]]:
         """Yield ``(file index, piece)``: pieces cut where tokens cannot cross."""
         for i, source in enumerate(self.inputs):
-            for segment in safe_segments(enc, self._blocks(i, source, progress)):
-                yield i, segment
+            try:
+                for segment in safe_segments(enc, self._blocks(i, source, progress)):
+                    yield i, segment
+            except Undecodable as exc:  # its counts so far are dropped with its row
+                self.skips.skip(source, exc)
+                self.skipped.add(i)
 
     def _blocks(self, i: int, source: InputFile, progress: Progress) -> Iterator[str]:
         measure = progress.active or source.size is None

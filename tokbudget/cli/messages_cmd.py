@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 from ..chat.messages import message_counts, parse_request, request_body
 from ..counting import DEFAULT_MODEL
-from ..errors import MessageFormatError, SettingsError
+from ..errors import JSONInputError, MessageFormatError, SettingsError
+from ..jsonload import loads
 from ._io import InputFile, read_text
-from ._output import BadInput, render_table
-from .app import emit_json
+from ._output import BadInput, emit_json, render_table
 
 __all__ = ["count_requests"]
 
 
 def _load(source: InputFile) -> dict[str, Any]:
-    text = read_text(source)
     try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
+        body = loads(read_text(source))
+    except JSONInputError as exc:
         raise BadInput(
-            f"{source.label} is not JSON ({exc}); --messages reads a Chat Completions "
+            f"{source.label} is {exc.reason}; --messages reads a Chat Completions "
             'request body such as {"model": ..., "messages": [...]}'
         ) from None
     if isinstance(body, list):  # a bare list of messages
@@ -32,10 +30,10 @@ def _load(source: InputFile) -> dict[str, Any]:
     return body
 
 
-def count_requests(files: tuple[str, ...], model: str | None, as_json: bool) -> int:
-    """Count each file as a request body (or a JSON list of messages), message by message."""
+def count_requests(inputs: list[InputFile], model: str | None, as_json: bool) -> int:
+    """Count each input as a request body (or a JSON list of messages), message by message."""
     results: list[dict[str, Any]] = []
-    for source in [InputFile(name) for name in (files or ("-",))]:
+    for source in inputs:
         body = _load(source)
         try:
             messages, tools, choice = parse_request(body)
@@ -43,6 +41,8 @@ def count_requests(files: tuple[str, ...], model: str | None, as_json: bool) -> 
             counts = message_counts(messages, name, tools=tools, tool_choice=choice)
         except (MessageFormatError, SettingsError) as exc:
             raise BadInput(f"{source.label}: {exc}") from None
+        except RecursionError:  # a schema deeper than the renderer can follow
+            raise BadInput(f"{source.label}: the request is nested too deeply") from None
         rows = [
             {"index": i, "role": m.get("role"), "tokens": n}
             for i, (m, n) in enumerate(zip(messages, counts.messages, strict=True))

@@ -13,8 +13,7 @@ import click
 from ..models.registry import ModelSpec, get_model, list_models
 from ..models.spec import KINDS
 from ..pricing import decimal_str
-from ._output import render_table
-from .app import cli, emit_json
+from ._output import emit_json, render_table
 
 __all__ = ["models_group", "spec_dict"]
 
@@ -109,7 +108,7 @@ _KIND = click.Choice(KINDS)
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
-@cli.group("models", cls=_ModelsGroup, invoke_without_command=True)
+@click.group("models", cls=_ModelsGroup, invoke_without_command=True)
 @click.option("-k", "--kind", type=_KIND, default=None, help="Only models of this kind.")
 @_JSON
 @click.pass_context
@@ -187,6 +186,7 @@ def show_command(name: str, as_json: bool) -> int:
     fields.append(("as of", spec.as_of.isoformat() if spec.as_of else "-"))
     width = max(len(k) for k, _ in fields)
     out += [f"  {k.ljust(width)}  {v}" for k, v in fields]
-    out += ["  sources:", *(f"    {s}" for s in spec.source)]
+    if spec.source:  # a user's own model may cite none
+        out += ["  sources:", *(f"    {s}" for s in spec.source)]
     sys.stdout.write("\n".join(out) + "\n")
     return 0

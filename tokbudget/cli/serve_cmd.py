@@ -8,7 +8,6 @@ import click
 
 from ..tokenizer.spans import preload
 from ..web.server import MAX_BODY_BYTES, is_loopback, make_server
-from .app import cli
 
 
 def _warm_up() -> None:
@@ -16,7 +15,7 @@ def _warm_up() -> None:
         preload(name)
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--host",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import IO, Any
@@ -13,9 +12,21 @@ from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..figures import budget_report, text_figures
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
-from ._io import InputFile, read_text
+from ._inputs import single_input
+from ._io import read_text
+from ._output import emit_json
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
-from .app import budget_options, chunk_options, cli, emit_json, model_options, parse_overlap
+from .options import (
+    budget_options,
+    chunk_options,
+    json_option,
+    make_splitter,
+    model_options,
+    text_option,
+)
+
+SHOW_MAX_BYTES = 4 << 20
+"""The largest input ``show`` draws: it holds every token's span (tens of bytes each)."""
 
 
 def _use_colour(flag: bool | None, stream: IO[str]) -> bool:
@@ -39,7 +50,7 @@ def _write_exact(text: str) -> None:
         buffer.flush()
 
 
-@cli.command("show")
+@click.command("show")
 @click.argument("file", required=False, default="-", metavar="[FILE]")
 @model_options
 @click.option("--ids", is_flag=True, help="Show token ids (after each token; plain: one line).")
@@ -52,7 +63,8 @@ def _write_exact(text: str) -> None:
 @budget_options
 @click.option("--chunks", is_flag=True, help="Mark where `tokbudget split` would cut instead.")
 @chunk_options("With --chunks: ")
-@click.option("--json", "as_json", is_flag=True, help="Print tokens and figures as JSON.")
+@text_option
+@json_option("Print tokens and figures as JSON.")
 def show_command(
     file: str,
     model: str | None,
@@ -64,6 +76,7 @@ def show_command(
     chunks: bool,
     max_tokens: int | None,
     overlap: str,
+    text: str | None,
     as_json: bool,
 ) -> int:
     """Show how FILE (or stdin) is cut into tokens, with counts, context share and cost.
@@ -80,9 +93,14 @@ def show_command(
     --overlap; shared text underlined). Without colours stdout is still the exact text
     and the chunks, as "#k [start:end] n tokens", are listed in the footer.
 
+    Inputs over 4 MiB (about a million tokens of English, more than any context
+    window) are refused: `tokbudget count` counts any size, and a part can be shown
+    (head -c 1M FILE | tokbudget show).
+
     \b
     Examples:
       tokbudget show prompt.txt -m gpt-5
+      tokbudget show --text 'naïve 🦜' --ids
       echo 'naïve 🦜' | tokbudget show --ids -e cl100k_base
       tokbudget show notes.md --json | jq .figures
       tokbudget show notes.md --chunks --max-tokens 256 --overlap 32
@@ -95,10 +113,11 @@ def show_command(
         model = DEFAULT_EMBEDDING_MODEL
     splitter = None
     if chunks:  # settings are checked before any input is read
-        splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
+        splitter = make_splitter(max_tokens, model, encoding, overlap)
     resolve_encoding(model, encoding)  # a bad model is a usage error before reading stdin
     label = model if model is not None else (None if encoding else DEFAULT_MODEL)
-    text = read_text(InputFile(file))
+    instead = "count it with `tokbudget count`, or show a part (head -c 1M FILE | tokbudget show)"
+    text = read_text(single_input(file, text), SHOW_MAX_BYTES, instead)
     cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
@@ -112,11 +131,12 @@ def show_command(
                 "encoding": spans.encoding,
                 "count": len(spans),
                 "characters": len(text),
-                "tokens": json.loads(spans.to_json()),
+                "tokens": [],  # written as spans.to_json() made it
                 "figures": figures.to_dict(),
                 "budget": None if budget is None else budget.to_dict(),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
-            }
+            },
+            raw={"tokens": spans.to_json()},
         )
         return 0
     footer = footer_lines(figures, budget)

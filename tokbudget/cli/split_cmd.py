@@ -12,28 +12,30 @@ from typing import Any
 import click
 
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
-from ._io import InputFile, text_blocks
-from ._parallel import (
-    Progress,
-    Summary,
-    Workers,
-    input_cost,
-    input_files,
+from ._inputs import Skips, input_files
+from ._io import InputFile, Undecodable, text_blocks, typing_into
+from ._output import emit_json, plural
+from ._parallel import Progress, Summary, Workers, input_cost
+from .options import (
+    chunk_options,
+    input_options,
     jobs_option,
+    json_option,
+    make_splitter,
     summary_option,
 )
-from .app import chunk_options, cli, emit_json, parse_overlap
 
 INLINE_BYTES = 64 << 20
 """Files at least this large (and stdin) are split by the main process as a stream, so
 memory stays bounded; smaller ones go to worker processes whole, rendered output back."""
 
 
-@cli.command("split")
-@click.argument("files", nargs=-1, metavar="[FILE|GLOB]...")
+@click.command("split")
+@click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
 @click.option("-m", "--model", default=None, help=f"Model (default: {DEFAULT_EMBEDDING_MODEL}).")
 @click.option("-e", "--encoding", default=None, help="Encoding name instead of a model.")
 @chunk_options()
+@input_options
 @click.option(
     "--format",
     "fmt",
@@ -42,7 +44,7 @@ memory stays bounded; smaller ones go to worker processes whole, rendered output
     show_default=True,
     help="One JSON object per chunk, or the chunks' text under a header line each.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (all chunks).")
+@json_option("Print one JSON document (all chunks).")
 @jobs_option
 @summary_option
 def split_command(
@@ -51,6 +53,8 @@ def split_command(
     encoding: str | None,
     max_tokens: int | None,
     overlap: str,
+    text: str | None,
+    skip_undecodable: bool,
     fmt: str,
     as_json: bool,
     jobs: int | None,
@@ -61,32 +65,39 @@ def split_command(
     Chunks end at the most natural boundary that fits (paragraph, line, sentence,
     clause, word), every chunk's token count is exact, and offsets are characters into
     each file. Files are read in blocks: any size works in bounded memory. Quoted globs
-    ('docs/**/*.md') are expanded; files are split on all cores (--jobs), and the
-    output is the same for any --jobs.
+    ('docs/**/*.md') are expanded and directories walked, as in `count`; files are
+    split on all cores (--jobs), and the output is the same for any --jobs.
+    --max-tokens may not exceed the model's input limit (8,191 for the default model).
 
     \b
     Examples:
       tokbudget split notes.md --max-tokens 512 --overlap 64 > chunks.jsonl
       cat book.txt | tokbudget split --format text --max-tokens 256 | less
     """
-    splitter = Splitter(max_tokens, model, encoding=encoding, overlap=parse_overlap(overlap))
-    inputs = input_files(files)
+    splitter = make_splitter(max_tokens, model, encoding, overlap)
+    inputs = input_files(files, text)
+    skips = Skips(skip_undecodable)
     sizes = [i.size for i in inputs]
     known = None if None in sizes else sum(s or 0 for s in sizes)
     stats = Summary(files=len(inputs), chunks=0)
     files_doc: list[dict[str, Any]] = []
     with Workers(jobs, known) as workers:
         stats.jobs = workers.jobs
-        progress = Progress(known, "splitting")
+        progress = Progress(known, "splitting", typing_into(inputs))
         # Files go to the workers whole and come back rendered, in input order; big
-        # files and stdin come back as None and are streamed here, in their turn.
+        # files, stdin and --text come back as None and are streamed here, in their turn.
         small = workers.jobs > 1
         tasks = ((s, s.name if small and not _inline(s) else None) for s in inputs)
         render = functools.partial(_render, splitter, fmt, as_json)
         try:
             for source, part in workers.map(render, tasks):
                 if part is None:
-                    part = _split(splitter, fmt, as_json, source, sys.stdout.write, progress)
+                    part = _stream(splitter, fmt, as_json, source, progress, skips)
+                    if part is None:
+                        continue
+                elif part.undecodable is not None:
+                    skips.skip(source, Undecodable(source.label, *part.undecodable))
+                    continue
                 else:
                     sys.stdout.write(part.text)
                     progress.advance(part.bytes)
@@ -105,13 +116,35 @@ def split_command(
                 "files": files_doc,
             }
         )
+    stats.files -= len(skips.labels)
     stats.cost = input_cost(splitter.model, stats.tokens)
     stats.show(summary)
-    return 0
+    return skips.exit_code()
+
+
+def _stream(
+    splitter: Splitter,
+    fmt: str,
+    as_json: bool,
+    source: InputFile,
+    progress: Progress,
+    skips: Skips,
+) -> _Part | None:
+    """Split ``source`` here, writing as it goes; None if it was skipped as not UTF-8."""
+    if source.expanded:
+        # Output is written as the file is read: make sure all of it decodes first, so
+        # a skipped file leaves no chunks behind.
+        try:
+            for _ in text_blocks(source):
+                pass
+        except Undecodable as exc:
+            skips.skip(source, exc)
+            return None
+    return _split(splitter, fmt, as_json, source, sys.stdout.write, progress)
 
 
 def _inline(source: InputFile) -> bool:
-    return source.size is None or source.size >= INLINE_BYTES
+    return source.size is None or source.text is not None or source.size >= INLINE_BYTES
 
 
 @dataclass(slots=True)
@@ -123,6 +156,7 @@ class _Part:
     chunks: int = 0
     tokens: int = 0
     bytes: int = 0
+    undecodable: tuple[int, int, str] | None = None  # not UTF-8: offset, byte, hint
 
 
 def _render(splitter: Splitter, fmt: str, as_json: bool, name: str | None) -> _Part | None:
@@ -130,7 +164,10 @@ def _render(splitter: Splitter, fmt: str, as_json: bool, name: str | None) -> _P
     if name is None:
         return None
     lines: list[str] = []
-    part = _split(splitter, fmt, as_json, InputFile(name), lines.append, None)
+    try:
+        part = _split(splitter, fmt, as_json, InputFile(name), lines.append, None)
+    except Undecodable as exc:  # the main process decides: skip it, or stop
+        return _Part(undecodable=(exc.offset, exc.byte, exc.hint))
     part.text = "".join(lines)
     return part
 
@@ -156,7 +193,7 @@ def _split(
         else:
             write(
                 f"----- {source.label} #{index} [{chunk.start}:{chunk.end}] "
-                f"{chunk.tokens} tokens -----\n{chunk.text}\n"
+                f"{plural(chunk.tokens, 'token')} -----\n{chunk.text}\n"
             )
     return part
 

@@ -9,11 +9,13 @@ import click
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..truncation import SIDES, Side, truncate_encoded
-from ._io import InputFile, read_text
-from .app import cli, emit_json, model_options
+from ._inputs import single_input
+from ._io import read_text
+from ._output import emit_json
+from .options import json_option, model_options, text_option
 
 
-@cli.command("truncate")
+@click.command("truncate")
 @click.argument("file", default="-", metavar="[FILE]")
 @click.option(
     "-n", "--max-tokens", type=click.IntRange(min=0), required=True, help="Budget for the result."
@@ -27,7 +29,8 @@ from .app import cli, emit_json, model_options
     help="What goes: end (keep the head), start (keep the tail), middle (keep both).",
 )
 @click.option("--marker", default="", help="Text put where the cut is, e.g. ' … '.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead.")
+@text_option
+@json_option("Print a JSON document instead.")
 def truncate_command(
     file: str,
     max_tokens: int,
@@ -35,6 +38,7 @@ def truncate_command(
     encoding: str | None,
     side: str,
     marker: str,
+    text: str | None,
     as_json: bool,
 ) -> int:
     """Cut FILE (or stdin) to at most --max-tokens tokens and write it to stdout.
@@ -49,9 +53,9 @@ def truncate_command(
       tokbudget truncate log.txt -n 2000 --side middle --marker $'\\n[...]\\n'
     """
     enc = resolve_encoding(model, encoding)
-    source = InputFile(file)
-    text = read_text(source)
-    result = truncate_encoded(enc, text, max_tokens, cast(Side, side), marker)
+    source = single_input(file, text)
+    whole = read_text(source)
+    result = truncate_encoded(enc, whole, max_tokens, cast(Side, side), marker)
     if as_json:
         emit_json(
             {
@@ -64,7 +68,7 @@ def truncate_command(
                 "cut": result.cut,
                 "head": result.head,
                 "tail": result.tail,
-                "characters": len(text),
+                "characters": len(whole),
                 "text": result.text,
             }
         )

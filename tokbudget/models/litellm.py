@@ -12,6 +12,8 @@ Users bring fresher prices and limits this way. litellm's fields are mapped with
   neither ``max_input_tokens`` nor ``max_output_tokens`` is given, as the window;
 * entries whose encoding we cannot tell (other providers' models) and modes other than
   chat, completion and embedding are skipped and listed in ``Registry.skipped``.
+
+The one entry point is :meth:`Registry.from_litellm`; this module has no other caller.
 """
 
 from __future__ import annotations
@@ -22,12 +24,18 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RegistryError, UnknownModelError
-from .registry import ChatFormat, EmbeddingLimits, ModelSpec, Price, PriceTier, Registry
+from .spec import ChatFormat, EmbeddingLimits, ModelSpec, Price, PriceTier
 
-__all__ = ["registry_from_litellm"]
+if TYPE_CHECKING:  # the registry calls in; importing it here would make a cycle
+    from .registry import Registry
+
+__all__ = ["Imported", "read_litellm"]
+
+Imported = tuple[dict[str, ModelSpec], tuple[str, ...]]
+"""An importer's result: the specs it could use, by name, and the names it skipped."""
 
 _MODES = {"chat": "chat", "responses": "chat", "completion": "completion", "embedding": "embedding"}
 _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
@@ -45,7 +53,7 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def registry_from_litellm(path: str | Path, *, base: Registry) -> Registry:
+def read_litellm(path: str | Path, *, base: Registry) -> Imported:
     """Read litellm's JSON at ``path``; ``base`` supplies encodings and chat/image rules."""
     path_str = str(path)
     try:
@@ -67,7 +75,7 @@ def registry_from_litellm(path: str | Path, *, base: Registry) -> Registry:
             skipped.append(name)
         else:
             models[name] = spec
-    return Registry(models=models, sources=(path_str,), skipped=tuple(skipped))
+    return models, tuple(skipped)
 
 
 def _convert(

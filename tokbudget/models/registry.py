@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError, SettingsError, UnknownModelError
+from .litellm import read_litellm
 from .schema import TOP_KEYS, Reader, parse_model
 from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
 
@@ -81,6 +82,12 @@ class Registry:
             ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise RegistryError(f"{path_str}: invalid TOML: {exc}", path=path_str) from exc
+        except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
+            raise RegistryError(
+                f"{path_str}: not UTF-8 text (invalid byte 0x{exc.object[exc.start]:02x} at "
+                f"byte offset {exc.start:,}); save it as UTF-8",
+                path=path_str,
+            ) from None
         return cls.from_dict(data, source=path_str)
 
     @classmethod
@@ -102,9 +109,8 @@ class Registry:
     @classmethod
     def from_litellm(cls, path: str | Path, *, base: Registry | None = None) -> Registry:
         """Import litellm's ``model_prices_and_context_window.json``; see :mod:`.litellm`."""
-        from .litellm import registry_from_litellm
-
-        return registry_from_litellm(path, base=base or default_registry())
+        models, skipped = read_litellm(path, base=base or default_registry())
+        return cls(models=models, sources=(str(path),), skipped=skipped)
 
     def merged(self, other: Registry) -> Registry:
         """Return a registry with ``other``'s models and families over this one's."""

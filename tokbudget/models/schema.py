@@ -13,7 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import RegistryError
-from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
+from .spec import (
+    ENCODING_NAMES,
+    KINDS,
+    ChatFormat,
+    EmbeddingLimits,
+    ImageRules,
+    ModelSpec,
+    Price,
+    PriceTier,
+)
 
 __all__ = ["TOP_KEYS", "Reader", "parse_model"]
 
@@ -137,8 +146,6 @@ def parse_model(path: str, name: str, raw: Any) -> ModelSpec:
         raise RegistryError(f"{path}: model {name!r} must be a table", path=path, model=name)
     r = Reader(path, name, raw)
     r.check_keys(_MODEL_KEYS)
-    from ..tokenizer.vocab import ENCODINGS
-
     kind: Any = r.str_("kind", required=True, choices=KINDS)
     as_of = raw.get("as_of")
     if as_of is not None and not isinstance(as_of, date):
@@ -146,7 +153,7 @@ def parse_model(path: str, name: str, raw: Any) -> ModelSpec:
     spec = ModelSpec(
         name=name,
         kind=kind,
-        encoding=r.str_("encoding", required=True, choices=ENCODINGS) or "",
+        encoding=r.str_("encoding", required=True, choices=ENCODING_NAMES) or "",
         context_window=r.int_("context_window", minimum=1),
         max_input_tokens=r.int_("max_input_tokens", minimum=1),
         max_output_tokens=r.int_("max_output_tokens", minimum=1),

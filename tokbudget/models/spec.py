@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Literal
 
 __all__ = [
+    "ENCODING_NAMES",
     "KINDS",
     "ChatFormat",
     "EmbeddingLimits",
@@ -20,6 +21,18 @@ __all__ = [
 
 Kind = Literal["chat", "reasoning", "embedding", "completion"]
 KINDS: tuple[str, ...] = ("chat", "reasoning", "embedding", "completion")
+
+ENCODING_NAMES: tuple[str, ...] = (
+    "cl100k_base",
+    "o200k_base",
+    "o200k_harmony",
+    "r50k_base",
+    "p50k_base",
+    "p50k_edit",
+)
+"""The encodings a model entry may name. :data:`tokbudget.tokenizer.vocab.ENCODINGS` defines
+each one; the registry sits below the tokenizer, so it holds the names only (a test keeps
+the two equal)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import regex
 
+from .._util import fix_surrogates
 from ..tokenizer.charclass import PYTHON_TABLES_NOT_NEWER, unknown_to_tiktoken
 from ..tokenizer.tokenbytes import token_bytes
 from ..tokenizer.vocab import CL100K_PAT, O200K_PAT
@@ -52,7 +53,6 @@ __all__ = [
     "SENTENCE",
     "WORD",
     "TokenBoundaries",
-    "fix_surrogates",
 ]
 
 SAFE_CUT_PATTERNS = frozenset({CL100K_PAT, O200K_PAT})
@@ -181,11 +181,6 @@ def _vocab_tables(enc: Encoder) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.b
     starts = table.per_token_sum(((table.data & 0xC0) != 0x80).astype(np.int64))
     begins_inside = ((table.first_bytes() & 0xC0) == 0x80) & (table.lengths > 0)
     return starts, begins_inside
-
-
-def fix_surrogates(text: str) -> str:
-    """What tiktoken encodes for text with surrogates: pairs joined, lone ones U+FFFD."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
+from .._util import fix_surrogates, splits_surrogate_pair
 from ..errors import SettingsError
 from ..tokenizer.encoder import Encoder
-from .boundaries import GRAPHEME, OTHER, TokenBoundaries, fix_surrogates
+from .boundaries import GRAPHEME, OTHER, TokenBoundaries
 
 __all__ = ["FILL", "Chunker"]
 
@@ -62,6 +63,28 @@ class _Buffer:
         head = self.enc.count(self.text[s:a]) if a > s else 0
         tail = self.enc.count(self.text[b:e]) if e > b else 0
         return head + int(self.safe_tok[ib] - self.safe_tok[ia]) + tail
+
+
+class _Counts:
+    """Exact tokens of a chunk from ``s`` to each boundary ``j``, memoised."""
+
+    def __init__(self, buf: _Buffer, s: int, t0: int, s_safe: bool) -> None:
+        self.buf = buf
+        self.s = s
+        self.t0 = t0
+        self.s_safe = s_safe
+        self.tried: dict[int, int] = {}
+
+    def __call__(self, j: int) -> int:
+        n = self.tried.get(j)
+        if n is None:
+            tb = self.buf.tb
+            if self.s_safe and tb.safe[j]:
+                n = int(tb.tok[j]) - self.t0
+            else:
+                n = self.buf.count(self.s, int(tb.pos[j]))
+            self.tried[j] = n
+        return n
 
 
 class Chunker:
@@ -124,49 +147,86 @@ class Chunker:
     def _best_end(
         self, buf: _Buffer, s: int, f: int, js: int, j_hi: int, region_end: int
     ) -> tuple[int, int, int] | None:
-        """The chunk from ``s``: ``(end, tokens, boundary index or -1)``, or None."""
-        tb = buf.tb
-        pos, tok, level, safe = tb.pos, tb.tok, tb.level, tb.safe
+        """The chunk from ``s``: ``(end, tokens, boundary index or -1)``, or None.
+
+        Tries the strategies of the module docstring in order (A, B, C, D); ends must
+        lie after ``f`` (the overlap's floor) and boundary indices up to ``j_hi``.
+        """
+        pos, tok = buf.tb.pos, buf.tb.tok
         t0 = int(tok[js])
         s_aligned = int(pos[js]) == s
-        # Between two safe boundaries the count is a subtraction (the usual case).
-        s_safe = s_aligned and bool(safe[js])
         j_lo = js + 1 if s_aligned and f <= s else int(pos.searchsorted(max(s, f), "right"))
-        tried: dict[int, int] = {}
-
-        def fits(j: int) -> int:
-            n = tried.get(j)
-            if n is None:
-                n = int(tok[j]) - t0 if s_safe and safe[j] else buf.count(s, int(pos[j]))
-                tried[j] = n
-            return n
-
+        # Between two safe boundaries the count is a subtraction (the usual case).
+        counts = _Counts(buf, s, t0, s_aligned and bool(buf.tb.safe[js]))
         if j_lo <= j_hi:
             j_pref = max(j_lo, int(tok.searchsorted(t0 + self.need, "left")))
-            for lo in (j_pref, j_lo) if j_pref > j_lo else (j_lo,):
-                window = level[lo : j_hi + 1]
-                if window.size == 0:
-                    continue
-                for lv in range(int(window.max()), OTHER - 1, -1):
-                    for j in (lo + np.flatnonzero(window >= lv))[::-1].tolist():
-                        if fits(j) <= self.limit:
-                            return int(pos[j]), fits(j), j
-        text = buf.text
+            found = self._upper_window(buf, counts, j_pref, j_hi) if j_pref > j_lo else None
+            found = found or self._whole_window(buf, counts, j_lo, j_hi)
+            if found is not None:
+                return found
         floor = max(s, f)
-        # C: grapheme-cluster boundaries that are not token boundaries. Clusters of the
-        # slice, not of the buffer: what precedes ``s`` must not matter (it may not be
-        # in this buffer), and ``regex`` looks back past ``pos`` (emoji ZWJ sequences).
+        return self._cluster_ends(buf, s, floor, region_end) or self._inside_clusters(
+            buf, counts, s, floor, (j_lo, j_hi), region_end
+        )
+
+    def _upper_window(
+        self, buf: _Buffer, counts: _Counts, j_pref: int, j_hi: int
+    ) -> tuple[int, int, int] | None:
+        """A: the most natural cut among the boundaries in the window's upper part."""
+        return self._most_natural(buf, counts, j_pref, j_hi)
+
+    def _whole_window(
+        self, buf: _Buffer, counts: _Counts, j_lo: int, j_hi: int
+    ) -> tuple[int, int, int] | None:
+        """B: the same over the whole window (a short chunk beats a worse cut)."""
+        return self._most_natural(buf, counts, j_lo, j_hi)
+
+    def _most_natural(
+        self, buf: _Buffer, counts: _Counts, lo: int, j_hi: int
+    ) -> tuple[int, int, int] | None:
+        """The latest boundary in ``[lo, j_hi]`` of the highest level that fits."""
+        level = buf.tb.level
+        window = level[lo : j_hi + 1]
+        if window.size == 0:
+            return None
+        for lv in range(int(window.max()), OTHER - 1, -1):
+            for j in (lo + np.flatnonzero(window >= lv))[::-1].tolist():
+                if counts(j) <= self.limit:
+                    return int(buf.tb.pos[j]), counts(j), j
+        return None
+
+    def _cluster_ends(
+        self, buf: _Buffer, s: int, floor: int, region_end: int
+    ) -> tuple[int, int, int] | None:
+        """C: a grapheme-cluster boundary that is not a token boundary (tight limits)."""
+        text = buf.text
+        # Clusters of the slice, not of the buffer: what precedes ``s`` must not matter (it
+        # may not be in this buffer), and ``regex`` looks back past ``pos`` (emoji ZWJ
+        # sequences).
         ends = [s + m.end() for m in _CLUSTER.finditer(text[s:region_end])]
         for p in reversed(ends):
             if p > floor and _between_chars(text, p):
                 n = self.enc.count(text[s:p])
                 if n <= self.limit:
                     return p, n, -1
-        # D: inside a cluster: token boundaries first, then any character boundary.
-        if j_lo <= j_hi:
-            for j in range(j_hi, j_lo - 1, -1):
-                if level[j] >= GRAPHEME and fits(j) <= self.limit:
-                    return int(pos[j]), fits(j), j
+        return None
+
+    def _inside_clusters(
+        self,
+        buf: _Buffer,
+        counts: _Counts,
+        s: int,
+        floor: int,
+        js: tuple[int, int],
+        region_end: int,
+    ) -> tuple[int, int, int] | None:
+        """D: inside a cluster: token boundaries first, then any character boundary."""
+        j_lo, j_hi = js
+        level = buf.tb.level
+        for j in range(j_hi, j_lo - 1, -1):
+            if level[j] >= GRAPHEME and counts(j) <= self.limit:
+                return int(buf.tb.pos[j]), counts(j), j
+        text = buf.text
         for p in range(region_end, floor, -1):
             if _between_chars(text, p):
                 n = self.enc.count(text[s:p])
@@ -201,14 +261,12 @@ class Chunker:
         code = ord(fix_surrogates(char))
         return SettingsError(
             f"cannot split: the character {char!r} (U+{code:04X}) at offset {s} alone needs "
-            f"{need} tokens but max_tokens is {self.limit}; use max_tokens >= {need}"
+            f"{need} tokens but max_tokens is {self.limit}; use max_tokens >= {need}",
+            parameter="max_tokens",
+            value=self.limit,
         )
 
 
 def _between_chars(text: str, p: int) -> bool:
     """Whether offset ``p`` does not split a surrogate pair (which is one character)."""
-    return not (
-        0 < p < len(text)
-        and "\ud800" <= text[p - 1] <= "\udbff"
-        and "\udc00" <= text[p] <= "\udfff"
-    )
+    return not splits_surrogate_pair(text, p)

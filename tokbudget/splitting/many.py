@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from .._util import by_size
+from .._util import by_size, thread_count
 from ..counting import count_with, reject_single_text, require_text
 from .splitter import Chunk, Splitter
 
@@ -62,7 +61,7 @@ def split_many(
     if progress is not None:
         progress(done, total)
     batches = list(by_size(long, _BATCH_CHARS, lambda i: len(docs[i])))
-    workers = min(len(batches), threads or os.cpu_count() or 1)
+    workers = min(len(batches), thread_count(threads))
     if long and sum(len(docs[i]) for i in long) < _THREADED_CHARS * len(long):
         workers = 1  # short texts: Python work per text dominates, and threads share the GIL
 

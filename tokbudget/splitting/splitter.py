@@ -27,16 +27,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from .._util import require_int
 from ..counting import require_text, resolve_encoding, safe_segments
 from ..errors import InvalidInputError, SettingsError
+from ..models.defaults import DEFAULT_EMBEDDING_MODEL
+from ..models.registry import get_model
 from ..tokenizer.encoder import Encoder
 from .boundaries import SAFE_CUT_PATTERNS
 from .chunker import Chunker
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "Chunk", "Splitter", "iter_split", "split"]
 
-DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
-"""The model assumed when neither ``model`` nor ``encoding`` is given."""
 
 _READ = 1 << 20  # characters read from a file object, or sliced from a string, per step
 # Text without any safe cut (a run of digits, say) is cut at pre-tokenizer piece
@@ -128,33 +129,38 @@ def _rebuild(max_tokens: int, model: str | None, encoding: str | None, overlap: 
 
 def _check_max_tokens(max_tokens: object, model: str | None) -> int:
     if max_tokens is None:
-        from ..models.registry import get_model
-
         if model is None:
-            raise SettingsError("max_tokens is required with encoding=; e.g. max_tokens=512")
+            raise SettingsError(
+                "max_tokens is required with encoding=; e.g. max_tokens=512",
+                parameter="max_tokens",
+            )
         limit = get_model(model).input_limit
         if limit is None:
-            raise SettingsError(f"{model} has no input limit in the registry; pass max_tokens")
+            raise SettingsError(
+                f"{model} has no input limit in the registry; pass max_tokens",
+                parameter="max_tokens",
+            )
         return limit
-    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
-        raise SettingsError(f"max_tokens must be an integer >= 1, got {max_tokens!r}")
-    return max_tokens
+    return require_int("max_tokens", max_tokens, least=1, unit="tokens")
 
 
 def _check_overlap(overlap: object, max_tokens: int) -> int:
-    if isinstance(overlap, float) and not isinstance(overlap, bool):
+    if isinstance(overlap, float):  # a fraction of max_tokens (never a bool: bool is an int)
         if not 0 <= overlap < 1:
             raise SettingsError(
                 f"overlap as a fraction must be in [0, 1), got {overlap}; e.g. 0.1 for 10% "
-                f"of max_tokens, or an int for tokens"
+                f"of max_tokens, or an int for tokens",
+                parameter="overlap",
+                value=overlap,
             )
         return int(overlap * max_tokens)
-    if isinstance(overlap, bool) or not isinstance(overlap, int):
-        raise SettingsError(f"overlap must be tokens (int) or a fraction (float), got {overlap!r}")
-    if not 0 <= overlap < max_tokens:
+    overlap = require_int("overlap", overlap, unit="tokens")
+    if overlap >= max_tokens:
         raise SettingsError(
             f"overlap must be >= 0 and below max_tokens ({max_tokens}), got {overlap}; "
-            f"use a smaller overlap or a larger max_tokens"
+            f"use a smaller overlap or a larger max_tokens",
+            parameter="overlap",
+            value=overlap,
         )
     return overlap
 

@@ -12,31 +12,28 @@ whole of tiktoken's API works on it. It differs from tiktoken's own in three way
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Collection, Mapping, Sequence, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import tiktoken
 
+from .._util import fix_surrogates
 from ..errors import SettingsError, UnknownEncodingError, VocabError
 from .pretokenize import PieceSplitter, long_whitespace_windows
 from .vocab import ENCODINGS, VOCAB_DIR_ENV, EncodingSpec, find_vocab_file, load_ranks, spec_for
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
 __all__ = ["Encoder", "get_encoding", "load_encoding"]
 
 AllowedSpecial = Literal["all"] | Set[str]
 DisallowedSpecial = Literal["all"] | Collection[str]
-
-
-def _fix_surrogates(text: str) -> str:
-    # What tiktoken's encode_ordinary does: lone surrogates become U+FFFD.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 class Encoder(tiktoken.Encoding):
@@ -53,6 +50,7 @@ class Encoder(tiktoken.Encoding):
             explicit_n_vocab=spec.explicit_n_vocab,
         )
         self.spec = spec
+        self.ranks = mergeable_ranks  # tiktoken keeps it privately; this is our reference
         self.path = path  # set for encodings loaded from an explicit file
         self._splitter: PieceSplitter | None = None
 
@@ -65,6 +63,12 @@ class Encoder(tiktoken.Encoding):
             return (get_encoding, (self.name,))
         spec = self.spec
         return (_load_custom, (str(self.path), spec.name, spec.pat_str, dict(spec.special_tokens)))
+
+    @functools.cached_property
+    def max_token_bytes(self) -> int:
+        """The longest token's length in bytes: ``n`` bytes of text are at least
+        ``n / max_token_bytes`` tokens (computed on first use)."""
+        return max(map(len, self.token_byte_values()), default=1)
 
     # ---------------------------------------------------------------- encoding
 
@@ -100,8 +104,6 @@ class Encoder(tiktoken.Encoding):
         allowed_special: AllowedSpecial = set(),  # noqa: B006 - tiktoken's signature
         disallowed_special: DisallowedSpecial = "all",
     ) -> npt.NDArray[np.uint32]:
-        import numpy as np
-
         windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             allowed = self._check_special(text, allowed_special, disallowed_special)
@@ -112,12 +114,22 @@ class Encoder(tiktoken.Encoding):
             )
         except UnicodeEncodeError:
             return super().encode_to_numpy(
-                _fix_surrogates(text),
+                fix_surrogates(text),
                 allowed_special=allowed_special,
                 disallowed_special=disallowed_special,
             )
 
     # ---------------------------------------------------------------- the safe path
+
+    def encode_piece(self, piece: str) -> list[int]:
+        """The tokens of one pre-tokenizer piece, without splitting it again.
+
+        The one place tokbudget calls a private tiktoken method (tiktoken has no public
+        way to run BPE on a piece): ``Encoding._encode_single_piece``, checked on tiktoken
+        0.9 to 0.14 (``test_encode_piece_is_tiktoken_bpe``); ``pyproject.toml`` bounds
+        tiktoken below 1.0.
+        """
+        return self._encode_single_piece(piece)
 
     def _check_special(
         self, text: str, allowed_special: AllowedSpecial, disallowed_special: DisallowedSpecial
@@ -146,7 +158,7 @@ class Encoder(tiktoken.Encoding):
         pos = 0
         for match in pattern.finditer(text):
             out += self.encode_ordinary(text[pos : match.start()])
-            out.append(self._special_tokens[match.group()])
+            out.append(self.spec.special_tokens[match.group()])
             pos = match.end()
         out += self.encode_ordinary(text[pos:])
         return out
@@ -158,8 +170,8 @@ class Encoder(tiktoken.Encoding):
         pos = 0
         for start, end in windows:
             out += super().encode_ordinary(text[pos:start])
-            for piece in self._splitter.pieces(_fix_surrogates(text[start:end])):
-                out += self._encode_single_piece(piece)
+            for piece in self._splitter.pieces(fix_surrogates(text[start:end])):
+                out += self.encode_piece(piece)
             pos = end
         out += super().encode_ordinary(text[pos:])
         return out

@@ -4,16 +4,30 @@ tiktoken splits text with a regex (``pat_str``) into pieces and runs BPE on each
 alone, so a text's tokens are the concatenation of its pieces' tokens. Two consequences:
 
 * **Safe cuts.** At some positions a piece boundary is certain whatever comes before or
-  after, so ``encode(text[:p]) + encode(text[p:]) == encode(text)``. We use:
+  after, so ``encode(text[:p]) + encode(text[p:]) == encode(text)``. Each rule names the
+  characters on both sides of ``p`` (a letter or number must be one *to tiktoken*, whose
+  Unicode tables may be older than ``regex``'s, see :mod:`.charclass`; "punctuation" is
+  neither whitespace, letter, number, mark nor surrogate):
 
-  - after a letter that is followed by whitespace (no pattern lets a piece run from a
-    letter into whitespace, and the whitespace after starts afresh) — a letter *to
-    tiktoken*, whose Unicode tables may be older than ``regex``'s (:mod:`.charclass`), and
+  - after a letter or number that is followed by whitespace, and after anything but
+    whitespace that is followed by horizontal whitespace (no piece runs from a
+    non-space into a space: letters, numbers and punctuation stop there, and only
+    punctuation may take trailing newlines);
+  - between a letter and a number (either order), between a number and punctuation
+    (either order), and after a letter followed by punctuation other than ``'`` (no
+    pattern puts two of these classes in one piece; ``'`` may start o200k's ``'s``);
   - after a ``\\n`` that is followed by a character that is neither whitespace nor ``/``
     (a piece may end in newlines, but only o200k's punctuation rule lets one continue,
-    and only with ``/``).
+    and only with ``/``; not r50k, whose ``\\s++$`` has no newline rule).
 
   Streaming and splitting cut text only there, so counts stay exact.
+
+* **Final boundaries.** Text with no safe cut for a long way (a megabyte of punctuation
+  and tabs) is cut at a piece boundary that later text cannot move,
+  :func:`last_final_boundary`: one that follows a non-whitespace character and lies at
+  least :data:`FINAL_MARGIN` characters before the end of the text known so far. A piece
+  boundary right after whitespace is not final: ``\\s+(?!\\S)`` leaves the last space of a
+  run to the next piece, and counted alone the run is one piece again.
 
 * **Long whitespace.** tiktoken's regex engine gives up (a Rust panic, which
   ``except Exception`` does not catch) on a run of about a million whitespace characters
@@ -32,8 +46,10 @@ from .charclass import as_tiktoken_sees_it, unknown_to_tiktoken
 from .vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
 __all__ = [
+    "FINAL_MARGIN",
     "LONG_WHITESPACE",
     "PieceSplitter",
+    "last_final_boundary",
     "last_safe_cut",
     "long_whitespace_windows",
     "next_safe_cut",
@@ -46,17 +62,28 @@ tiktoken fails from about 1,000,000 characters (its regex engine's backtrack lim
 we stay a factor of ten below that.
 """
 
-_LETTER_CUT = r"\p{L}(?=\s)"
+_PUNCT = r"[^\s\p{L}\p{N}\p{M}\p{Cs}]"
+# Each rule matches the one character before a cut; the look-ahead is the one after it.
+_COMMON_CUTS = (
+    r"[\p{L}\p{N}](?=\s)",
+    r"\S(?=[^\S\r\n])",
+    r"\p{L}(?=\p{N})",
+    r"\p{N}(?=\p{L})",
+    rf"\p{{N}}(?={_PUNCT})",
+    rf"{_PUNCT}(?=\p{{N}})",
+    r"\p{L}(?=(?!')[^\s\p{L}\p{N}\p{M}\p{Cs}])",
+)
 _NEWLINE_CUT = r"\n(?=[^\s/])"
-_BOTH = f"{_LETTER_CUT}|{_NEWLINE_CUT}"
+_BOTH = "|".join((*_COMMON_CUTS, _NEWLINE_CUT))
+_R50K = "|".join(_COMMON_CUTS)
 # Which safe cuts hold for which pre-tokenizer, as (forward, reverse) searches. cl100k and
 # o200k end a run of whitespace at a newline (``\s*[\r\n]`` comes before ``\s++$``), so a
 # cut after a newline is final. r50k/p50k have no such rule: ``"a  \n"`` ends in one
-# whitespace piece (``\s++$``) where ``"a  \nx"`` has two, so only the letter rule holds.
-# Any other pattern (a user's own) gets no safe cut: nothing is proven for it.
+# whitespace piece (``\s++$``) where ``"a  \nx"`` has two. Any other pattern (a user's
+# own) gets no safe cut: nothing is proven for it.
 _RULES: dict[str, tuple[regex.Pattern[str], regex.Pattern[str]]] = {
     pat: (regex.compile(rule), regex.compile("(?r)" + rule))
-    for pats, rule in (((CL100K_PAT, O200K_PAT), _BOTH), ((R50K_PAT,), _LETTER_CUT))
+    for pats, rule in (((CL100K_PAT, O200K_PAT), _BOTH), ((R50K_PAT,), _R50K))
     for pat in pats
 }
 # Whitespace runs (from their first character) long enough to be worth measuring. Not
@@ -88,9 +115,9 @@ def last_safe_cut(
         return -1
     end = len(text) if end is None else end
     while (match := rules[1].search(text, start, end)) is not None:
-        if _known(match.group()):
+        if _known(text, match.end()):
             return match.end()
-        end = match.start()
+        end = match.end()  # a cut one character earlier may still hold
     return -1
 
 
@@ -103,16 +130,74 @@ def next_safe_cut(
         return -1
     end = len(text) if end is None else end
     while (match := rules[0].search(text, start, end)) is not None:
-        if _known(match.group()):
+        if _known(text, match.end()):
             return match.end()
         start = match.end()
     return -1
 
 
-def _known(char: str) -> bool:
-    # A letter that tiktoken's older Unicode tables do not know is punctuation to it, and
-    # a punctuation piece may run on into newlines: no safe cut after it (see charclass).
-    return char.isascii() or not unknown_to_tiktoken({char})
+def _known(text: str, cut: int) -> bool:
+    # A letter or number that tiktoken's older Unicode tables do not know is punctuation
+    # to it: a punctuation piece may run on into newlines or letters, so no rule that
+    # names a letter or number holds there (see charclass).
+    pair = text[cut - 1 : cut + 1]
+    return pair.isascii() or not unknown_to_tiktoken(set(pair))
+
+
+FINAL_MARGIN = 3
+"""How far before the end of the known text a final boundary must lie: a match looks at
+most three characters past its end (o200k's ``'ll``, ``'re``, ``'ve`` after a word)."""
+
+_SPACE = regex.compile(r"\s")
+_WORD_PAIR = regex.compile(r"[\p{L}\p{M}]{2}")
+_PAIR = regex.compile(r"[\ud800-\udbff][\udc00-\udfff]")
+_SPLITTERS: dict[str, PieceSplitter] = {}
+
+
+def last_final_boundary(
+    text: str, start: int, end: int, *, pat_str: str, complete: bool = False
+) -> int:
+    r"""Return the last piece boundary ``p`` in ``(start, end)`` that no later text moves, or -1.
+
+    ``start`` must be a cut (a safe cut, a final boundary or 0): then ``text[start:p]``
+    encodes to the tokens of ``text[start:]`` before ``p``, whatever follows ``end``.
+    ``complete`` says that ``end`` is the end of the text (no margin is needed).
+
+    Why it holds (cl100k, o200k, r50k; any other pattern gets -1): the pieces before ``p``
+    are matched alike in ``text[start:]``, in ``text[start:end]`` and in ``text[start:p]``
+    unless one of their match attempts tests a character at or after ``p`` and gets a
+    different answer. (1) A whitespace alternative runs through whitespace only, so with a
+    non-space at ``p - 1`` its look-ahead ``(?!\S)`` and ``$`` are tested before ``p``.
+    (2) Every other test at ``p`` or later consumes a character: it fails at the end of
+    ``text[start:p]``, and a path that consumed ``text[p]`` in the longer text either
+    failed there too or would have made a piece that crosses ``p``; the possessive groups
+    of cl100k and r50k end their alternative (or are followed by optional parts), so
+    they cannot commit differently. (3) ``p`` is not between two letters or marks: o200k's
+    first letter rule runs through a whole run of capitals and marks before it backs off
+    (``"\u0301BBB"`` ends its first piece after the mark, ``"\u0301BBBa"`` is one piece),
+    so inside such a run a boundary depends on where the run ends. Otherwise tests reach
+    at most ``FINAL_MARGIN - 1`` characters past a piece's end, so ``text[start:end]``
+    sees the same pieces before ``p``. Text with a surrogate pair gets -1 (tiktoken
+    reads a pair as one character).
+    """
+    if pat_str not in _RULES:
+        return -1
+    window = text[start:end]
+    if _PAIR.search(window):
+        return -1
+    splitter = _SPLITTERS.get(pat_str)
+    if splitter is None:
+        splitter = _SPLITTERS.setdefault(pat_str, PieceSplitter(pat_str))
+    seen = as_tiktoken_sees_it(window)
+    limit = len(seen) if complete else len(seen) - FINAL_MARGIN
+    best = -1
+    for match in splitter.pattern.finditer(seen):
+        pos = match.start()
+        if pos > limit:
+            break
+        if pos and not _SPACE.match(seen, pos - 1) and not _WORD_PAIR.match(seen, pos - 1):
+            best = pos
+    return start + best if best > 0 else -1
 
 
 def long_whitespace_windows(text: str, pat_str: str = O200K_PAT) -> list[tuple[int, int]]:

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import regex
 
-from ..counting import require_text, resolve_encoding
-from ..errors import SettingsError
+from .._util import fix_surrogates, require_choice, require_text
 from .encoder import Encoder, get_encoding
+from .resolve import resolve_encoding
 from .tokenbytes import token_bytes
 
 if TYPE_CHECKING:
@@ -113,11 +113,10 @@ class TokenSpans:
         '[{"id":64,"start":0,"end":1},{"id":4103,"start":1,"end":3,"partial":true,"bytes":"f09f"},{"id":99,"start":1,"end":3,"partial":true,"bytes":"a6"},{"id":250,"start":1,"end":3,"partial":true,"bytes":"9c"}]'
         """
         starts, ends = self.starts, self.ends
+        require_choice("units", units, ("codepoints", "utf16"))
         if units == "utf16":
             starts = utf16_offsets(self.text, starts)
             ends = utf16_offsets(self.text, ends)
-        elif units != "codepoints":
-            raise SettingsError(f"offset units must be 'codepoints' or 'utf16', got {units!r}")
         n = len(self)
         if n == 0:
             return "[]"
@@ -199,7 +198,7 @@ def _utf8_as_encoded(text: str) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.i
         pass
     # Like the encoder: lone surrogates become U+FFFD (one code point for one), and a high
     # surrogate followed by a low one becomes the astral character they spell (one for two).
-    fixed = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    fixed = fix_surrogates(text)
     found = [m.start() for m in _SURROGATE_PAIR.finditer(text)]
     # The k-th pair sits k code points earlier in the encoder's string.
     pairs = np.asarray(found, dtype=np.int64) - np.arange(len(found), dtype=np.int64)

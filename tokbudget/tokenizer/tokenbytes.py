@@ -69,9 +69,9 @@ def token_bytes(enc: Encoder) -> TokenBytes:
         if table is not None:
             return table
         tokens = [b""] * (enc.max_token_value + 1)
-        for token, rank in enc._mergeable_ranks.items():
+        for token, rank in enc.ranks.items():
             tokens[rank] = token
-        for text, rank in enc._special_tokens.items():
+        for text, rank in enc.spec.special_tokens.items():
             tokens[rank] = text.encode("utf-8")
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         offsets = np.concatenate(([0], np.cumsum(lengths)))

@@ -8,14 +8,20 @@ object field by field, so every 400 names the field, what it got and what it tak
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from ..counting import DEFAULT_MODEL, resolve_encoding
-from ..errors import SettingsError, UnknownEncodingError, UnknownModelError
+from ..errors import (
+    InvalidInputError,
+    JSONInputError,
+    SettingsError,
+    UnknownEncodingError,
+    UnknownModelError,
+)
+from ..jsonload import loads
 from ..models.registry import default_registry
 from ..tokenizer.encoder import Encoder
 from ..tokenizer.spans import OffsetUnits
@@ -83,6 +89,10 @@ def library_settings(**given: Any) -> Iterator[None]:
         yield
     except SettingsError as exc:
         raise ApiError(400, "bad_setting", str(exc)) from None
+    except InvalidInputError as exc:
+        if exc.parameter is None:  # text of the wrong type: not a setting
+            raise
+        raise ApiError(400, "bad_setting", str(exc)) from None
     except OverflowError:
         huge = {
             name: value
@@ -104,22 +114,9 @@ def library_settings(**given: Any) -> Iterator[None]:
 def parse_body(body: bytes) -> dict[str, Any]:
     """The request body as a JSON object, or a 400 that says what is wrong with it."""
     try:
-        data = json.loads(body)
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "bad_json", f"request body is not UTF-8 ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400, "bad_json", f"request body is not valid JSON: {exc.msg} at character {exc.pos}"
-        ) from None
-    except ValueError:  # an integer longer than Python agrees to read (CVE-2020-10735)
-        raise ApiError(
-            400,
-            "bad_json",
-            f"request body holds an integer of more than {sys.get_int_max_str_digits():,} "
-            "digits; send a smaller number",
-        ) from None
-    except RecursionError:
-        raise ApiError(400, "bad_json", "request body is nested too deeply") from None
+        data = loads(body)
+    except JSONInputError as exc:
+        raise ApiError(400, "bad_json", f"request body is {exc.reason}") from None
     if not isinstance(data, dict):
         raise ApiError(
             400, "bad_request", f"request body must be a JSON object, got {type(data).__name__}"

@@ -1,0 +1,95 @@
+"""Reading JSON that a user or a client sent: bounded depth, bounded integers, one error.
+
+``json.loads`` on untrusted text can fail in ways that are not :class:`ValueError`: a
+document nested a few thousand levels deep raises :class:`RecursionError` (and one a few
+hundred deep parses, then overflows the stack of whatever walks it next, such as the
+tool-schema renderer); an integer of more than 4,300 digits raises a bare
+:class:`ValueError` from ``int()``. :func:`loads` turns each into a
+:class:`~tokbudget.errors.JSONInputError` that says what is wrong, so the command line
+and the local server report every bad document alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import JSONInputError
+
+__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "loads"]
+
+MAX_DEPTH = 200
+"""Most levels of nested arrays and objects accepted (real requests use a few dozen)."""
+
+MAX_INT_DIGITS = 4300
+"""Most digits in an integer (Python's own limit for converting text to ``int``)."""
+
+
+def _parse_int(digits: str) -> int:
+    n = len(digits.lstrip("-"))
+    if n > MAX_INT_DIGITS:
+        raise _TooLong(n)
+    return int(digits)
+
+
+class _TooLong(Exception):
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _fail(reason: str, line: int | None = None, column: int | None = None) -> JSONInputError:
+    return JSONInputError(f"cannot read JSON: {reason}", reason=reason, line=line, column=column)
+
+
+def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse ``text`` like :func:`json.loads`, or raise :class:`JSONInputError`.
+
+    Bytes may be UTF-8, UTF-16 or UTF-32, as :func:`json.loads` reads them.
+
+    >>> loads('{"n": [1, 2]}')
+    {'n': [1, 2]}
+    >>> loads("[" * 300 + "]" * 300)
+    Traceback (most recent call last):
+    ...
+    tokbudget.errors.JSONInputError: cannot read JSON: nested too deeply (more than 200 levels)
+    """
+    if isinstance(text, bytes | bytearray):
+        encoding = json.detect_encoding(text)
+        try:
+            text = bytes(text).decode(encoding)
+        except UnicodeDecodeError as exc:
+            name = "UTF-8" if encoding == "utf-8" else encoding.upper()
+            raise _fail(f"not {name} ({exc.reason} at byte {exc.start:,})") from None
+    too_deep = f"nested too deeply (more than {max_depth:,} levels)"
+    try:
+        data = json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise _fail(f"not valid JSON: {exc.msg} at {where}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise _fail(too_deep) from None
+    except _TooLong as exc:
+        raise _fail(
+            f"not usable: it holds an integer of {exc.digits:,} digits (at most "
+            f"{MAX_INT_DIGITS:,} digits); use a smaller number"
+        ) from None
+    if _depth_exceeds(data, max_depth):
+        raise _fail(too_deep)
+    return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """``data`` nests arrays and objects more than ``limit`` deep (iterative, no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
