@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from tokbudget.cli import main
+from tokbudget.tokenizer.pretokenize import PieceSplitter
+
+from .conftest import raw_encoding
+
 
 def tokens(n: int) -> str:
     """A text of exactly ``n`` tokens on every bundled encoding: "x" and then " x" n-1 times."""
@@ -18,3 +25,29 @@ class SdkMessage:
 
     def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
         return {"role": self.role, "content": self.content}
+
+
+def true_count(text: str, encoding: str) -> int:
+    """The count by tiktoken's own encoding of the same vocab: the oracle for exactness."""
+    return len(raw_encoding(encoding).encode_ordinary(text))
+
+
+def pieces(pat: str, text: str) -> list[str]:
+    """The pre-tokenizer pieces of ``text`` under the pattern ``pat``."""
+    return list(PieceSplitter(pat).pieces(text))
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``tokbudget argv`` in-process: (exit code, stdout, stderr)."""
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_cli_bytes(
+    argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]
+) -> tuple[int, bytes, str]:
+    """:func:`run_cli` with stdout as bytes (for output that must be byte-exact)."""
+    code = main(argv)
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")

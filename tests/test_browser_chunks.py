@@ -19,9 +19,9 @@ from .conftest import FIXTURES, real_texts
 
 pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from .browser_support import injected, readme_screenshot, set_text, text_of
+from .browser_support import idle, injected, readme_screenshot, set_text, text_of
 from .helpers import tokens
 
 WEATHER = next(
@@ -29,12 +29,6 @@ WEATHER = next(
     for r in json.loads((FIXTURES / "chat_requests.json").read_text(encoding="utf-8"))["requests"]
     if r.get("name") == "weather tool"
 )
-
-
-def idle(drv: Any) -> None:
-    WebDriverWait(drv, 60, poll_frequency=0.02).until(
-        lambda d: d.execute_script("return document.body.dataset.state === 'idle'")
-    )
 
 
 def set_value(drv: Any, element_id: str, value: str) -> None:

@@ -11,12 +11,13 @@ import pytest
 from click import ClickException
 
 import tokbudget
-from tokbudget.cli import _parallel, main
+from tokbudget.cli import _parallel
 from tokbudget.cli._output import money
 from tokbudget.cli._parallel import Summary, Workers
 
 from .conftest import real_texts
 from .documents import sample_documents
+from .helpers import run_cli as run
 
 
 @pytest.fixture
@@ -41,12 +42,6 @@ def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         path.write_bytes(doc.encode("utf-8", "replace"))  # files hold UTF-8: no surrogates
         paths.append(path)
     return paths
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("fmt", [[], ["--json"]])

@@ -23,6 +23,7 @@ from tokbudget.cli._render import PALETTE, PARTIAL, bar, budget_line, money
 from tokbudget.figures import budget_report
 
 from .conftest import raw_encoding, real_texts
+from .helpers import run_cli_bytes as run_bytes
 from .helpers import tokens
 
 SAMPLE = "Hello   world!\r\n\tnaïve 🦜 日本語 \x1b[31mred\x1b[0m <script>x</script>\n\n  end"
@@ -34,14 +35,6 @@ def sample(tmp_path: Path) -> Path:
     path = tmp_path / "sample.txt"
     path.write_bytes(SAMPLE.encode("utf-8"))
     return path
-
-
-def run_bytes(
-    argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]
-) -> tuple[int, bytes, str]:
-    code = main(argv)
-    out, err = capsysbinary.readouterr()
-    return code, out, err.decode("utf-8")
 
 
 def test_plain_output_is_the_exact_bytes(

@@ -15,18 +15,13 @@ from tokbudget.cli import main
 from tokbudget.cli._render import MARK, OVERLAP, PALETTE, RESET, render_chunks
 
 from .conftest import real_texts
+from .helpers import run_cli_bytes as run
 from .strategies import boundary_text
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 CUT = re.compile(r"\x1b\[7m ✂ #(\d+) · ([\d,]+) tokens? \x1b\[0m")
 OPEN = re.compile(r"\x1b\[7m ▸#(\d+) \x1b\[0m")
 LISTED = re.compile(r"^ {9}#(\d+) \[(\d+):(\d+)\] ([\d,]+) tokens?$", re.MULTILINE)
-
-
-def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, bytes, str]:
-    code = main(argv)
-    out, err = capsysbinary.readouterr()
-    return code, out, err.decode("utf-8")
 
 
 def listed(footer: str) -> list[tuple[int, int, int]]:

@@ -17,14 +17,12 @@ import tokbudget.counting as counting
 from tests.strategies import tricky_text
 from tokbudget.counting import count, count_stream
 from tokbudget.tokenizer.encoder import load_encoding
-from tokbudget.tokenizer.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
+from tokbudget.tokenizer.pretokenize import last_safe_cut, next_safe_cut
 from tokbudget.tokenizer.vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
+from .helpers import pieces
+
 PATTERNS = {"cl100k": CL100K_PAT, "o200k": O200K_PAT, "r50k": R50K_PAT}
-
-
-def pieces(pat: str, text: str) -> list[str]:
-    return list(PieceSplitter(pat).pieces(text))
 
 
 @pytest.mark.parametrize("name", PATTERNS)

@@ -14,16 +14,13 @@ from tokbudget import InvalidInputError, SettingsError
 from tokbudget.tokenizer.longest import Ledger
 from tokbudget.truncation import Side, Truncation, truncate_with_offsets
 
-from .conftest import raw_encoding, real_texts, spy_encoded
+from .conftest import real_texts, spy_encoded
+from .helpers import true_count as count
 from .strategies import tricky_text
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
 SIDES: list[Side] = ["end", "start", "middle"]
 REAL = real_texts()
-
-
-def count(text: str, encoding: str) -> int:
-    return len(raw_encoding(encoding).encode_ordinary(text))
 
 
 def check_cut(text: str, budget: int, encoding: str, side: Side, marker: str = "") -> Truncation:

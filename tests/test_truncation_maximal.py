@@ -15,13 +15,10 @@ from hypothesis import strategies as st
 from tokbudget.tokenizer import longest
 from tokbudget.truncation import Side, truncate_with_offsets
 
-from .conftest import raw_encoding, real_texts
+from .conftest import real_texts
+from .helpers import true_count as count
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
-
-
-def count(text: str, encoding: str) -> int:
-    return len(raw_encoding(encoding).encode_ordinary(text))
 
 
 def _whole_chars(text: str, k: int) -> bool:
