@@ -35,7 +35,8 @@ CLEAN_DOCS = [d.encode("utf-8", "replace").decode("utf-8") for d in DOCS]
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
+def cluster() -> Iterator[Client]:
+    """A client of a two-process LocalCluster; a test using it must be marked slow (conftest)."""
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 3}),
         LocalCluster(
@@ -44,31 +45,31 @@ def client() -> Iterator[Client]:
             processes=True,
             dashboard_address=None,
             worker_dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as c,
+        ) as local,
+        Client(local) as c,
     ):
         yield c
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_cluster_runs_separate_worker_processes(client: Client) -> None:
-    pids = client.run(os.getpid)
+def test_cluster_runs_separate_worker_processes(cluster: Client) -> None:
+    pids = cluster.run(os.getpid)
     assert len(set(pids.values())) == 2
     assert os.getpid() not in pids.values()
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_bag_counts_equal_single_process(client: Client) -> None:
+def test_bag_counts_equal_single_process(cluster: Client) -> None:
     bag = db.from_sequence(DOCS, npartitions=13)
     got = tdask.count(bag, model="gpt-4o").compute()
     assert got == tokbudget.count_many(DOCS, model="gpt-4o").tolist()
     # Each worker built the encoder it used, by name: nothing was shipped but the name.
-    built = client.run(lambda: sorted(tokbudget.tokenizer.encoder._CACHE))
+    built = cluster.run(lambda: sorted(tokbudget.tokenizer.encoder._CACHE))
     assert all(names == ["o200k_base"] for names in built.values()), built
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_series_counts_keep_index_and_order(client: Client) -> None:
+def test_series_counts_keep_index_and_order(cluster: Client) -> None:
     index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
     frame = pd.DataFrame({"text": CLEAN_DOCS, "lang": "x"}, index=index)
     ddf = dd.from_pandas(frame, npartitions=7)
@@ -83,7 +84,7 @@ def test_series_counts_keep_index_and_order(client: Client) -> None:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_output_is_deterministic_whatever_the_partitioning(client: Client) -> None:
+def test_output_is_deterministic_whatever_the_partitioning(cluster: Client) -> None:
     first = tdask.count(db.from_sequence(DOCS, npartitions=5), model="gpt-4").compute()
     again = tdask.count(db.from_sequence(DOCS, npartitions=5), model="gpt-4").compute()
     other = tdask.count(db.from_sequence(DOCS, npartitions=31), model="gpt-4").compute()
@@ -101,24 +102,24 @@ def _die_once(values: list[str], marker: str, victim: str) -> list[str]:
 
 @pytest.mark.slow  # on the LocalCluster
 def test_worker_killed_mid_run_is_retried_nothing_lost_or_duplicated(
-    client: Client, tmp_path: Path
+    cluster: Client, tmp_path: Path
 ) -> None:
     marker = tmp_path / "killed"
     victim = DOCS[1777]
-    before = set(client.run(os.getpid).values())
+    before = set(cluster.run(os.getpid).values())
     bag = db.from_sequence(DOCS, npartitions=20).map_partitions(_die_once, str(marker), victim)
     got = tdask.count(bag, model="gpt-4o").compute()
     assert marker.exists(), "no worker was killed: the test proved nothing"
     killed = int(marker.read_text())
     assert killed in before
     assert got == tokbudget.count_many(DOCS, model="gpt-4o").tolist()
-    client.wait_for_workers(2)
-    after = set(client.run(os.getpid).values())
+    cluster.wait_for_workers(2)
+    after = set(cluster.run(os.getpid).values())
     assert killed not in after  # the nanny replaced it
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_non_string_names_partition_position_and_type(client: Client) -> None:
+def test_non_string_names_partition_position_and_type(cluster: Client) -> None:
     docs: list[Any] = ["ok"] * 100
     docs[57] = b"raw bytes"
     bag = db.from_sequence(docs, npartitions=4)  # 25 per partition: 57 is #2, position 7
@@ -158,7 +159,7 @@ def test_importing_tokbudget_does_not_import_dask() -> None:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
+def test_estimate_cost_equals_pricing_every_document(cluster: Client) -> None:
     model = "text-embedding-3-small"
     short = [d[:2000] for d in DOCS]  # within the model's 8,191 tokens per input
     expected = sum(
@@ -180,7 +181,7 @@ def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_estimate_cost_errors(client: Client) -> None:
+def test_estimate_cost_errors(cluster: Client) -> None:
     big = ["word " * 9000, "ok"]
     with pytest.raises(tokbudget.ContextOverflowError, match="partition 0, position 0 needs"):
         tdask.estimate_cost(db.from_sequence(big), "text-embedding-3-small")
@@ -205,7 +206,7 @@ def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_bag_chunks_equal_single_process(client: Client) -> None:
+def test_bag_chunks_equal_single_process(cluster: Client) -> None:
     settings: dict[str, Any] = {"max_tokens": 200, "model": "text-embedding-3-small"}
     frame = tdask.split(db.from_sequence(DOCS, npartitions=11), **settings).compute()
     assert _rows(frame) == _expected_rows(DOCS, list(range(len(DOCS))), **settings)
@@ -213,7 +214,7 @@ def test_bag_chunks_equal_single_process(client: Client) -> None:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
+def test_series_chunks_keep_document_ids_and_overlap(cluster: Client) -> None:
     index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
     column = dd.from_pandas(pd.Series(CLEAN_DOCS, index=index), npartitions=6)
     settings: dict[str, Any] = {"max_tokens": 64, "encoding": "cl100k_base", "overlap": 16}
@@ -225,7 +226,7 @@ def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_split_is_deterministic_whatever_the_partitioning(client: Client) -> None:
+def test_split_is_deterministic_whatever_the_partitioning(cluster: Client) -> None:
     frames = [
         tdask.split(db.from_sequence(DOCS[:800], npartitions=n), 128).compute() for n in (1, 7, 40)
     ]
@@ -233,7 +234,7 @@ def test_split_is_deterministic_whatever_the_partitioning(client: Client) -> Non
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
+def test_split_survives_a_killed_worker(cluster: Client, tmp_path: Path) -> None:
     marker = tmp_path / "killed"
     bag = db.from_sequence(DOCS, npartitions=20).map_partitions(_die_once, str(marker), DOCS[2222])
     frame = tdask.split(bag, 300).compute()
@@ -243,7 +244,7 @@ def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # on the LocalCluster
-def test_split_settings_and_input_errors(client: Client) -> None:
+def test_split_settings_and_input_errors(cluster: Client) -> None:
     bag = db.from_sequence(["a", None, "b"], npartitions=1)
     with pytest.raises(tokbudget.SettingsError, match="overlap"):  # on the client
         tdask.split(bag, 10, overlap=10)
