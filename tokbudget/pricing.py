@@ -33,6 +33,7 @@ from .chat.messages import count_messages, parse_request, request_body
 from .counting import count, count_many
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
 from .models.defaults import DEFAULT_MODEL
+from .models.limits import check_embedding_input
 from .models.registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
 
 __all__ = ["EXACT", "Cost", "cost", "decimal_str", "estimate_cost"]
@@ -334,9 +335,8 @@ def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
         )
     counts = count_many(inputs, model=name)
     limits = spec.embedding
-    per_input = spec.input_limit
     for i, n in enumerate(counts.tolist()):
-        _check_fits(f"embedding input {i}", n, per_input, spec, " per input", "split it first")
+        check_embedding_input(spec, f"embedding input {i}", n)
     total = int(counts.sum())
     if limits is not None:
         most = limits.max_inputs_per_request
