@@ -12,8 +12,8 @@ from click import ClickException
 
 import tokbudget
 from tokbudget.cli import _parallel
-from tokbudget.cli._output import money
 from tokbudget.cli._parallel import Summary, Workers
+from tokbudget.money import money
 
 from .conftest import real_texts
 from .documents import sample_documents
@@ -42,6 +42,33 @@ def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         path.write_bytes(doc.encode("utf-8", "replace"))  # files hold UTF-8: no surrogates
         paths.append(path)
     return paths
+
+
+def test_summary_prices_through_cost_with_its_tiers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 11: the summary priced 300,001 tokens on gpt-5.4 at the base rate ($0.75)
+    # while `show` used the long-context tier ($1.50). Both now price through cost().
+    path = tmp_path / "a.txt"
+    path.write_text("hello world " * 150_000)  # 300,001 tokens on o200k_base
+    n = tokbudget.count(path.read_text(), model="gpt-5.4")
+    assert n > 272_000
+    code, _, err = run(["count", "--summary", "-m", "gpt-5.4", str(path)], capsys)
+    assert code == 0
+    assert f"{money(tokbudget.cost('gpt-5.4', n).total)} as gpt-5.4 input" in err
+    assert tokbudget.cost("gpt-5.4", n).tier == 272_000
+
+
+@pytest.mark.parametrize("name", ["gpt-5.9-mini-2027-01-01", "gpt-6.9-nova"])
+def test_summary_of_a_family_name_says_no_price(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 10 item 6: a name that resolves only by family counts, exits 0, says why.
+    path = tmp_path / "a.txt"
+    path.write_text("hello world")
+    code, out, err = run(["count", "--summary", "-m", name, str(path)], capsys)
+    assert (code, out.split()[0]) == (0, "2")
+    assert f"no price: {name} resolves by family to o200k_base (not in the registry)" in err
 
 
 @pytest.mark.parametrize("fmt", [[], ["--json"]])
@@ -163,7 +190,7 @@ def test_summary_prices_the_tokens_as_input(
     n = tokbudget.count(path.read_text(), model="gpt-4o")
     code, _, err = run(["count", "--summary", "-m", "gpt-4o", str(path)], capsys)
     assert code == 0
-    # Priced by tokbudget.cost (one pricing path), shown by the CLI's one money format.
+    # Priced by tokbudget.cost (one pricing path), shown by the one money format.
     assert f"{n:,} tokens, {money(tokbudget.cost('gpt-4o', n).total)} as gpt-4o input in " in err
     code, _, err = run(["count", "--summary", "-m", "text-embedding-3-small", str(path)], capsys)
     assert ", $0.00400002 as text-embedding-3-small input in " in err  # 200,001 tokens

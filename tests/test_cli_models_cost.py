@@ -49,6 +49,7 @@ def test_models_table(capsys: pytest.CaptureFixture[str]) -> None:
     gpt5 = next(line for line in lines if line.startswith("gpt-5 "))
     assert gpt5.split() == [
         "gpt-5",
+        "(deprecated)",  # shut down 2026-12-11 (issue 12)
         "reasoning",
         "400,000",
         "272,000",
@@ -100,6 +101,8 @@ def test_models_show(capsys: pytest.CaptureFixture[str]) -> None:
         "tile_tokens": 0,
         "patch_multiplier": "1.72",
         "max_patches": 1536,
+        "original": False,  # no "original" detail level (gpt-5.5 and gpt-6-astra have one)
+        "original_max_patches": None,
     }
     code, out, _ = run(["models", "show", "gpt-4o-2099-01-01"], capsys)
     assert "has no entry of its own; these are gpt-4o's figures" in out.splitlines()[0]
@@ -313,3 +316,15 @@ def test_count_messages_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code, _, err = run(["count", "--messages", ok, "-m", "text-embedding-3-small"], capsys)
     assert code == 2 and "is an embedding model" in err
     assert "Traceback" not in err
+
+
+def test_cost_prices_a_repeated_model_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 10 item 9: `-m gpt-4o -m gpt-4o` doubled the tokens.
+    path = tmp_path / "p.txt"
+    path.write_text("hello world")
+    code, out, _ = run(["cost", str(path), "-m", "gpt-4o", "-m", "gpt-4o", "--json"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 1 and rows[0]["total"]["input_tokens"] == 2
+    assert rows[0]["total"]["requests"] == 1

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tokbudget"
 
 # Lower index = lower layer: a module may import only from its own layer or lower ones.
 LAYERS = [
-    {"errors", "_util", "jsonload"},
+    {"errors", "_util", "jsonload", "money"},
     {"models"},
     {"tokenizer"},
     {"counting"},
@@ -25,7 +25,7 @@ LAYERS = [
     {"pricing", "usage", "embeddings", "figures"},
     {"partitions", "dask", "cli", "web", "__init__", "__main__"},
 ]
-OPTIONAL = {"dask", "distributed", "pandas", "pyspark"}
+OPTIONAL = {"dask", "distributed", "pandas", "pyspark", "genai_prices"}
 
 Where = Literal["runtime", "typing", "lazy"]
 

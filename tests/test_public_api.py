@@ -57,6 +57,7 @@ PUBLIC = {
     "get_model",
     "image_tokens",
     "iter_split",
+    "lifecycle_note",
     "list_models",
     "load_encoding",
     "message_counts",

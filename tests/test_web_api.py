@@ -42,9 +42,12 @@ def test_models_lists_the_registry(client: Client) -> None:
         272_000,
         128_000,
     )
-    assert gpt5["input_price"] == "1.25" and isinstance(gpt5["output_price"], str)
+    assert gpt5["price"]["input"] == "1.25" and isinstance(gpt5["price"]["output"], str)
+    assert gpt5["shutdown_date"] == "2026-12-11"
     emb = next(m for m in doc["models"] if m["name"] == "text-embedding-3-small")
-    assert emb["output_price"] is None
+    assert emb["price"]["output"] is None
+    # One shape per value (issue 11): /api/models and `models --json` agree.
+    assert gpt5 == tokbudget.get_model("gpt-5").to_dict()
     assert {"cl100k_base", "o200k_base"} <= set(doc["encodings"])
 
 

@@ -263,13 +263,14 @@ def test_check_show_and_the_page_emit_one_report_shape(
     client: Client, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], prompt: str
 ) -> None:
     # One JSON shape per value: `check --json`, `show --json`'s budget and /api/check's
-    # budget are all BudgetReport.to_dict() (check adds only the file it read).
+    # budget are all BudgetReport.to_dict() (check adds only the file it read and the
+    # model's notes, beside the report).
     path = tmp_path / "prompt.txt"
     path.write_text(prompt, encoding="utf-8")
     main(["check", str(path), "-m", "gpt-4", "--json"])
     checked = json.loads(capsysbinary.readouterr().out)
-    assert "file" in checked
-    del checked["file"]
+    assert "file" in checked and "model_notes" in checked
+    del checked["file"], checked["model_notes"]
     main(["show", str(path), "-m", "gpt-4", "--json"])
     shown = json.loads(capsysbinary.readouterr().out)["budget"]
     served = budget_of(client, {"text": prompt, "model": "gpt-4"})

@@ -38,6 +38,7 @@ from .errors import (
     UsageRecordError,
     VocabError,
 )
+from .models.lifecycle import lifecycle_note
 from .models.registry import ModelSpec, Registry, get_model, list_models
 from .pricing import Cost, cost, estimate_cost
 from .splitting.many import split_many
@@ -101,6 +102,7 @@ __all__ = [
     "get_model",
     "image_tokens",
     "iter_split",
+    "lifecycle_note",
     "list_models",
     "load_encoding",
     "message_counts",

@@ -176,7 +176,12 @@ def limits_for(
     >>> limits_for("gpt-5").prompt_budget  # input cap 272k below a 400k window
     272000
     """
-    spec = model if isinstance(model, ModelSpec) else get_model(model or DEFAULT_MODEL)
+    # None means the default model; "" is a name like any other (unknown), not gpt-4o.
+    spec = (
+        model
+        if isinstance(model, ModelSpec)
+        else get_model(DEFAULT_MODEL if model is None else model)
+    )
     reserve = require_int("reserve", reserve, unit="tokens")
     embedding = spec.kind == "embedding"
     if max_output_tokens is not None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
 from .budget import BudgetReport, check, limits_for
 from .counting import BoundedCount
 from .errors import SettingsError, UnknownModelError
+from .models.lifecycle import model_notes
 from .models.registry import get_model
 from .pricing import EXACT, cost, decimal_str
 
@@ -45,6 +47,7 @@ class TextFigures:
     input_price: Decimal | None = None  # USD per 1M input tokens at this prompt size
     input_cost: Decimal | None = None  # USD
     cost_notes: tuple[str, ...] = ()
+    model_notes: tuple[str, ...] = ()  # lifecycle, assumed encoding (models.lifecycle)
 
     @property
     def chars_per_token(self) -> float | None:
@@ -74,6 +77,7 @@ class TextFigures:
             "input_price_per_mtok": _money(self.input_price),
             "input_cost": _money(self.input_cost),
             "cost_notes": list(self.cost_notes),
+            "model_notes": list(self.model_notes),
         }
 
 
@@ -96,7 +100,11 @@ def _input_price(model: str, tokens: int) -> tuple[Decimal | None, Decimal | Non
 
 
 def text_figures(
-    tokens: int, characters: int | None, encoding: str, model: str | None = None
+    tokens: int,
+    characters: int | None,
+    encoding: str,
+    model: str | None = None,
+    today: date | None = None,
 ) -> TextFigures:
     """Figures of a prompt of ``tokens`` tokens and ``characters`` characters for ``model``.
 
@@ -122,6 +130,7 @@ def text_figures(
             encoding=encoding,
             model=model,
             cost_notes=(note,),
+            model_notes=model_notes(model, today=today),
         )
     rate, total, notes = _input_price(model, tokens)
     return TextFigures(
@@ -135,6 +144,7 @@ def text_figures(
         input_price=rate,
         input_cost=total,
         cost_notes=notes,
+        model_notes=model_notes(spec.name, today=today),
     )
 
 

@@ -1,21 +1,22 @@
 """What requests cost, in exact decimal USD: from token counts, or before sending.
 
-Billing rules, as OpenAI applies them (and litellm's cost calculator reproduces):
+Billing rules, as OpenAI applies them (and litellm's and genai-prices' calculators
+reproduce):
 
-* ``input_tokens`` is the *whole* prompt, cached tokens included, exactly as the API
-  reports it (``usage.prompt_tokens`` / ``usage.input_tokens``). ``cached_input_tokens``
-  (``prompt_tokens_details.cached_tokens``) are the part of it billed at the cached price;
-  the other ``input_tokens - cached`` are billed at the input price. A model with no
-  cached price bills them at the input price (and the result's notes say so).
-* Long-context tiers (``Price.tiers``): once the prompt *exceeds* a tier's
-  ``above_input_tokens`` (``input_tokens > 272_000``), the tier's prices apply to the whole
-  request: every input, cached and output token, not only those past the threshold
-  (OpenAI: "priced at 2x input and 1.5x output for the full request").
+* ``input_tokens`` is the *whole* prompt, exactly as the API reports it
+  (``usage.prompt_tokens`` / ``usage.input_tokens``). ``cached_input_tokens`` (cache
+  reads) and ``cache_write_tokens`` (prompt-cache writes, billed since GPT-5.6) are parts
+  of it, each billed at its own rate; the rest at the input rate. A model with no cached
+  (or cache-write) price bills those tokens at the input rate, and the notes say so.
+  Audio tokens (``input_audio_tokens``, ``output_audio_tokens``) are parts of the input
+  and output, billed at the model's audio rates.
+* The rates are chosen by :mod:`tokbudget.models.rates`: the price in force on the
+  request's date (``at``), the long-context tier (once the prompt *exceeds* 272K on
+  GPT-5.4+, the tier prices the whole request: 2x input, cached input and cache writes,
+  1.5x output), the Batch API, the service tier and the region's uplift;
+  :mod:`tokbudget.models.bill` multiplies each part of the request by its rate.
 * ``batch=True`` uses the Batch API prices recorded for the model. No 50% rule is
-  guessed: a model without a recorded batch price is an error. Cached tokens in a batch
-  are billed at the batch input price (no extra cache discount is assumed, the higher
-  figure), and the registry has no batch price for long-context prompts, so those are an
-  error too.
+  guessed: a model without a recorded batch price is an error.
 * Money is never a float: prices are ``Decimal`` and every sum is exact.
 
 Summing real usage logs is :mod:`tokbudget.usage`.
@@ -25,91 +26,49 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, localcontext
+from datetime import date, datetime
 from typing import Any, SupportsIndex
 
 from ._util import require_int
 from .chat.messages import count_messages, parse_request, request_body
 from .counting import count, count_many
 from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
+from .models.bill import amounts, check_output, counts
 from .models.defaults import DEFAULT_MODEL
 from .models.limits import check_embedding_input
-from .models.registry import MODELS_ENV, ModelSpec, Price, Registry, default_registry
+from .models.rates import select_rates
+from .models.registry import MODELS_ENV, ModelSpec, Registry, default_registry
+from .money import EXACT, Cost, day_of, decimal_str, money
 
-__all__ = ["EXACT", "Cost", "cost", "decimal_str", "estimate_cost"]
-
-EXACT = Context(prec=60)
-"""Wide enough that no realistic product or sum of prices is ever rounded."""
-
-_MILLION = Decimal(1_000_000)
+__all__ = [
+    "EXACT",
+    "Cost",
+    "cost",
+    "day_of",
+    "decimal_str",
+    "estimate_cost",
+    "money",
+]
 
 TokenCount = int | SupportsIndex
 """A token count: an ``int`` or anything with ``__index__`` (numpy integers)."""
 
 
-def decimal_str(value: Decimal) -> str:
-    """The exact value in plain notation, without exponent or trailing zeros.
-
-    >>> decimal_str(Decimal("3.08641750"))
-    '3.0864175'
-    """
-    text = format(value.normalize(EXACT), "f")
-    return "0" if text in ("-0", "0") else text
-
-
-@dataclass(frozen=True, slots=True)
-class Cost:
-    """The price of one request (or a hypothetical one), in exact decimals.
-
-    ``input`` is what the uncached prompt tokens cost, ``cached_input`` what the cached
-    ones cost; ``total = input + cached_input + output``. ``tier`` is the
-    ``above_input_tokens`` of the long-context tier that priced the request, if any;
-    ``notes`` say what was assumed.
-    """
-
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cached_input_tokens: int
-    input: Decimal
-    cached_input: Decimal
-    output: Decimal
-    total: Decimal
-    currency: str = "USD"
-    batch: bool = False
-    tier: int | None = None
-    notes: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; money as exact decimal strings (``"3.0864175"``)."""
-        out: dict[str, Any] = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        for name in ("input", "cached_input", "output", "total"):
-            out[name] = decimal_str(out[name])
-        out["notes"] = list(self.notes)
-        return out
-
-
 # ------------------------------------------------------------------------- from counts
 
 
-def _priced_spec(name: str, registry: Registry | None) -> tuple[ModelSpec, Price, tuple[str, ...]]:
+def _priced_spec(name: str, registry: Registry | None) -> tuple[ModelSpec, tuple[str, ...]]:
+    """The spec that prices ``name``, and a note if it is another name's entry."""
     spec = (registry or default_registry()).get(name)
-    notes: tuple[str, ...] = ()
-    if name != spec.name and name not in spec.aliases:
-        if name.startswith("ft:"):
-            raise SettingsError(
-                f"{name!r} is a fine-tuned model; fine-tuned inference is billed at other "
-                f"rates than {spec.name}, and the registry has no price for it; add it with "
-                f"its price to a TOML file named by {MODELS_ENV}"
-            )
-        notes = (f"priced as {spec.name}: the registry has no entry of its own for {name!r}",)
-    if spec.price is None:
+    if name == spec.name or name in spec.aliases:
+        return spec, ()
+    if name.startswith("ft:"):
         raise SettingsError(
-            f"{spec.name} has no price in the registry (open-weight models have no OpenAI "
-            f"price list); to price it, add [models.{spec.name!r}.price] to a TOML file "
-            f"named by {MODELS_ENV}"
+            f"{name!r} is a fine-tuned model; fine-tuned inference is billed at other "
+            f"rates than {spec.name}, and the registry has no price for it; add it with "
+            f"its price to a TOML file named by {MODELS_ENV}"
         )
-    return spec, spec.price, notes
+    return spec, (f"priced as {spec.name}: the registry has no entry of its own for {name!r}",)
 
 
 def cost(
@@ -117,89 +76,80 @@ def cost(
     input_tokens: TokenCount = 0,
     output_tokens: TokenCount = 0,
     cached_input_tokens: TokenCount = 0,
+    cache_write_tokens: TokenCount = 0,
     batch: bool = False,
+    service_tier: str = "default",
+    region: str | None = None,
+    at: date | datetime | None = None,
     *,
+    input_audio_tokens: TokenCount = 0,
+    output_audio_tokens: TokenCount = 0,
     registry: Registry | None = None,
 ) -> Cost:
     """Return what a request of ``model`` with these token counts costs, exactly.
 
     Args:
         model: a model name, alias or dated snapshot (``ft:`` models need their own entry).
-        input_tokens: the whole prompt, cached tokens included (``usage.prompt_tokens``).
+        input_tokens: the whole prompt, cached and cache-write tokens included
+            (``usage.prompt_tokens``); an int or a numpy integer.
         output_tokens: generated tokens, reasoning tokens included.
-        cached_input_tokens: how many of ``input_tokens`` were cache hits.
+        cached_input_tokens: how many of ``input_tokens`` were cache reads.
+        cache_write_tokens: how many of ``input_tokens`` were written to the cache.
         batch: price at the model's Batch API rates.
+        service_tier: ``"default"``, ``"flex"``, ``"priority"`` (``"fast"``) or
+            ``"ultrafast"``; one the model does not offer is an error naming those it does.
+        region: regional processing (``"us"``, ``"eu"``): adds the model's uplift.
+        at: the request's date or datetime (default: today, UTC): selects the price and
+            the service-tier multiplier in force then.
+        input_audio_tokens: how many of ``input_tokens`` were audio (realtime models).
+        output_audio_tokens: how many of ``output_tokens`` were audio.
         registry: the registry to price from (default: :func:`default_registry`).
 
     Raises:
-        SettingsError: a negative count, more cached than input tokens, output tokens for
-            an embedding model, or a price the registry does not have.
+        SettingsError: a negative count, more cached/cache-write than input tokens,
+            output tokens for an embedding model, or a price, tier or region the
+            registry does not have.
 
     >>> cost("gpt-4o", input_tokens=1_234_567).total
     Decimal('3.0864175')
+    >>> [str(cost("gpt-5.6-sol", 200_000, at=date(2026, 8, d)).total) for d in (20, 21)]
+    ['1.00', '0.80']
     """
-    n_in = require_int("input_tokens", input_tokens)
-    n_out = require_int("output_tokens", output_tokens)
-    n_cached = require_int("cached_input_tokens", cached_input_tokens)
-    if n_cached > n_in:
-        raise SettingsError(
-            f"cached_input_tokens ({n_cached:,}) exceeds input_tokens ({n_in:,}); cached "
-            "tokens are part of the prompt, so pass the whole prompt as input_tokens",
-            parameter="cached_input_tokens",
-            value=n_cached,
-        )
-    spec, price, notes = _priced_spec(model, registry)
-    tier = next((t for t in reversed(price.tiers) if n_in > t.above_input_tokens), None)
-    where = f"[models.{spec.name!r}.price] in a TOML file named by {MODELS_ENV}"
-    if batch:
-        if price.batch_input is None:
-            raise SettingsError(
-                f"{spec.name} has no Batch API price in the registry (tokbudget does not "
-                f"assume the usual 50% discount); pass batch=False, or add batch_input and "
-                f"batch_output to {where}"
-            )
-        if tier is not None:
-            raise SettingsError(
-                f"{spec.name} has no Batch API price for prompts over "
-                f"{tier.above_input_tokens:,} tokens (this one has {n_in:,}); pass batch=False"
-            )
-        rate_in, rate_cached, rate_out = price.batch_input, price.batch_input, price.batch_output
-    elif tier is not None:
-        rate_in = tier.input
-        rate_cached = tier.cached_input if tier.cached_input is not None else tier.input
-        rate_out = tier.output if tier.output is not None else price.output
-        if tier.output is None and n_out:
-            notes += (f"no long-context output price recorded; {spec.name}'s base one is used",)
-    else:
-        rate_in, rate_out = price.input, price.output
-        rate_cached = price.cached_input if price.cached_input is not None else price.input
-        if price.cached_input is None and n_cached:
-            notes += (f"{spec.name} has no cached-input price; cached tokens billed as input",)
-    if rate_out is None and n_out:
-        if spec.kind == "embedding":
-            raise SettingsError(
-                f"{spec.name} is an embedding model: it produces no output tokens (got "
-                f"output_tokens={n_out:,}); pass output_tokens=0"
-            )
-        kind = "Batch API output" if batch else "output"
-        raise SettingsError(f"{spec.name} has no {kind} price in the registry; add it to {where}")
-    with localcontext(EXACT):
-        c_in = rate_in * (n_in - n_cached) / _MILLION
-        c_cached = rate_cached * n_cached / _MILLION
-        c_out = (rate_out or Decimal(0)) * n_out / _MILLION
-        total = c_in + c_cached + c_out
+    n = counts(
+        input_tokens,
+        output_tokens,
+        cached_input_tokens,
+        cache_write_tokens,
+        input_audio_tokens,
+        output_audio_tokens,
+    )
+    if not isinstance(service_tier, str):
+        raise InvalidInputError(f"service_tier must be a string, got {service_tier!r:.40}")
+    if region is not None and not isinstance(region, str):
+        raise InvalidInputError(f"region must be a string or None, got {region!r:.40}")
+    spec, notes = _priced_spec(model, registry)
+    rates = select_rates(
+        spec, n.input, day=day_of(at), batch=batch, service_tier=service_tier, region=region
+    )
+    check_output(spec, rates, n.output, batch)
+    a = amounts(spec, rates, n)
     return Cost(
         model=spec.name,
-        input_tokens=n_in,
-        output_tokens=n_out,
-        cached_input_tokens=n_cached,
-        input=c_in,
-        cached_input=c_cached,
-        output=c_out,
-        total=total,
+        input_tokens=n.input,
+        output_tokens=n.output,
+        cached_input_tokens=n.cached,
+        input=a.input,
+        cached_input=a.cached_input,
+        output=a.output,
+        total=a.total,
         batch=batch,
-        tier=tier.above_input_tokens if tier is not None else None,
-        notes=notes,
+        tier=rates.tier,
+        notes=(*notes, *(f"{spec.name}: {x}" for x in rates.notes), *a.notes),
+        cache_write_tokens=n.write,
+        cache_write=a.cache_write,
+        service_tier="priority" if service_tier == "fast" else service_tier,
+        region=region,
+        price_date=rates.since,
     )
 
 
@@ -212,7 +162,11 @@ def estimate_cost(
     max_output_tokens: int | None = None,
     *,
     cached_input_tokens: int = 0,
+    cache_write_tokens: int = 0,
     batch: bool = False,
+    service_tier: str = "default",
+    region: str | None = None,
+    at: date | datetime | None = None,
 ) -> Cost:
     """Return what a request will cost at most, before it is sent.
 
@@ -223,7 +177,8 @@ def estimate_cost(
     (``input``), as embedding inputs, each checked against the per-input limit.
     The reply is ``max_output_tokens`` tokens (times ``n``); if not given, the model's own
     ``max_output_tokens`` (capped by what the window leaves), a worst case that
-    ``Cost.notes`` states.
+    ``Cost.notes`` states. ``cached_input_tokens``, ``cache_write_tokens``, ``batch``,
+    ``service_tier``, ``region`` and ``at`` are :func:`cost`'s.
 
     Raises:
         ContextOverflowError: the prompt, an embedding input, or prompt plus reply, does
@@ -232,29 +187,68 @@ def estimate_cost(
     >>> estimate_cost("hello world", model="gpt-4o", max_output_tokens=0).input_tokens
     2
     """
-    payload: Any = text_or_messages
-    tools = tool_choice = None
-    choices = 1
-    if isinstance(payload, Mapping):
-        body = request_body(payload)
-        model = model or body.get("model")
-        if max_output_tokens is None:
-            max_output_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-        choices = require_int("n", body.get("n") or 1)
-        if "messages" not in body and "input" in body:  # an embeddings request
-            payload = body["input"]
-            payload = [payload] if isinstance(payload, str) else payload
-        else:
-            payload, tools, tool_choice = parse_request(body)
-    name = model or DEFAULT_MODEL
-    spec, _, _ = _priced_spec(name, None)
-    prompt = _prompt_tokens(payload, name, spec, tools, tool_choice)
-    notes: list[str] = []
+    req = _read_payload(text_or_messages)
+    name = model if model is not None else (req.model or DEFAULT_MODEL)
+    if max_output_tokens is None:
+        max_output_tokens = req.max_output
+    spec, _ = _priced_spec(name, None)
+    prompt = _prompt_tokens(req.payload, name, spec, req.tools, req.tool_choice)
+    reply, notes = _reply_tokens(spec, prompt, max_output_tokens)
+    if req.choices > 1:
+        notes.append(f"n={req.choices}: {req.choices} replies of up to {reply:,} tokens each")
+    result = cost(
+        name,
+        prompt,
+        reply * req.choices,
+        cached_input_tokens,
+        cache_write_tokens,
+        batch,
+        service_tier,
+        region,
+        at,
+    )
+    return replace(result, notes=(*result.notes, *notes))
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What :func:`estimate_cost` needs of its argument."""
+
+    payload: Any  # a string, a message list, or embedding inputs
+    model: str | None = None
+    max_output: Any = None
+    choices: int = 1
+    tools: Any = None
+    tool_choice: Any = None
+
+
+def _read_payload(payload: Any) -> _Request:
+    """The request inside ``payload``: request bodies are unwrapped, anything else kept.
+
+    The one place :func:`estimate_cost` parses a body (the request reader replaces it).
+    """
+    if not isinstance(payload, Mapping):
+        return _Request(payload)
+    body = request_body(payload)
+    model = body.get("model")
+    max_output = body.get("max_completion_tokens", body.get("max_tokens"))
+    choices = require_int("n", body.get("n") or 1)
+    if "messages" not in body and "input" in body:  # an embeddings request
+        inputs = body["input"]
+        inputs = [inputs] if isinstance(inputs, str) else inputs
+        return _Request(inputs, model, max_output, choices)
+    messages, tools, tool_choice = parse_request(body)
+    return _Request(messages, model, max_output, choices, tools, tool_choice)
+
+
+def _reply_tokens(spec: ModelSpec, prompt: int, max_output: Any) -> tuple[int, list[str]]:
+    """The reply tokens to price (and notes): the cap asked for, else the worst case."""
     window = spec.context_window
-    if spec.kind == "embedding":
-        reply = require_int("max_output_tokens", max_output_tokens or 0)
-    elif max_output_tokens is not None:
-        reply = require_int("max_output_tokens", max_output_tokens)
+    notes: list[str] = []
+    if spec.kind in ("embedding", "moderation"):
+        return require_int("max_output_tokens", max_output or 0), notes
+    if max_output is not None:
+        reply = require_int("max_output_tokens", max_output)
         if spec.max_output_tokens is not None and reply > spec.max_output_tokens:
             raise SettingsError(
                 f"max_output_tokens is {reply:,} but {spec.name} generates at most "
@@ -275,7 +269,7 @@ def estimate_cost(
             f"output_tokens assumed {reply:,}: the most {spec.name} can generate ({why}), a "
             "worst case; pass max_output_tokens= for a tighter estimate"
         )
-    if window is not None and spec.kind != "embedding" and prompt + reply > window:
+    if window is not None and prompt + reply > window:
         raise ContextOverflowError(
             f"the prompt ({prompt:,} tokens) plus max_output_tokens ({reply:,}) is "
             f"{prompt + reply:,}, over {spec.name}'s {window:,}-token window; lower "
@@ -284,10 +278,7 @@ def estimate_cost(
             available=window,
             model=spec.name,
         )
-    if choices > 1:
-        notes.append(f"n={choices}: {choices} replies of up to {reply:,} tokens each")
-    result = cost(name, prompt, reply * choices, cached_input_tokens, batch)
-    return replace(result, notes=(*result.notes, *notes))
+    return reply, notes
 
 
 def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_choice: Any) -> int:

@@ -12,18 +12,26 @@ worked examples do.
 image; over 1536 (``max_patches``) the image is shrunk by ``sqrt(1536 * 32**2 / (w * h))``,
 rounded down to whole pixels, then a little more so one side is a whole number of patches,
 and the count is capped at 1536. Tokens are patches times the model's multiplier (1.62,
-2.46, 1.72 ...), rounded up. ``detail`` does not change the count.
+2.46, 1.72 ...), rounded up. ``"low"`` and ``"high"`` count alike.
+
+**Original** (gpt-5.5, GPT-6; measured usage, see ``data/SOURCES.md``): patch models with
+``original = true`` also take ``detail="original"``: the same patches under a larger cap
+(``original_max_patches``: 10,000 on gpt-5.5) or none known (GPT-6: a 4032 x 3024 photo
+bills all its 11,970 patches), while ``"high"`` stays at ``max_patches`` (2,500 on GPT-6).
+On those models ``"auto"`` bills like ``"original"`` (measured). An image of unknown size
+at an uncapped level has no upper bound: that is an error, not a guess.
 
 No image costs less than one tile (``base_tokens + tile_tokens``; ``base_tokens`` at
 ``detail="low"``) or one patch: when shrinking would take a side below one pixel (a
 10**9 x 1 image), that side stays one pixel, so such an image reaches the patch cap
 instead of counting 0.
 
-``detail="auto"`` lets the API choose; tokbudget counts it as ``"high"``, the larger of the
-two, so that a budget never undercounts. An image whose size is unknown (an ``https`` URL)
-costs :func:`image_upper_bound`, the most any image can cost on that model (gpt-4o: 85 +
-8 x 170 = 1445); a base64 ``data:`` URL of a PNG, JPEG, GIF or WebP has its size read from
-the file header (a few dozen bytes are decoded, never the whole image; nothing is fetched).
+``detail="auto"`` lets the API choose; tokbudget counts it as the largest level the model
+has (``"high"``, or ``"original"`` where it exists), so that a budget never undercounts.
+An image whose size is unknown (an ``https`` URL) costs :func:`image_upper_bound`, the
+most any image can cost on that model (gpt-4o: 85 + 8 x 170 = 1445); a base64 ``data:``
+URL of a PNG, JPEG, GIF or WebP has its size read from the file header (a few dozen bytes
+are decoded, never the whole image; nothing is fetched).
 """
 
 from __future__ import annotations
@@ -49,8 +57,8 @@ __all__ = [
     "rules_tokens",
 ]
 
-Detail = Literal["low", "high", "auto"]
-DETAILS: tuple[str, ...] = ("low", "high", "auto")
+Detail = Literal["low", "high", "auto", "original"]
+DETAILS: tuple[str, ...] = ("low", "high", "auto", "original")
 
 _FIT = 2048  # tile scheme: first fit in a 2048 x 2048 square
 _SHORT = 768  # ... then the short side is at most 768
@@ -87,8 +95,8 @@ def image_tokens(width: int, height: int, detail: str = "auto", model: str | Non
     """
     width = require_int("width", width, least=1, unit="pixels")
     height = require_int("height", height, least=1, unit="pixels")
-    _, rules = image_rules(model)
-    return rules_tokens(rules, width, height, _check_detail(detail))
+    name, rules = image_rules(model)
+    return rules_tokens(rules, width, height, _check_detail(detail), name)
 
 
 def image_upper_bound(model: str | None = None, detail: str = "auto") -> int:
@@ -97,25 +105,53 @@ def image_upper_bound(model: str | None = None, detail: str = "auto") -> int:
     >>> image_upper_bound("gpt-4o")
     1445
     """
-    _, rules = image_rules(model)
-    return rules_tokens(rules, None, None, _check_detail(detail))
+    name, rules = image_rules(model)
+    return rules_tokens(rules, None, None, _check_detail(detail), name)
 
 
 def _check_detail(detail: object) -> str:
     return require_choice("detail", detail, DETAILS)
 
 
-def rules_tokens(rules: ImageRules, width: int | None, height: int | None, detail: str) -> int:
-    """Tokens of one image under ``rules``; unknown size (``None``) gives the upper bound."""
+def rules_tokens(
+    rules: ImageRules,
+    width: int | None,
+    height: int | None,
+    detail: str,
+    model: str = "this model",
+) -> int:
+    """Tokens of one image under ``rules``; unknown size (``None``) gives the upper bound.
+
+    ``model`` names the model in errors (a detail level it lacks, an unbounded image).
+    """
+    if detail == "original" and not rules.original:
+        raise SettingsError(
+            f"{model} has no 'original' image detail level in the registry (gpt-5.5 and "
+            "GPT-6 have it); use detail 'low', 'high' or 'auto'",
+            parameter="detail",
+            value=detail,
+        )
     if rules.scheme == "tile":
         if detail == "low":
             return rules.base_tokens
         tiles = _MAX_TILES if width is None or height is None else _tiles(width, height)
         return rules.base_tokens + rules.tile_tokens * tiles
+    cap: int | None = rules.max_patches
+    if rules.original and detail in ("original", "auto"):
+        cap = rules.original_max_patches
     if width is None or height is None:
-        patches = rules.max_patches
+        if cap is None:
+            high = math.ceil(rules.max_patches * rules.patch_multiplier)
+            raise SettingsError(
+                f"an image of unknown size at detail {detail!r} has no upper bound on "
+                f"{model} (no patch cap is known for its 'original' level); pass "
+                f"detail 'high' (at most {high:,} tokens) or a data: URL whose size can be read",
+                parameter="detail",
+                value=detail,
+            )
+        patches = cap
     else:
-        patches = _patches(width, height, rules.max_patches)
+        patches = _patches(width, height, cap)
     return math.ceil(patches * rules.patch_multiplier)
 
 
@@ -128,9 +164,9 @@ def _tiles(width: int, height: int) -> int:
     return _ceil_div(w, _TILE) * _ceil_div(h, _TILE)
 
 
-def _patches(width: int, height: int, cap: int) -> int:
+def _patches(width: int, height: int, cap: int | None) -> int:
     n = _ceil_div(width, _PATCH) * _ceil_div(height, _PATCH)
-    if n <= cap:
+    if cap is None or n <= cap:
         return n
     # Shrink by sqrt(cap * 32^2 / (w * h)), floored to whole pixels. isqrt of the floored
     # quotient equals the floor of the real square root, so this is exact (no floats).

@@ -347,9 +347,9 @@ class _MessageCounter:
             raise self.fail(
                 i, f"{field}.image_url.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}"
             )
-        _, rules = image_rules(self.model, where=f"messages[{i}].{field}")
+        name, rules = image_rules(self.model, where=f"messages[{i}].{field}")
         width, height = image_size(url) or (None, None)
-        return rules_tokens(rules, width, height, detail)
+        return rules_tokens(rules, width, height, detail, name)
 
     def calls(self, i: int, role: str, m: Mapping[str, Any]) -> int:
         for key in ("tool_calls", "function_call"):

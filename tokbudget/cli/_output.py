@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import click
 
-from ..pricing import decimal_str
+from ..money import money
 
 __all__ = ["BadInput", "PipeClosed", "emit_json", "money", "plural", "render_table"]
 
@@ -44,16 +43,6 @@ def emit_json(data: Any, raw: dict[str, str] | None = None) -> None:
     for mark, text in marks.items():
         out = out.replace(mark, text, 1)
     sys.stdout.write(out + "\n")
-
-
-def money(value: Decimal) -> str:
-    """Dollars with every significant digit and no exponent: the CLI's one money format.
-
-    >>> money(Decimal("0.0030850")), money(Decimal("12.5"))
-    ('$0.003085', '$12.50')
-    """
-    whole, _, frac = decimal_str(value).partition(".")
-    return f"${whole}.{frac.ljust(2, '0')}"
 
 
 def plural(n: int, noun: str) -> str:

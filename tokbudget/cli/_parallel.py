@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from .._util import all_cores, by_size
 from ..counting import encoding_for
-from ..errors import SettingsError, UnknownModelError
+from ..errors import TokbudgetError, UnknownModelError
 from ..models.registry import get_model
 from ..pricing import cost
 from ._output import money, plural
@@ -257,7 +257,8 @@ def input_cost(model: str | None, tokens: int) -> str:
 
     A summary, not a bill: the tokens of all files as one prompt (``tokbudget cost``
     prices requests one by one). A model the registry knows only by its family (a new
-    snapshot) is counted with its family's encoding but has no price: the summary says
+    snapshot) is counted with its family's encoding but has no price; a model without a
+    price (open-weight), or one priced otherwise (fine-tuned), says why. The summary says
     so rather than turn a finished count into an error.
     """
     if model is None:
@@ -269,8 +270,8 @@ def input_cost(model: str | None, tokens: int) -> str:
         return f"no price: {model} resolves by family to {encoding} (not in the registry)"
     try:
         priced = cost(model, input_tokens=tokens)
-    except SettingsError:  # no price in the registry (open-weight models)
-        return f"no price: {model} has none in the registry"
+    except TokbudgetError as exc:  # no price in the registry, or one for other rates
+        return f"no price: {str(exc).split(';')[0]}"
     return f"{money(priced.total)} as {model} input"
 
 

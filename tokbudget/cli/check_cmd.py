@@ -14,6 +14,7 @@ from ..errors import JSONInputError, MessageFormatError
 from ..jsonload import loads
 from ._inputs import single_input
 from ._io import InputFile, read_text, text_blocks
+from ._notes import model_notes, warn_models
 from ._output import BadInput, emit_json, plural
 from .options import budget_options, json_option, text_option
 
@@ -75,9 +76,11 @@ def check_command(
         except RecursionError:  # a schema deeper than the renderer can follow
             raise BadInput(f"{source.label}: the request is nested too deeply") from None
     if as_json:
-        emit_json({"file": source.label, **report.to_dict()})
+        doc = {"file": source.label, **report.to_dict()}
+        emit_json({**doc, "model_notes": model_notes([report.model])})
     else:
         _print(report)
+    warn_models([report.model])
     return 0 if report.fits else 1
 
 

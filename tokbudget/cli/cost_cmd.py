@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -12,11 +13,14 @@ import click
 from ..chat.messages import request_body
 from ..errors import ContextOverflowError, JSONInputError, MessageFormatError, UsageRecordError
 from ..jsonload import loads
+from ..models.rates import SERVICE_TIER_NAMES
 from ..models.registry import get_model
-from ..pricing import Cost, decimal_str, estimate_cost
+from ..money import Cost, decimal_str
+from ..pricing import estimate_cost
 from ..usage import UsageCost, UsageTotal, cost_from_usage
 from ._inputs import Skips, input_files
 from ._io import InputFile, Undecodable, read_text
+from ._notes import model_notes, warn_models
 from ._output import BadInput, emit_json, render_table
 from .options import input_options, json_option
 
@@ -67,6 +71,20 @@ def _has_max_output(payload: Any) -> bool:
     return body.get("max_completion_tokens", body.get("max_tokens")) is not None
 
 
+class _Day(click.ParamType[date]):
+    """A date (2026-12-07) or an ISO datetime; the price in force that day is used."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return datetime.fromisoformat(str(value)).date()
+        except ValueError:
+            self.fail(f"{value!r} is not a date such as 2026-12-07", param, ctx)
+
+
 @click.command("cost")
 @click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
 @click.option("-m", "--model", "models", multiple=True, help="Model to price (repeat to compare).")
@@ -76,7 +94,27 @@ def _has_max_output(payload: Any) -> bool:
     default=None,
     help="Reply tokens per request (default: a request's max_completion_tokens, else 0).",
 )
+@click.option(
+    "--cached-tokens",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Prompt tokens per request read from the prompt cache.",
+)
+@click.option(
+    "--cache-write-tokens",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Prompt tokens per request written to the prompt cache.",
+)
 @click.option("--batch", is_flag=True, help="Price at Batch API rates.")
+@click.option(
+    "--service-tier",
+    type=click.Choice(SERVICE_TIER_NAMES),
+    default=None,
+    help="Service tier (fast = priority). Default: default, or a usage record's own.",
+)
+@click.option("--region", default=None, help="Regional processing (us, eu): adds its uplift.")
+@click.option("--at", "at", type=_Day(), default=None, help="Price as of DATE (default: today).")
 @click.option(
     "--usage",
     default=None,
@@ -89,7 +127,12 @@ def cost_command(
     files: tuple[str, ...],
     models: tuple[str, ...],
     output_tokens: int | None,
+    cached_tokens: int,
+    cache_write_tokens: int,
     batch: bool,
+    service_tier: str | None,
+    region: str | None,
+    at: date | None,
     usage: str | None,
     text: str | None,
     skip_undecodable: bool,
@@ -107,19 +150,29 @@ def cost_command(
       tokbudget cost prompt.txt -m gpt-4o -m gpt-4o-mini -m gpt-5-mini --output-tokens 500
       tokbudget cost request.json batch.jsonl -m gpt-4.1 --batch --json
       tokbudget cost 'prompts/*.md' -m gpt-4o
+      tokbudget cost prompt.txt -m gpt-6-sol --service-tier flex --region eu --at 2027-03-01
       tokbudget cost --usage responses.jsonl
     """
     models = tuple(dict.fromkeys(models))  # `-m gpt-4o -m gpt-4o` prices gpt-4o once
+    priced: dict[str, Any] = {"batch": batch, "region": region, "at": at}
     if usage is not None:
         if files or text is not None:
             raise click.UsageError("give FILEs to estimate or --usage LOG to sum, not both")
         if len(models) > 1:
             raise click.UsageError("--usage takes at most one -m (the model of bare usage objects)")
-        return _usage(InputFile(usage), models[0] if models else None, batch, as_json)
+        model = models[0] if models else None
+        return _usage(InputFile(usage), model, as_json, service_tier=service_tier, **priced)
     skips = Skips(skip_undecodable)
     loaded = _load(input_files(files, text), skips)
-    rows = _estimate(loaded, models, output_tokens, batch)
+    options = {
+        **priced,
+        "cached_input_tokens": cached_tokens,
+        "cache_write_tokens": cache_write_tokens,
+        "service_tier": service_tier or "default",
+    }
+    rows = _estimate(loaded, models, output_tokens, options)
     failed = any(row.errors for row in rows.values())
+    warn_models(rows)
     if as_json:
         emit_json([row.as_dict() for row in rows.values()])
     else:
@@ -146,7 +199,14 @@ class _ModelRow:
 
     def as_dict(self) -> dict[str, Any]:
         total = (self.total or UsageTotal(self.model)).as_dict()
-        return {"model": self.model, "files": self.files, "errors": self.errors, "total": total}
+        notes = model_notes([self.model])
+        return {
+            "model": self.model,
+            "files": self.files,
+            "errors": self.errors,
+            "total": total,
+            "model_notes": notes,
+        }
 
 
 def _load(inputs: list[InputFile], skips: Skips) -> Loaded:
@@ -160,19 +220,19 @@ def _load(inputs: list[InputFile], skips: Skips) -> Loaded:
 
 
 def _estimate(
-    loaded: Loaded, models: tuple[str, ...], output_tokens: int | None, batch: bool
+    loaded: Loaded, models: tuple[str, ...], output_tokens: int | None, options: dict[str, Any]
 ) -> dict[str, _ModelRow]:
     """Each payload priced on each model (the payload's own model if none is given)."""
     rows: dict[str, _ModelRow] = {}
-    embedding = {m for m in models if get_model(m).kind == "embedding"}
+    embedding = {m for m in models if get_model(m).kind in ("embedding", "moderation")}
     for model in models or (None,):
         for label, payloads in loaded:
             for payload in payloads:
                 reply = output_tokens
                 if reply is None and (model in embedding or not _has_max_output(payload)):
-                    reply = 0  # embedding models produce no output
+                    reply = 0  # embedding and moderation models produce no output
                 try:
-                    c = estimate_cost(payload, model=model, max_output_tokens=reply, batch=batch)
+                    c = estimate_cost(payload, model=model, max_output_tokens=reply, **options)
                 except ContextOverflowError as exc:
                     name = model or exc.model
                     rows.setdefault(name, _ModelRow(name)).errors.append(f"{label}: {exc}")
@@ -192,7 +252,7 @@ def _table(rows: dict[str, _ModelRow], loaded: Loaded, output_tokens: int | None
         t = row.total or UsageTotal(row.model)
         label = row.model + (" (does not fit)" if row.errors else "")
         tokens = [f"{t.input_tokens:,}", f"{t.output_tokens:,}"]
-        money = [t.input + t.cached_input, t.output, t.total]
+        money = [t.input + t.cached_input + t.cache_write, t.output, t.total]
         table.append([label, *tokens, *map(decimal_str, money)])
     sys.stdout.write(render_table(header, table))
     notes = sorted({n for row in rows.values() for f in row.files for n in f["notes"]})
@@ -202,7 +262,7 @@ def _table(rows: dict[str, _ModelRow], loaded: Loaded, output_tokens: int | None
         sys.stdout.write(f"note: {line}\n")
 
 
-def _usage(source: InputFile, model: str | None, batch: bool, as_json: bool) -> int:
+def _usage(source: InputFile, model: str | None, as_json: bool, **priced: Any) -> int:
     lines: list[int] = []  # the line number of each record, as they are read
 
     def records() -> Iterator[Any]:
@@ -223,11 +283,12 @@ def _usage(source: InputFile, model: str | None, batch: bool, as_json: bool) -> 
                 fh.close()
 
     try:
-        result = cost_from_usage(records(), model, batch=batch)
+        result = cost_from_usage(records(), model, **priced)
     except UsageRecordError as exc:
         raise BadInput(f"{source.label} line {lines[exc.index]}: {exc.reason}") from None
+    notes = warn_models(result.by_model)
     if as_json:
-        emit_json(result.as_dict())
+        emit_json({**result.as_dict(), "model_notes": notes})
         return 0
     _usage_table(result)
     return 0

@@ -13,6 +13,7 @@ from ..counting import DEFAULT_MODEL, count_with, resolve_encoding, safe_segment
 from ..tokenizer.encoder import Encoder
 from ._inputs import Skips, input_files
 from ._io import BLOCK, InputFile, Undecodable, text_blocks, typing_into
+from ._notes import model_notes, warn_models
 from ._output import emit_json
 from ._parallel import Progress, Summary, Workers, batched, input_cost
 from .messages_cmd import count_requests
@@ -80,8 +81,10 @@ def count_command(
     ]
     total = {key: sum(r[key] for r in rows) for key in ("tokens", "characters")}
     label = model or (None if encoding else DEFAULT_MODEL)
+    notes = model_notes([label])
     if as_json:
-        emit_json({"model": label, "encoding": enc.name, "files": rows, "total": total})
+        doc = {"model": label, "encoding": enc.name, "files": rows, "total": total}
+        emit_json({**doc, "model_notes": notes})
     else:
         width = max(len(f"{r['tokens']:,}") for r in [*rows, total])
         out = sys.stdout
@@ -93,6 +96,7 @@ def count_command(
     stats.add(sum(tally.bytes[i] for i in counted), total["tokens"])
     stats.cost = input_cost(label, stats.tokens)
     stats.show(summary)
+    warn_models([label])
     return tally.skips.exit_code()
 
 

@@ -14,6 +14,7 @@ from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
 from ._inputs import single_input
 from ._io import read_text
+from ._notes import model_notes, warn_models
 from ._output import emit_json
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
 from .options import (
@@ -124,6 +125,7 @@ def show_command(
     budget = budget_report(
         text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
     )
+    warn_models([label])
     if as_json:
         emit_json(
             {
@@ -134,6 +136,7 @@ def show_command(
                 "tokens": [],  # written as spans.to_json() made it
                 "figures": figures.to_dict(),
                 "budget": None if budget is None else budget.to_dict(),
+                "model_notes": model_notes([label]),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
             },
             raw={"tokens": spans.to_json()},

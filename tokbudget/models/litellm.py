@@ -10,8 +10,13 @@ Users bring fresher prices and limits this way. litellm's fields are mapped with
   model with that very input cap, in which case the base's window is kept;
 * the legacy ``max_tokens`` is ambiguous (often the *output* cap) and is only used when
   neither ``max_input_tokens`` nor ``max_output_tokens`` is given, as the window;
-* entries whose encoding we cannot tell (other providers' models) and modes other than
-  chat, completion and embedding are skipped and listed in ``Registry.skipped``.
+* cache writes (``cache_creation_input_token_cost``), the >272K tier (``*_above_272k_tokens``),
+  service tiers (``*_flex``, ``*_priority``, ``*_ultrafast``: their input rate over the
+  base input rate), regional uplift (``regional_processing_uplift_multiplier_us``) and the
+  shutdown date (``deprecation_date``) and ``successor_model`` are mapped too;
+* entries whose encoding we cannot tell (other providers' models), modes other than
+  chat, completion and embedding, and entries failing the registry's invariant checks
+  (:func:`.schema.check_spec`) are skipped and listed in ``Registry.skipped``.
 
 The one entry point is :meth:`Registry.from_litellm`; this module has no other caller.
 """
@@ -27,7 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RegistryError, UnknownModelError
-from .spec import ChatFormat, EmbeddingLimits, ModelSpec, Price, PriceTier
+from .schema import check_spec
+from .spec import ChatFormat, EmbeddingLimits, ModelSpec, Price, PriceTier, ServiceTier
 
 if TYPE_CHECKING:  # the registry calls in; importing it here would make a cycle
     from .registry import Registry
@@ -53,8 +59,11 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def read_litellm(path: str | Path, *, base: Registry) -> Imported:
-    """Read litellm's JSON at ``path``; ``base`` supplies encodings and chat/image rules."""
+def read_litellm(path: str | Path, *, base: Registry, provider: str | None = None) -> Imported:
+    """Read litellm's JSON at ``path``; ``base`` supplies encodings and chat/image rules.
+
+    ``provider`` keeps only entries of that ``litellm_provider`` (``"openai"``).
+    """
     path_str = str(path)
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -70,7 +79,15 @@ def read_litellm(path: str | Path, *, base: Registry) -> Imported:
     for name, entry in data.items():
         if name == "sample_spec" or not isinstance(entry, dict):
             continue
+        if provider is not None and entry.get("litellm_provider") != provider:
+            continue
         spec = _convert(name, entry, base, f"litellm:{path_str}", as_of)
+        try:
+            if spec is not None:
+                check_spec(f"litellm:{path_str}", spec)
+        except RegistryError as exc:
+            skipped.append(f"{name} ({exc.field}: {str(exc).rsplit(': ', 1)[-1]})")
+            continue
         if spec is None:
             skipped.append(name)
         else:
@@ -115,16 +132,25 @@ def _convert(
     if window is not None and max_out is not None and max_out > window:
         max_out = window
     price = _price(entry, embedding=mode == "embedding")
+    shutdown = _date(entry.get("deprecation_date"))
     spec = ModelSpec(
         name=name,
         kind=kind,
         encoding=encoding,
+        encoding_assumed=known.encoding_assumed if known else False,
         context_window=window,
         max_input_tokens=max_in,
         max_output_tokens=max_out,
         source=(source,),
         as_of=as_of,
         price=price,
+        service_tiers=_service_tiers(entry),
+        regional_uplift=_uplift(entry),
+        deprecated=shutdown is not None,
+        shutdown_date=shutdown,
+        successor=entry.get("successor_model")
+        if isinstance(entry.get("successor_model"), str)
+        else None,
         chat=(known.chat if known else None) or (ChatFormat() if mode == "chat" else None),
         image=known.image if known else None,
         embedding=(known.embedding if known else None)
@@ -157,15 +183,48 @@ def _price(entry: dict[str, Any], *, embedding: bool) -> Price | None:
                     cached_input=_per_million(
                         entry.get(f"cache_read_input_token_cost_above_{k}k_tokens")
                     ),
+                    cache_write=_per_million(
+                        entry.get(f"cache_creation_input_token_cost_above_{k}k_tokens")
+                    ),
                 )
             )
     return Price(
         input=unit_in,
         output=None if embedding else _per_million(entry.get("output_cost_per_token")),
         cached_input=_per_million(entry.get("cache_read_input_token_cost")),
+        cache_write=_per_million(entry.get("cache_creation_input_token_cost")),
         batch_input=_per_million(entry.get("input_cost_per_token_batches")),
         batch_output=None
         if embedding
         else _per_million(entry.get("output_cost_per_token_batches")),
         tiers=tuple(sorted(tiers, key=lambda t: t.above_input_tokens)),
     )
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _service_tiers(entry: dict[str, Any]) -> tuple[ServiceTier, ...]:
+    """Each tier's input rate over the base input rate: the multiplier of every rate."""
+    base = _per_million(entry.get("input_cost_per_token"))
+    if not base:
+        return ()
+    out = []
+    for name in ("flex", "priority", "ultrafast"):
+        rate = _per_million(entry.get(f"input_cost_per_token_{name}"))
+        if rate:
+            out.append(ServiceTier(name, (rate / base).normalize()))
+    return tuple(out)
+
+
+def _uplift(entry: dict[str, Any]) -> tuple[tuple[str, Decimal], ...]:
+    prefix = "regional_processing_uplift_multiplier_"
+    out = []
+    for key, value in sorted(entry.items()):
+        if key.startswith(prefix) and isinstance(value, int | float) and value >= 1:
+            out.append((key[len(prefix) :], Decimal(repr(float(value))) - 1))
+    return tuple(out)

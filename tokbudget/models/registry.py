@@ -10,6 +10,11 @@ provider prefix (``openai/``) or fine-tune wrapper (``ft:gpt-4o-mini:org::id``),
 without a dated-snapshot suffix (``-2024-08-06``, ``-0613``). :meth:`Registry.encoding_name`
 then falls back to family prefixes, so a new snapshot of a known family still gets the
 right encoding (``gpt-5.9-mini-2027-01-01`` -> ``o200k_base``).
+
+``assumed_encodings`` lists the families whose encoding OpenAI has not documented (GPT-6:
+o200k_base is assumed). Every model of such a family counted with the family's encoding,
+and every name resolved by it, is marked ``encoding_assumed``: when the fact is
+documented, deleting the family from that one line removes the assumption everywhere.
 """
 
 from __future__ import annotations
@@ -20,15 +25,26 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..errors import RegistryError, SettingsError, UnknownModelError
-from .litellm import read_litellm
-from .schema import TOP_KEYS, Reader, parse_model
-from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
+from .genai_prices import read_genai_prices
+from .litellm import Imported, read_litellm
+from .reader import Reader
+from .schema import TOP_KEYS, parse_model
+from .spec import (
+    ENCODING_NAMES,
+    KINDS,
+    ChatFormat,
+    EmbeddingLimits,
+    ImageRules,
+    ModelSpec,
+    Price,
+    PriceTier,
+)
 
 __all__ = [
     "MODELS_ENV",
@@ -60,9 +76,18 @@ class Registry:
     families: Mapping[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # entries an import could not use (e.g. unknown encoding)
+    assumed_encodings: tuple[str, ...] = ()  # families whose encoding is an assumption
     _aliases: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.assumed_encodings:  # mark the family's models in one place, not per entry
+            marked = {
+                name: replace(spec, encoding_assumed=True)
+                if not spec.encoding_assumed and self._family_assumes(name, spec.encoding)
+                else spec
+                for name, spec in self.models.items()
+            }
+            object.__setattr__(self, "models", marked)
         for spec in self.models.values():
             for alias in spec.aliases:
                 self._aliases.setdefault(alias, spec.name)
@@ -100,17 +125,61 @@ class Registry:
         families = data.get("families", {})
         if not isinstance(families, dict) or not all(isinstance(v, str) for v in families.values()):
             raise top.fail("families", "must be a table of prefix = encoding strings")
+        fam = Reader(source, None, families, "families.")
+        for prefix in families:
+            fam.str_(prefix, choices=ENCODING_NAMES)
+        assumed = top.strs("assumed_encodings")
+        for prefix in assumed:
+            if prefix not in families:
+                raise top.fail(
+                    "assumed_encodings",
+                    f"{prefix!r} is not a family of this file; add it to [families] "
+                    "with the encoding assumed for it",
+                )
         models_raw = data.get("models", {})
         if not isinstance(models_raw, dict):
             raise top.fail("models", "must be a table of [models.NAME] tables")
         models = {name: parse_model(source, name, raw) for name, raw in models_raw.items()}
-        return cls(models=models, families=dict(families), sources=(source,))
+        check_aliases(source, models)
+        return cls(
+            models=models,
+            families=dict(families),
+            sources=(source,),
+            assumed_encodings=assumed,
+        )
 
     @classmethod
-    def from_litellm(cls, path: str | Path, *, base: Registry | None = None) -> Registry:
-        """Import litellm's ``model_prices_and_context_window.json``; see :mod:`.litellm`."""
-        models, skipped = read_litellm(path, base=base or default_registry())
-        return cls(models=models, sources=(str(path),), skipped=skipped)
+    def from_litellm(
+        cls, path: str | Path, *, base: Registry | None = None, provider: str | None = None
+    ) -> Registry:
+        """Import litellm's ``model_prices_and_context_window.json``; see :mod:`.litellm`.
+
+        The one entry point of that importer. ``base`` supplies encodings, chat formats and
+        image rules (default: the bundled registry); ``provider`` keeps only one
+        ``litellm_provider``'s entries. Imported entries pass the same invariant checks as
+        TOML ones; those that fail are listed in ``skipped`` with the reason.
+        """
+        return cls._imported(
+            read_litellm(path, base=base or default_registry(), provider=provider), str(path)
+        )
+
+    @classmethod
+    def from_genai_prices(
+        cls, source: str | Path | None = None, *, base: Registry | None = None
+    ) -> Registry:
+        """Import genai-prices' OpenAI models (dated prices, >272K tiers, service tiers).
+
+        ``source`` is a JSON file of genai-prices' OpenAI provider (``{"id": "openai",
+        "models": [...]}``); None reads the installed ``genai-prices`` package's data
+        (:class:`MissingDependencyError` if it is not installed). See :mod:`.genai_prices`.
+        """
+        imported, where = read_genai_prices(source, base=base or default_registry())
+        return cls._imported(imported, where)
+
+    @classmethod
+    def _imported(cls, imported: Imported, source: str) -> Registry:
+        models, skipped = imported
+        return cls(models=models, sources=(source,), skipped=skipped)
 
     def merged(self, other: Registry) -> Registry:
         """Return a registry with ``other``'s models and families over this one's."""
@@ -119,6 +188,9 @@ class Registry:
             families={**self.families, **other.families},
             sources=self.sources + other.sources,
             skipped=self.skipped + other.skipped,
+            assumed_encodings=tuple(
+                dict.fromkeys(self.assumed_encodings + other.assumed_encodings)
+            ),
         )
 
     # lookup -----------------------------------------------------------------------------
@@ -151,13 +223,36 @@ class Registry:
         canonical = self._canonical(name)
         if canonical is not None:
             return self.models[canonical].encoding
+        best = self._family(name)
+        if best is not None:
+            return self.families[best]
+        raise self._unknown(name)
+
+    def encoding_assumed(self, name: str) -> bool:
+        """Whether the encoding ``name`` is counted with is an assumption, not documented.
+
+        >>> default_registry().encoding_assumed("gpt-6.9-nova")  # by its family, gpt-6
+        True
+        """
+        canonical = self._canonical(name)
+        if canonical is not None:
+            return self.models[canonical].encoding_assumed
+        best = self._family(name)
+        return best is not None and best in self.assumed_encodings
+
+    def _family(self, name: str) -> str | None:
+        """The longest family prefix ``name`` (or a reading of it) belongs to, if any."""
         for candidate in _candidates(name):
             best = max(
                 (p for p in self.families if _in_family(candidate, p)), key=len, default=None
             )
             if best is not None:
-                return self.families[best]
-        raise self._unknown(name)
+                return best
+        return None
+
+    def _family_assumes(self, name: str, encoding: str) -> bool:
+        best = self._family(name)
+        return best in self.assumed_encodings and self.families.get(best or "") == encoding
 
     def list(self, kind: str | None = None) -> list[ModelSpec]:
         """Models sorted by name, optionally only one kind."""
@@ -175,6 +270,24 @@ class Registry:
             model=name,
             suggestions=close,
         )
+
+
+def check_aliases(source: str, models: Mapping[str, ModelSpec]) -> None:
+    """Every alias names one model: not another model's name, not claimed by two models."""
+    owner: dict[str, str] = {}
+    for spec in models.values():
+        for alias in spec.aliases:
+            other = alias if alias in models else owner.get(alias)
+            if other is not None:
+                what = "is the name of model" if alias in models else "is also an alias of"
+                raise RegistryError(
+                    f"{source}: model {spec.name!r}, field 'aliases': {alias!r} {what} "
+                    f"{other!r}; an alias must name exactly one model",
+                    path=source,
+                    model=spec.name,
+                    field="aliases",
+                )
+            owner[alias] = spec.name
 
 
 def _in_family(name: str, prefix: str) -> bool:

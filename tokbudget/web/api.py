@@ -12,10 +12,8 @@ body limit and JSON errors as the rest.
 Endpoints (all JSON; request bodies are objects):
 
 ``GET /api/models``
-    ``{"default", "models": [{"name", "kind", "encoding", "context_window",
-    "max_input_tokens", "max_output_tokens", "input_price", "output_price",
-    "aliases", "deprecated"}], "encodings": [...]}``; prices are decimal strings in USD
-    per 1M tokens.
+    ``{"default", "models": [ModelSpec.to_dict(), ...], "encodings": [...]}``: the same
+    shape as ``tokbudget models --json``; prices are decimal strings in USD per 1M tokens.
 ``POST /api/tokenize`` ``{"text", "model"?, "encoding"?, "offsets"?}``
     ``{"model", "encoding", "count", "characters", "offsets", "tokens": [{"id", "start",
     "end"}]}``. ``start``/``end`` are offsets into ``text`` in code points (the default,
@@ -47,7 +45,6 @@ from dataclasses import replace
 from ..counting import DEFAULT_MODEL
 from ..errors import TokbudgetError
 from ..models.registry import list_models
-from ..pricing import decimal_str
 from ..tokenizer.spans import OffsetUnits, TokenSpans, token_spans, utf16_offsets
 from ..tokenizer.vocab import ENCODINGS
 from .budget import check
@@ -80,25 +77,8 @@ __all__ = [
 
 
 def models(_: bytes) -> Response:
-    out = []
-    for spec in list_models():
-        price = spec.price
-        out.append(
-            {
-                "name": spec.name,
-                "kind": spec.kind,
-                "encoding": spec.encoding,
-                "context_window": spec.context_window,
-                "max_input_tokens": spec.max_input_tokens,
-                "max_output_tokens": spec.max_output_tokens,
-                "input_price": None if price is None else decimal_str(price.input),
-                "output_price": None
-                if price is None or price.output is None
-                else decimal_str(price.output),
-                "aliases": list(spec.aliases),
-                "deprecated": spec.deprecated,
-            }
-        )
+    # One JSON shape per value: the same ModelSpec.to_dict() as `tokbudget models --json`.
+    out = [spec.to_dict() for spec in list_models()]
     doc = {"default": DEFAULT_MODEL, "models": out, "encodings": sorted(ENCODINGS)}
     return Response.of(doc)
 

@@ -31,7 +31,8 @@ export function renderFigures(fig, who) {
   $("cpt").textContent = fig.chars_per_token === null ? "–" : fig.chars_per_token.toFixed(2);
   // No price (open-weight, fine-tuned, unlisted models): say so, and why, in the notes.
   $("cost").textContent = fig.input_cost === null ? "no price" : money(fig.input_cost);
-  $("cost-notes").textContent = fig.cost_notes.join(" ");
+  // Notes about the model itself (shutdown dates, an assumed encoding) come after.
+  $("cost-notes").textContent = [...fig.cost_notes, ...(fig.model_notes || [])].join(" ");
   $("encoding").textContent = `${who.model || ""} · ${who.encoding}`;
 }
 
