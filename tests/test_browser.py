@@ -270,6 +270,32 @@ def test_chat_request_breakdown_equals_the_library(page: Any) -> None:
     assert not page.find_element(By.ID, "chat-pane").is_displayed()
 
 
+def test_request_mode_takes_a_responses_body(page: Any) -> None:
+    chat_mode(page)
+    body = {
+        "model": "gpt-4o",
+        "instructions": "Be brief.",
+        "input": [
+            {"role": "user", "content": [{"type": "input_text", "text": "Weather?"}]},
+            {"type": "function_call", "call_id": "c1", "name": "get_weather", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c1", "output": "<b>18C</b>"},
+        ],
+        "tools": [{"type": "function", "name": "get_weather"}],
+    }
+    paste_request(page, json.dumps(body))
+    counts = tokbudget.count_request(body)
+    rows = [cells for kind, cells in chat_rows(page) if kind == "message"]
+    assert [c[0] for c in rows] == ["instructions", "0", "1", "2"]
+    assert [c[1] for c in rows] == ["developer", "user", "function_call", "function_call_output"]
+    assert rows[1][3] == "Weather?" and "calls get_weather" in rows[2][3]
+    assert rows[3][3] == "(answers c1) <b>18C</b>"  # drawn as text, never markup
+    assert [c[4] for c in rows] == [f"{n:,}" for n in counts.messages]
+    assert text_of(page, "count") == f"{counts.total:,}"
+    # A Batch API line gives the same rows (the server unwraps it, not the page).
+    paste_request(page, json.dumps({"custom_id": "x", "url": "/v1/responses", "body": body}))
+    assert [cells for kind, cells in chat_rows(page) if kind == "message"] == rows
+
+
 def test_chat_request_errors(page: Any) -> None:
     chat_mode(page)
     broken = copy.deepcopy(WEATHER)

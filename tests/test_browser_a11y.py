@@ -65,7 +65,7 @@ def test_every_control_has_a_name(page: Any) -> None:
         idle(page)
         names |= {i: page.find_element(By.ID, i).accessible_name for i in ids}
     assert names["input"] == "Text to tokenize"
-    assert names["chat-input"] == "Chat Completions request body (JSON)"
+    assert names["chat-input"] == "Request body (JSON): Chat Completions or Responses API"
     assert all(names.values()), names
 
 

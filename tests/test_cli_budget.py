@@ -200,7 +200,7 @@ def test_check_json_file_without_messages_is_text(
     [
         ('{"messages": [{"role": "user", "content": "hi"}],}', "not valid JSON: "),
         ("{ not json at all", "not valid JSON: "),
-        ('{"model": "gpt-4o", "input": "hi"}', "it has 'input'"),
+        ('{"model": "gemini-2.5-pro", "contents": [{"parts": [{"text": "hi"}]}]}', "'contents'"),
         ('{"model": "gpt-3.5-turbo-instruct", "prompt": "hi"}', "it has 'prompt'"),
         ('{"messages": ' + "[" * 5_000 + "]" * 5_000 + "}", "nested too deeply"),
         ('{"messages": [], "max_tokens": ' + "9" * 5_000 + "}", "5,000 digits"),

@@ -359,3 +359,21 @@ def test_no_file_content_gives_a_traceback(
     (folder / "x.txt").write_bytes(data)
     for argv in (["count", str(folder)], ["count", str(folder / "x.txt")], ["split", str(folder)]):
         assert main(argv) in (0, 2)
+
+
+@pytest.mark.parametrize("role", [[], {}, [["system"]]])
+@pytest.mark.parametrize("command", ["check", "count", "cost"])
+def test_an_unhashable_role_with_tools_is_a_format_error(
+    role: object, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by test_web_chat's property: with tools, finding the system message hashed
+    # each role, and a list raised TypeError (a traceback) before the role was checked.
+    body = {
+        "messages": [{"role": "user", "content": "hi"}, {"role": role, "content": None}],
+        "tools": [{"type": "function", "function": {"name": "f"}}],
+    }
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(body))
+    argv = {"check": ["check"], "count": ["count", "--messages"], "cost": ["cost", "-m", "gpt-4o"]}
+    assert main([*argv[command], str(path)]) == 2
+    assert "messages[1].role is" in capsys.readouterr().err

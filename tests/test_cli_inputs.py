@@ -51,6 +51,37 @@ def test_text_on_split_and_truncate_output(capsys: pytest.CaptureFixture[str]) -
     assert code == 0 and WORDS.startswith(out) and tokbudget.count(out) <= 2
 
 
+@pytest.mark.parametrize("command", ["count", "check", "truncate -n 5", "show", "cost", "split"])
+def test_words_given_as_files_get_the_text_spelling(
+    command: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # A ttok habit: `tokbudget count hello world` named two missing files and said only that.
+    monkeypatch.chdir(tmp_path)
+    name, *rest = command.split()
+    words = ["hello"] if name in ("check", "truncate", "show") else ["hello", "world's"]
+    code, out, err = run([name, *rest, *words], capsys)
+    assert (code, out) == (2, "")
+    quoted = "hello" if len(words) == 1 else "'hello world'\"'\"'s'"
+    assert f"tokbudget {name} --text {quoted}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("missing", ["notes.md", "docs/a", "hello world.txt"])
+def test_a_missing_file_name_gets_no_text_hint(
+    missing: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real.txt").write_text("x")
+    for argv in (["count", missing], ["count", "hello", "real.txt"]):
+        code, _, err = run(argv, capsys)
+        assert code == 2 and "file not found" in err and "--text" not in err
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     top = tmp_path / "docs"

@@ -94,6 +94,8 @@ USAGE_LINE = b'{"model": "gpt-4o", "usage": {"prompt_tokens": 1, "completion_tok
         (["split"], b"hello world", b'"text": "hello world\\n"'),
         (["check"], b"hello world", b"fits"),
         (["cost", "--usage", "-"], USAGE_LINE, b"gpt-4o"),
+        (["encode"], b"hello world", b"24912 2375 198"),
+        (["decode"], b"24912 2375", b"hello world"),
     ],
 )
 def test_typed_stdin_ends_with_one_ctrl_d_and_draws_no_bar(

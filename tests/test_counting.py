@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import InvalidInputError, SettingsError, UnknownModelError
+from tokbudget import InvalidInputError, SettingsError, UnknownModelError, UnknownTokenError
 from tokbudget.counting import count_stream
 
 from .conftest import raw_encoding, real_texts
@@ -202,5 +204,64 @@ def test_decode_round_trip_and_errors() -> None:
     ids = tokbudget.encode("héllo wörld 🙂", encoding="o200k_base")
     assert tokbudget.decode(ids, encoding="o200k_base") == "héllo wörld 🙂"
     assert tokbudget.decode(np.array(ids), encoding="o200k_base") == "héllo wörld 🙂"
-    with pytest.raises(SettingsError, match="outside o200k_base's vocabulary"):
+    with pytest.raises(SettingsError, match="not in o200k_base's vocabulary"):
         tokbudget.decode([10**7], encoding="o200k_base")
+
+
+# Ids no encoding here can decode: past the end, negative, beyond u32, and the gaps between
+# the ordinary and the special ids (cl100k_base has none at 100256, o200k_base at 199998).
+BAD_IDS = {
+    "cl100k_base": [100256, 100261, 100275, 100277, -1, 2**32, 10**30],
+    "o200k_base": [199998, 200000, 200017, 200019, -1, 2**32, 10**30],
+}
+
+
+def _valid_ids(name: str) -> st.SearchStrategy[int]:
+    specials = sorted(raw_encoding(name)._special_tokens.values())
+    return st.one_of(
+        st.integers(0, raw_encoding(name).max_token_value - 1).filter(lambda t: t < min(specials)),
+        st.sampled_from(specials),
+    )
+
+
+@given(st.data())
+def test_decode_bytes_equals_tiktoken(data: st.DataObject) -> None:
+    for name in ("cl100k_base", "o200k_base"):
+        ids = data.draw(st.lists(_valid_ids(name), max_size=30))
+        got = tokbudget.decode_bytes(ids, encoding=name)
+        assert got == raw_encoding(name).decode_bytes(ids)
+        assert tokbudget.decode(ids, encoding=name) == got.decode("utf-8", "replace")
+
+
+def test_decode_bytes_keeps_partial_characters() -> None:
+    ids = tokbudget.encode("🙂", encoding="cl100k_base")
+    assert len(ids) > 1  # the emoji takes several tokens: each alone is not UTF-8
+    parts = [tokbudget.decode_bytes([t], encoding="cl100k_base") for t in ids]
+    assert b"".join(parts) == "🙂".encode()
+    with pytest.raises(UnicodeDecodeError):
+        parts[0].decode("utf-8")
+    assert tokbudget.decode(ids[:1], encoding="cl100k_base") == "\ufffd"
+
+
+@given(st.data())
+def test_unknown_token_error_names_every_bad_id(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(sorted(BAD_IDS)))
+    ids = data.draw(st.lists(_valid_ids(name), max_size=12))
+    for _ in range(data.draw(st.integers(1, 8))):
+        ids.insert(data.draw(st.integers(0, len(ids))), data.draw(st.sampled_from(BAD_IDS[name])))
+    bad = [(i, t) for i, t in enumerate(ids) if t in BAD_IDS[name]]
+    with pytest.raises(UnknownTokenError) as info:
+        tokbudget.decode_bytes(ids, encoding=name)
+    err = info.value
+    assert isinstance(err, SettingsError) and isinstance(err, ValueError)
+    assert err.encoding == name
+    assert list(zip(err.positions, err.tokens, strict=True)) == bad
+    for i, t in bad[:5]:
+        assert f"{t} (at {i})" in str(err)
+    assert (err.parameter, err.value) == (f"tokens[{bad[0][0]}]", bad[0][1])
+    n_vocab = raw_encoding(name).n_vocab
+    in_a_gap = any(0 <= t < n_vocab for _, t in bad)
+    assert (", not every one used;" in str(err)) == in_a_gap  # said only where it is true
+    assert pickle.loads(pickle.dumps(err)).tokens == err.tokens
+    with pytest.raises(UnknownTokenError):
+        tokbudget.decode(ids, encoding=name)

@@ -204,7 +204,6 @@ MALFORMED: list[Any] = [
     {"messages": [{"role": "user", "content": "hi"}], "tools": {"a": 1}},
     {"messages": [{"role": "user", "content": "hi"}], "tool_choice": {"type": "function", "function": {"name": "nope"}}},  # noqa: E501
     {"messages": "hello"},
-    {"input": "a Responses API request"},
 ]  # fmt: skip
 
 

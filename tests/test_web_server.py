@@ -248,3 +248,48 @@ def test_one_line_in_routes_adds_an_endpoint_under_any_path(
     reply = client.request("POST", "/v1/echo", b"{}", {"Content-Type": "text/plain"})
     assert_clean_error(reply, 415, "unsupported_media_type")
     assert_clean_error(client.get("/v1/other"), 404, "not_found")  # a page that is not there
+
+
+def test_ctrl_c_while_a_connection_thread_starts_stops_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl-C (KeyboardInterrupt) can arrive while Thread.start() waits for the new thread.
+    # It used to free the connection's slot twice: "Semaphore released too many times"
+    # replaced the KeyboardInterrupt, socketserver printed it and went on serving.
+    server = LocalServer(("127.0.0.1", 0), lambda *a: None)
+    started = threading.Event()
+    real_start = threading.Thread.start
+
+    def start_then_interrupt(self: threading.Thread) -> None:
+        real_start(self)
+        started.set()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(server, "process_request_thread", lambda *a: server._done())
+    monkeypatch.setattr(threading.Thread, "start", start_then_interrupt)
+    with socket.socket() as sock, pytest.raises(KeyboardInterrupt):
+        server.process_request(sock, ("127.0.0.1", 1))
+    monkeypatch.undo()
+    assert started.wait(5)
+    for _ in range(100):  # the started thread frees the slot once, and only once
+        if server.connections == 0:
+            break
+        threading.Event().wait(0.01)
+    assert server.connections == 0
+    assert all(server.slots.acquire(blocking=False) for _ in range(MAX_CONNECTIONS))
+    server.server_close()
+
+
+def test_a_thread_that_cannot_start_frees_its_slot(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = LocalServer(("127.0.0.1", 0), lambda *a: None)
+
+    def cannot_start(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    with socket.socket() as sock, pytest.raises(RuntimeError):
+        server.process_request(sock, ("127.0.0.1", 1))
+    monkeypatch.undo()
+    assert server.connections == 0
+    assert all(server.slots.acquire(blocking=False) for _ in range(MAX_CONNECTIONS))
+    server.server_close()

@@ -11,7 +11,9 @@ from __future__ import annotations
 from importlib import metadata as _metadata
 
 from .budget import BudgetReport, check, ensure_fits
+from .chat.breakdown import count_request
 from .chat.fit import FitReport, fit_messages
+from .chat.fit_items import fit_request
 from .chat.images import image_tokens
 from .chat.messages import RequestCount, count_messages, message_counts, parse_request
 from .counting import (
@@ -21,6 +23,7 @@ from .counting import (
     count_many,
     count_stream,
     decode,
+    decode_bytes,
     encode,
     encoding_for,
 )
@@ -35,6 +38,7 @@ from .errors import (
     TokbudgetError,
     UnknownEncodingError,
     UnknownModelError,
+    UnknownTokenError,
     UsageRecordError,
     VocabError,
 )
@@ -79,6 +83,7 @@ __all__ = [
     "Truncation",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UnknownTokenError",
     "UsageCost",
     "UsageRecordError",
     "UsageTotal",
@@ -91,13 +96,16 @@ __all__ = [
     "count_at_most",
     "count_many",
     "count_messages",
+    "count_request",
     "count_stream",
     "decode",
+    "decode_bytes",
     "encode",
     "encoding_for",
     "ensure_fits",
     "estimate_cost",
     "fit_messages",
+    "fit_request",
     "get_encoding",
     "get_model",
     "image_tokens",

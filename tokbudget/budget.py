@@ -17,18 +17,34 @@ encoding the first megabyte.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from ._util import require_int
-from .chat.messages import message_counts, parse_request
-from .counting import DEFAULT_MODEL, BoundedCount, bounded_count, require_text
-from .errors import ContextOverflowError, InvalidInputError, SettingsError
+from .chat.breakdown import count_request
+from .chat.messages import Estimate
+from .chat.request import Request, plain, read_request
+from .counting import DEFAULT_MODEL, BoundedCount, bounded_count
+from .errors import ContextOverflowError, InvalidInputError
+from .models.limits import completion_room, output_set_aside, prompt_budget
 from .models.registry import get_model
 from .models.spec import ModelSpec
 from .tokenizer.encoder import get_encoding
 
-__all__ = ["BudgetReport", "Limits", "check", "check_stream", "ensure_fits", "limits_for"]
+__all__ = [
+    "REASONING_RESERVE",
+    "BudgetReport",
+    "Limits",
+    "check",
+    "check_stream",
+    "ensure_fits",
+    "limits_for",
+]
+
+REASONING_RESERVE = 25_000
+"""Output tokens :func:`check` keeps free for a reasoning model's reasoning and reply when
+a request sets ``reasoning.effort`` but no output cap: OpenAI's advice ("reserve at least
+25,000 tokens for reasoning and outputs" when you start with reasoning models)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +58,8 @@ class Limits:
             (0 for an embedding model).
         reserve: tokens held back from the prompt (e.g. for text added later).
         prompt_budget: the most prompt tokens that fit.
+        reasoning_reserve: output tokens set aside for reasoning and the reply when no
+            output cap was asked for (0: none; see :data:`REASONING_RESERVE`).
     """
 
     spec: ModelSpec
@@ -49,14 +67,21 @@ class Limits:
     output_set_aside: int
     reserve: int
     prompt_budget: int
+    reasoning_reserve: int = 0
 
     def report(
-        self, count: BoundedCount, message_tokens: tuple[int, ...] = (), tool_tokens: int = 0
+        self,
+        count: BoundedCount,
+        message_tokens: tuple[int, ...] = (),
+        tool_tokens: int = 0,
+        estimated: tuple[Estimate, ...] = (),
+        message_labels: tuple[str, ...] = (),
+        format_tokens: int = 0,
     ) -> BudgetReport:
         """The :class:`BudgetReport` of a prompt of ``count`` tokens under these limits."""
         spec = self.spec
         prompt = count.tokens
-        room = _completion_room(spec, prompt + self.reserve)
+        room = completion_room(spec, prompt + self.reserve)
         overflow = max(0, prompt - self.prompt_budget)
         return BudgetReport(
             model=spec.name,
@@ -74,6 +99,10 @@ class Limits:
             overflow=overflow,
             message_tokens=message_tokens,
             tool_tokens=tool_tokens,
+            reasoning_reserve=self.reasoning_reserve,
+            estimated=estimated,
+            message_labels=message_labels,
+            format_tokens=format_tokens,
         )
 
 
@@ -98,6 +127,14 @@ class BudgetReport:
         overflow: tokens to cut (0 when it fits; a lower bound when not exact).
         message_tokens: for a chat request, each message's tokens (with its overhead).
         tool_tokens: for a chat request, the tool definitions' and tool_choice's tokens.
+        reasoning_reserve: output tokens kept free for reasoning and the reply (a
+            reasoning request without an output cap; 0 otherwise).
+        estimated: for a request, the parts of ``prompt_tokens`` that are estimates and
+            why (:attr:`tokbudget.RequestCount.estimated`).
+        message_labels: for a request, what each of ``message_tokens`` is
+            (``"messages[0]"``; ``"instructions"``, ``"input[3]"``), as
+            :attr:`tokbudget.RequestCount.labels`.
+        format_tokens: for a request, its structured-output schema's tokens.
     """
 
     model: str
@@ -115,6 +152,10 @@ class BudgetReport:
     overflow: int
     message_tokens: tuple[int, ...] = ()
     tool_tokens: int = 0
+    reasoning_reserve: int = 0
+    estimated: tuple[Estimate, ...] = ()
+    message_labels: tuple[str, ...] = ()
+    format_tokens: int = 0
 
     @property
     def prompt(self) -> str:
@@ -123,6 +164,13 @@ class BudgetReport:
         if self.exact:
             return f"{self.prompt_tokens:,}"
         return f"at least {self.prompt_tokens:,}"
+
+    @property
+    def estimated_note(self) -> str:
+        """``" (estimated: tools, input[3])"`` when parts of the count are estimates, else ""."""
+        if not self.estimated:
+            return ""
+        return f" (estimated: {', '.join(e.part for e in self.estimated)})"
 
     def reason(self) -> str:
         """Why the prompt budget is what it is, e.g. ``"gpt-5 accepts at most 272,000 input
@@ -134,11 +182,18 @@ class BudgetReport:
         by_window = None if window is None else window - self.output_set_aside
         if cap is not None and (by_window is None or cap <= by_window):
             parts.append(f"{name} accepts at most {cap:,} input tokens")
+        elif self.reasoning_reserve and self.requested_output is None:
+            parts.append(
+                f"{name}'s {window:,}-token window less {self.reasoning_reserve:,} reserved "
+                "for reasoning and output"
+            )
         elif self.output_set_aside:
             held = "at least 1" if self.requested_output is None else f"{self.output_set_aside:,}"
             parts.append(f"{name}'s {window:,}-token window less {held} for output")
         else:
             parts.append(f"{name}'s {window:,}-token window")
+        if self.reasoning_reserve and self.requested_output is None and "reasoning" not in parts[0]:
+            parts.append(f"with {self.reasoning_reserve:,} kept for reasoning and output")
         if self.reserve:
             parts.append(f"less {self.reserve:,} reserved")
         return ", ".join(parts)
@@ -151,6 +206,8 @@ class BudgetReport:
         """
         data = asdict(self)
         data["message_tokens"] = list(self.message_tokens)
+        data["message_labels"] = list(self.message_labels)
+        data["estimated"] = [asdict(e) for e in self.estimated]
         data["prompt"] = self.prompt
         data["reason"] = self.reason()
         return data
@@ -158,7 +215,8 @@ class BudgetReport:
     def __str__(self) -> str:
         verdict = "fits" if self.fits else f"does not fit (over by {self.overflow:,})"
         return (
-            f"{self.model}: prompt {self.prompt} tokens, budget {self.prompt_budget:,} "
+            f"{self.model}: prompt {self.prompt} tokens{self.estimated_note}, budget "
+            f"{self.prompt_budget:,} "
             f"({self.reason()}); {verdict}; room for output {self.completion_room:,}"
         )
 
@@ -167,7 +225,11 @@ class BudgetReport:
 
 
 def limits_for(
-    model: str | ModelSpec | None = None, *, max_output_tokens: int | None = None, reserve: int = 0
+    model: str | ModelSpec | None = None,
+    *,
+    max_output_tokens: int | None = None,
+    reserve: int = 0,
+    reasoning_reserve: int = 0,
 ) -> Limits:
     """The prompt budget ``model`` leaves after ``max_output_tokens`` and ``reserve``.
 
@@ -183,62 +245,16 @@ def limits_for(
         else get_model(DEFAULT_MODEL if model is None else model)
     )
     reserve = require_int("reserve", reserve, unit="tokens")
-    embedding = spec.kind == "embedding"
-    if max_output_tokens is not None:
-        max_output_tokens = require_int(
-            "max_output_tokens", max_output_tokens, least=0 if embedding else 1
-        )
-        if embedding and max_output_tokens:
-            raise SettingsError(
-                f"{spec.name} is an embedding model and produces no output; "
-                f"drop max_output_tokens (got {max_output_tokens:,})",
-                parameter="max_output_tokens",
-                value=max_output_tokens,
-            )
-        cap = spec.max_output_tokens
-        if cap is not None and max_output_tokens > cap:
-            raise SettingsError(
-                f"max_output_tokens={max_output_tokens:,} is more than {spec.name}'s cap of "
-                f"{cap:,} output tokens; ask for at most {cap:,}",
-                parameter="max_output_tokens",
-                value=max_output_tokens,
-            )
-    output = max_output_tokens if max_output_tokens is not None else (0 if embedding else 1)
-    caps = []
-    if spec.max_input_tokens is not None:
-        caps.append(spec.max_input_tokens)
-    if spec.context_window is not None:
-        caps.append(spec.context_window - output)
-    if not caps:
-        raise SettingsError(
-            f"{spec.name} has no known context window or input limit; add context_window "
-            "(and max_output_tokens) to its entry in a TOKBUDGET_MODELS file"
-        )
-    budget = min(caps) - reserve
-    if budget < 0:
-        raise SettingsError(
-            f"reserve={reserve:,} with {output:,} output tokens leaves no room for a prompt in "
-            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve",
-            parameter="reserve",
-            value=reserve,
-        )
-    return Limits(spec, max_output_tokens, output, reserve, budget)
-
-
-def _completion_room(spec: ModelSpec, used: int) -> int:
-    if spec.kind == "embedding":
-        return 0
-    room = [c for c in (spec.max_output_tokens,) if c is not None]
-    if spec.context_window is not None:
-        room.append(spec.context_window - used)
-    return max(0, min(room)) if room else 0
+    requested, output, reasoning = output_set_aside(spec, max_output_tokens, reasoning_reserve)
+    budget = prompt_budget(spec, output, reserve)
+    return Limits(spec, requested, output, reserve, budget, reasoning)
 
 
 # --------------------------------------------------------------------------- check
 
 
 def check(
-    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any] | Request,
     model: str | ModelSpec | None = None,
     *,
     max_output_tokens: int | None = None,
@@ -246,13 +262,16 @@ def check(
     tools: Sequence[Mapping[str, Any]] | None = None,
     tool_choice: object = None,
     exact: bool = False,
+    reasoning_reserve: int | None = None,
 ) -> BudgetReport:
     """Report whether ``prompt`` fits ``model`` with room for the output.
 
     Args:
-        prompt: a text, a list of chat messages, or a Chat Completions request body (a
-            dict with ``messages`` and optionally ``tools``, ``tool_choice``, ``model``,
-            ``max_completion_tokens`` / ``max_tokens``, which apply unless given here).
+        prompt: a text, a list of chat messages (or Responses input items), or a request
+            body of either API, or a Batch API line (read by
+            :func:`tokbudget.chat.request.read_request`; its ``model``, ``tools``,
+            ``tool_choice`` and output cap -- ``max_completion_tokens`` / ``max_tokens``,
+            Responses ``max_output_tokens`` -- apply unless given here).
         model: the model's name (default gpt-4o) or a :class:`ModelSpec` of your own.
         max_output_tokens: the completion to make room for; None means whatever is
             left, at least 1. More than the model's output cap is an error.
@@ -261,6 +280,11 @@ def check(
         tool_choice: the request's ``tool_choice``, for a list of messages.
         exact: count a text to its end even once it is known not to fit, so
             ``prompt_tokens`` and ``overflow`` are exact (a chat request always is).
+        reasoning_reserve: output tokens to keep free for reasoning and the reply when no
+            output cap is set. Default: :data:`REASONING_RESERVE` (25,000, capped by the
+            model's output limit) for a request with ``reasoning.effort`` (Chat
+            ``reasoning_effort``) other than ``"none"`` on a reasoning model, else 0.
+            The report's ``reason()`` says when it applies.
 
     >>> r = check("x " * 5_000_000, model="gpt-5")  # counting stops past 272,000
     >>> (r.fits, r.exact, r.prompt_budget, r.prompt_tokens > r.prompt_budget)
@@ -274,24 +298,43 @@ def check(
         if exact:
             return limits.report(BoundedCount(enc.count(prompt), True, limits.prompt_budget))
         return limits.report(bounded_count(enc, prompt, limits.prompt_budget))
-    if not isinstance(prompt, Mapping | Sequence):
+    prompt = plain(prompt)  # an SDK request object
+    if not isinstance(prompt, Mapping | Sequence | Request):
         raise InvalidInputError(
             f"prompt must be a str, a list of chat messages or a request body (dict), "
             f"got {type(prompt).__name__}"
         )
-    if isinstance(prompt, Mapping):
-        messages, body_tools, body_choice = parse_request(prompt)
-        tools = tools if tools is not None else body_tools
-        tool_choice = tool_choice if tool_choice is not None else body_choice
-        model = model if model is not None else _body_str(prompt, "model")
-        if max_output_tokens is None:
-            max_output_tokens = _body_output(prompt)
-    else:
-        messages = list(prompt)
-    limits = limits_for(model, max_output_tokens=max_output_tokens, reserve=reserve)
-    counted = message_counts(messages, limits.spec.name, tools=tools, tool_choice=tool_choice)
+    request = read_request(prompt)
+    if tools is not None or tool_choice is not None:
+        request = replace(
+            request,
+            tools=tuple(tools) if tools is not None else request.tools,
+            tool_choice=tool_choice if tool_choice is not None else request.tool_choice,
+        )
+    model = model if model is not None else request.model
+    if max_output_tokens is None:
+        max_output_tokens = request.max_output_tokens
+    spec = model if isinstance(model, ModelSpec) else get_model(model or DEFAULT_MODEL)
+    if reasoning_reserve is None:
+        effort = request.reasoning_effort
+        thinking = spec.kind == "reasoning" and effort not in (None, "none")
+        reasoning_reserve = REASONING_RESERVE if thinking else 0
+    limits = limits_for(
+        spec,
+        max_output_tokens=max_output_tokens,
+        reserve=reserve,
+        reasoning_reserve=reasoning_reserve,
+    )
+    counted = count_request(request, limits.spec.name)
     whole = BoundedCount(counted.total, True, limits.prompt_budget)
-    return limits.report(whole, tuple(counted.messages), counted.tools)
+    return limits.report(
+        whole,
+        counted.messages,
+        counted.tools,
+        counted.estimated,
+        counted.labels,
+        counted.response_format,
+    )
 
 
 def check_stream(
@@ -309,13 +352,14 @@ def check_stream(
 
 
 def ensure_fits(
-    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    prompt: str | Sequence[Mapping[str, Any]] | Mapping[str, Any] | Request,
     model: str | ModelSpec | None = None,
     *,
     max_output_tokens: int | None = None,
     reserve: int = 0,
     tools: Sequence[Mapping[str, Any]] | None = None,
     tool_choice: object = None,
+    reasoning_reserve: int | None = None,
 ) -> BudgetReport:
     """Like :func:`check`, but raise :class:`ContextOverflowError` when it does not fit.
 
@@ -329,6 +373,7 @@ def ensure_fits(
         reserve=reserve,
         tools=tools,
         tool_choice=tool_choice,
+        reasoning_reserve=reasoning_reserve,
     )
     if not report.fits:
         raise overflow_error(report)
@@ -342,26 +387,11 @@ def overflow_error(report: BudgetReport) -> ContextOverflowError:
     if report.requested_output is not None:
         fix += ", or lower max_output_tokens"
     return ContextOverflowError(
-        f"prompt needs {report.prompt} tokens but {report.prompt_budget:,} fit "
+        f"prompt needs {report.prompt} tokens{report.estimated_note} but "
+        f"{report.prompt_budget:,} fit "
         f"({report.reason()}); cut {least}{report.overflow:,} tokens: {fix}",
         needed=report.prompt_tokens,
         available=report.prompt_budget,
         model=report.model,
         exact=report.exact,
     )
-
-
-def _body_str(body: Mapping[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    return require_text(value, what=f"request {key!r}")
-
-
-def _body_output(body: Mapping[str, Any]) -> int | None:
-    # The Chat Completions API takes max_completion_tokens (newer) or max_tokens (legacy).
-    for key in ("max_completion_tokens", "max_tokens"):
-        value = body.get(key)
-        if value is not None:
-            return require_int(f"request {key!r}", value, least=1)
-    return None

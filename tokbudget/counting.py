@@ -21,7 +21,7 @@ from ._util import (
     thread_count,
     token_ids,
 )
-from .errors import InvalidInputError, SettingsError
+from .errors import InvalidInputError, UnknownTokenError
 from .models.defaults import DEFAULT_MODEL
 from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder
 from .tokenizer.pretokenize import last_final_boundary, last_safe_cut
@@ -40,6 +40,7 @@ __all__ = [
     "count_stream",
     "count_with",
     "decode",
+    "decode_bytes",
     "encode",
     "encoding_for",
     "require_text",
@@ -96,23 +97,72 @@ def decode(
     encoding: str | None = None,
     errors: Literal["strict", "replace", "ignore"] = "replace",
 ) -> str:
-    """Return the text of ``tokens`` (``errors`` as for ``bytes.decode``)."""
+    """Return the text of ``tokens`` (``errors`` as for ``bytes.decode``).
+
+    >>> decode([15339, 1917], encoding="cl100k_base")
+    'hello world'
+    """
+    check_errors_handler(errors)
+    return decode_bytes(tokens, model, encoding=encoding).decode("utf-8", errors=errors)
+
+
+def decode_bytes(
+    tokens: Sequence[int] | npt.NDArray[Any],
+    model: str | None = None,
+    *,
+    encoding: str | None = None,
+) -> bytes:
+    """Return the exact bytes of ``tokens`` (tiktoken's ``decode_bytes``).
+
+    A token can hold part of a character, so the bytes of a slice of ids need not be UTF-8;
+    use this rather than :func:`decode` where every byte matters. Special-token ids decode
+    to their text (``<|endoftext|>``), as in tiktoken.
+
+    Raises:
+        UnknownTokenError: some ids are not in the encoding; it names every one.
+
+    >>> decode_bytes([9468, 247, 224], encoding="cl100k_base")  # one emoji in three tokens
+    b'\\xf0\\x9f\\x99\\x82'
+    >>> decode_bytes([9468], encoding="cl100k_base")  # its first token: not UTF-8 alone
+    b'\\xf0\\x9f'
+    """
     enc = resolve_encoding(model, encoding)
     ids = token_ids(tokens)
-    check_errors_handler(errors)
-    limit = enc.n_vocab
-    for i, t in enumerate(ids):
-        if not 0 <= t < limit:
-            raise SettingsError(
-                f"token {i} is {t}, outside {enc.name}'s vocabulary (0..{limit - 1}); "
-                "were these ids made with another encoding?",
-                parameter=f"tokens[{i}]",
-                value=t,
-            )
     try:
-        return enc.decode_bytes(ids).decode("utf-8", errors=errors)
-    except KeyError as exc:
-        raise SettingsError(f"token {exc.args[0]} is not in {enc.name}'s vocabulary") from None
+        return enc.decode_bytes(ids)
+    except (KeyError, OverflowError):  # an id past the vocab, in a gap, or not a u32
+        raise _unknown_tokens(enc, ids) from None
+
+
+def _unknown_tokens(enc: Encoder, ids: list[int]) -> UnknownTokenError:
+    known: set[int] = set()
+    bad: list[tuple[int, int]] = []
+    for i, t in enumerate(ids):
+        if t in known:
+            continue
+        if 0 <= t < enc.n_vocab:
+            try:
+                enc.decode_single_token_bytes(t)
+            except KeyError:
+                pass
+            else:
+                known.add(t)
+                continue
+        bad.append((i, t))
+    shown = ", ".join(f"{t} (at {i})" for i, t in bad[:5])
+    more = f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+    noun = "id is" if len(bad) == 1 else "ids are"
+    gap = any(0 <= t < enc.n_vocab for _, t in bad)  # in range, yet no token has it
+    return UnknownTokenError(
+        f"{len(bad):,} token {noun} not in {enc.name}'s vocabulary: {shown}{more}; its ids "
+        f"run 0..{enc.n_vocab - 1}{', not every one used' if gap else ''}; were these ids "
+        "made with another encoding?",
+        tokens=tuple(t for _, t in bad),
+        positions=tuple(i for i, _ in bad),
+        encoding=enc.name,
+        parameter=f"tokens[{bad[0][0]}]",
+        value=bad[0][1],
+    )
 
 
 # ---------------------------------------------------------------------------- many

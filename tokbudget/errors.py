@@ -15,7 +15,8 @@ catch builtins keep working::
     ├── UsageRecordError(ValueError)      a usage record is malformed or cannot be priced
     │                                     (``index``, ``reason``)
     ├── SettingsError(ValueError)         an argument of the right type is out of range
-    │                                     (``parameter``, ``value``; the message says the fix)
+    │   │                                 (``parameter``, ``value``; the message says the fix)
+    │   └── UnknownTokenError             token ids not in the encoding (``tokens``, ``positions``)
     ├── ContextOverflowError(ValueError)  a request does not fit (carries needed/available/model)
     └── MissingDependencyError(ImportError)  an optional feature's extra is not installed
 
@@ -54,6 +55,7 @@ __all__ = [
     "TokbudgetError",
     "UnknownEncodingError",
     "UnknownModelError",
+    "UnknownTokenError",
     "UsageRecordError",
     "VocabError",
 ]
@@ -105,12 +107,26 @@ class UnknownEncodingError(TokbudgetError, KeyError):
 
 
 class UnknownModelError(TokbudgetError, KeyError):
-    """No model of that name (or alias, or family) is in the registry."""
+    """No model of that name (or alias, or family) is in the registry.
 
-    def __init__(self, message: str, *, model: str, suggestions: tuple[str, ...] = ()) -> None:
+    Attributes:
+        model: the name.
+        suggestions: close known names.
+        variable: the environment variable the name came from (``TOKBUDGET_MODEL``), if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str,
+        suggestions: tuple[str, ...] = (),
+        variable: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.model = model
         self.suggestions = suggestions
+        self.variable = variable
 
 
 class RegistryError(TokbudgetError, ValueError):
@@ -207,6 +223,32 @@ class UsageRecordError(TokbudgetError, ValueError):
         super().__init__(message)
         self.index = index
         self.reason = reason
+
+
+class UnknownTokenError(SettingsError):
+    """Token ids that the encoding cannot decode (out of range, or a gap in its ids).
+
+    Attributes:
+        tokens: every bad id, in input order (repeats included).
+        positions: the 0-based position of each in the input.
+        encoding: the encoding's name.
+        parameter, value: the first bad id as an argument (``"tokens[3]"``, its id).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        tokens: tuple[int, ...],
+        positions: tuple[int, ...],
+        encoding: str,
+        parameter: str | None = None,
+        value: object = None,
+    ) -> None:
+        super().__init__(message, parameter=parameter, value=value)
+        self.tokens = tokens
+        self.positions = positions
+        self.encoding = encoding
 
 
 class ContextOverflowError(TokbudgetError, ValueError):

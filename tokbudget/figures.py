@@ -18,6 +18,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from .budget import BudgetReport, check, limits_for
+from .chat.request import Request
 from .counting import BoundedCount
 from .errors import SettingsError, UnknownModelError
 from .models.lifecycle import model_notes
@@ -149,7 +150,7 @@ def text_figures(
 
 
 def budget_report(
-    prompt: str | Mapping[str, Any],
+    prompt: str | Mapping[str, Any] | Request,
     model: str | None,
     *,
     max_output_tokens: int | None = None,

@@ -30,9 +30,16 @@ from datetime import date, datetime
 from typing import Any, SupportsIndex
 
 from ._util import require_int
-from .chat.messages import count_messages, parse_request, request_body
+from .chat.breakdown import count_request
+from .chat.request import Request, read_request, request_body
 from .counting import count, count_many
-from .errors import ContextOverflowError, InvalidInputError, MessageFormatError, SettingsError
+from .errors import (
+    ContextOverflowError,
+    InvalidInputError,
+    MessageFormatError,
+    SettingsError,
+    UnknownModelError,
+)
 from .models.bill import amounts, check_output, counts
 from .models.defaults import DEFAULT_MODEL
 from .models.limits import check_embedding_input
@@ -170,11 +177,12 @@ def estimate_cost(
 ) -> Cost:
     """Return what a request will cost at most, before it is sent.
 
-    The prompt is counted exactly: a string with :func:`tokbudget.count`; a list of chat
-    messages with :func:`tokbudget.count_messages`; a Chat Completions request body (its
-    ``model``, ``messages``, ``tools``, ``tool_choice``, ``max_completion_tokens`` /
-    ``max_tokens`` and ``n`` are used); a list of strings, or an embeddings request body
-    (``input``), as embedding inputs, each checked against the per-input limit.
+    The prompt is counted: a string with :func:`tokbudget.count`; a list of chat messages,
+    a Chat Completions or Responses API request body, or a Batch API line with
+    :func:`tokbudget.count_request` (its ``model``, tools, response format, output cap --
+    ``max_completion_tokens`` / ``max_tokens`` or ``max_output_tokens`` -- and ``n`` are
+    used); a list of strings, or an embeddings request body (``input`` for an embedding
+    model), as embedding inputs, each checked against the per-input limit.
     The reply is ``max_output_tokens`` tokens (times ``n``); if not given, the model's own
     ``max_output_tokens`` (capped by what the window leaves), a worst case that
     ``Cost.notes`` states. ``cached_input_tokens``, ``cache_write_tokens``, ``batch``,
@@ -187,13 +195,19 @@ def estimate_cost(
     >>> estimate_cost("hello world", model="gpt-4o", max_output_tokens=0).input_tokens
     2
     """
-    req = _read_payload(text_or_messages)
+    req = _read_payload(text_or_messages, model)
     name = model if model is not None else (req.model or DEFAULT_MODEL)
     if max_output_tokens is None:
         max_output_tokens = req.max_output
     spec, _ = _priced_spec(name, None)
-    prompt = _prompt_tokens(req.payload, name, spec, req.tools, req.tool_choice)
+    prompt, estimated = _prompt_tokens(req.payload, name, spec)
     reply, notes = _reply_tokens(spec, prompt, max_output_tokens)
+    if estimated:
+        notes.insert(
+            0,
+            f"input_tokens {prompt:,} include estimates (estimated: {', '.join(estimated)}; "
+            "tokbudget.count_request says why)",
+        )
     if req.choices > 1:
         notes.append(f"n={req.choices}: {req.choices} replies of up to {reply:,} tokens each")
     result = cost(
@@ -214,31 +228,27 @@ def estimate_cost(
 class _Request:
     """What :func:`estimate_cost` needs of its argument."""
 
-    payload: Any  # a string, a message list, or embedding inputs
+    payload: Any  # a string, a read Request, a message or item list, or embedding inputs
     model: str | None = None
     max_output: Any = None
     choices: int = 1
-    tools: Any = None
-    tool_choice: Any = None
 
 
-def _read_payload(payload: Any) -> _Request:
-    """The request inside ``payload``: request bodies are unwrapped, anything else kept.
-
-    The one place :func:`estimate_cost` parses a body (the request reader replaces it).
-    """
-    if not isinstance(payload, Mapping):
+def _read_payload(payload: Any, model: str | None) -> _Request:
+    """The request inside ``payload``: bodies are read by the one request reader
+    (:func:`tokbudget.chat.request.read_request`: Chat, Responses, Batch lines), an
+    embeddings or moderation body is unwrapped to its inputs, anything else kept."""
+    if isinstance(payload, Request):  # already read
+        return _Request(payload, payload.model, payload.max_output_tokens, payload.choices)
+    if not (isinstance(payload, Mapping) or hasattr(payload, "model_dump")):
         return _Request(payload)
     body = request_body(payload)
-    model = body.get("model")
-    max_output = body.get("max_completion_tokens", body.get("max_tokens"))
-    choices = require_int("n", body.get("n") or 1)
-    if "messages" not in body and "input" in body:  # an embeddings request
-        inputs = body["input"]
-        inputs = [inputs] if isinstance(inputs, str) else inputs
-        return _Request(inputs, model, max_output, choices)
-    messages, tools, tool_choice = parse_request(body)
-    return _Request(messages, model, max_output, choices, tools, tool_choice)
+    own = body.get("model")
+    if _embeddings_body(payload, body, model or own or DEFAULT_MODEL):
+        inputs = body["input"]  # an embeddings request has no output cap and no n
+        return _Request([inputs] if isinstance(inputs, str) else inputs, own)
+    req = read_request(payload)
+    return _Request(req, req.model, req.max_output_tokens, req.choices)
 
 
 def _reply_tokens(spec: ModelSpec, prompt: int, max_output: Any) -> tuple[int, list[str]]:
@@ -281,15 +291,35 @@ def _reply_tokens(spec: ModelSpec, prompt: int, max_output: Any) -> tuple[int, l
     return reply, notes
 
 
-def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_choice: Any) -> int:
+def _embeddings_body(payload: Any, body: Mapping[str, Any], model: Any) -> bool:
+    """An embeddings (or moderation) request: a Batch line for /v1/embeddings or
+    /v1/moderations, or ``input`` for such a model (a Responses body also has ``input``)."""
+    if "messages" in body or "input" not in body:
+        return False
+    url = payload.get("url") if isinstance(payload, Mapping) else None
+    if url in ("/v1/embeddings", "/v1/moderations"):
+        return True
+    try:
+        kind = default_registry().get(model).kind if isinstance(model, str) else None
+    except UnknownModelError:
+        return False
+    return kind in ("embedding", "moderation")
+
+
+def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> tuple[int, list[str]]:
+    """The prompt's tokens, and the names of its parts that are estimates."""
     if isinstance(payload, str):
-        prompt = count(payload, model=name)
+        prompt, estimated = count(payload, model=name), []
+    elif isinstance(payload, Request):
+        counted = count_request(payload, model=name)
+        prompt, estimated = counted.total, [e.part for e in counted.estimated]
     elif spec.kind == "embedding" or (
         isinstance(payload, Sequence) and payload and all(isinstance(t, str) for t in payload)
     ):
-        return _embedding_tokens(payload, name, spec)
+        return _embedding_tokens(payload, name, spec), []
     elif isinstance(payload, Sequence) and not isinstance(payload, bytes | bytearray):
-        prompt = count_messages(payload, model=name, tools=tools, tool_choice=tool_choice)
+        counted = count_request(payload, model=name)
+        prompt, estimated = counted.total, [e.part for e in counted.estimated]
     else:
         raise InvalidInputError(
             f"estimate_cost() takes a string, a list of messages or a request dict, "
@@ -303,7 +333,7 @@ def _prompt_tokens(payload: Any, name: str, spec: ModelSpec, tools: Any, tool_ch
         "",
         "shorten it or pick a model with a larger window",
     )
-    return prompt
+    return prompt, estimated
 
 
 def _check_fits(

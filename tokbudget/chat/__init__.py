@@ -1,7 +1,11 @@
-"""Chat requests: messages, tools, images and fitting a history into a budget.
+"""Requests of either API: the one reader, messages and items, tools, images, fitting.
 
-:mod:`.images` and :mod:`.tools` price the parts; :mod:`.messages` reads a request and counts
-it; :mod:`.fit` drops or cuts old turns until a request fits.
+:mod:`.request` reads any body (Chat Completions, Responses, Batch lines) into one
+:class:`~tokbudget.chat.request.Request`; :mod:`.images`, :mod:`.tools`, :mod:`.toolset`,
+:mod:`.schema_format` and :mod:`.attachments` price the parts; :mod:`.messages` (Chat) and
+:mod:`.responses` (items) count them, :mod:`.breakdown` adds it all up
+(``count_request``); :mod:`.fit` and :mod:`.fit_items` drop or cut old turns until a
+request fits.
 """
 
 __all__: list[str] = []

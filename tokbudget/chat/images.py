@@ -50,6 +50,7 @@ from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registr
 __all__ = [
     "DETAILS",
     "Detail",
+    "image_guess",
     "image_rules",
     "image_size",
     "image_tokens",
@@ -282,3 +283,12 @@ def _jpeg_size(data: _Base64Bytes) -> tuple[int, int] | None:
             return int.from_bytes(frame[2:4], "big"), int.from_bytes(frame[0:2], "big")
         pos += 2 + int.from_bytes(header[2:4], "big")
     return None
+
+
+def image_guess(width: int | None, detail: str, scheme: str) -> str:
+    """Why an image's count is an upper bound rather than exact ("" when it is exact)."""
+    if width is None:
+        return "image of unknown size (a URL or file id): counted as the model's largest image"
+    if detail == "auto" and scheme == "tile":
+        return "detail 'auto' lets the API choose; counted as 'high', the larger"
+    return ""

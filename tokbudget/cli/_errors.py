@@ -69,6 +69,11 @@ def describe(exc: TokbudgetError, command: str | None = None) -> str:
     if isinstance(exc, UnknownModelError):
         close = exc.suggestions or _case_insensitive(exc.model)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
+        if exc.variable is not None:  # the default model, named in the environment
+            return (
+                f"{exc.variable}={exc.model!r} names no known model{hint} (`tokbudget models` "
+                f"lists them; set {exc.variable} to one of them, or unset it)"
+            )
         return (
             f"unknown model {exc.model!r}{hint} (`tokbudget models` lists them; add your own "
             "with a TOML file named by TOKBUDGET_MODELS, or count with -e ENCODING instead)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ def single_input(name: str, text: str | None) -> InputFile:
         if name != "-":
             raise click.UsageError("give a FILE or --text, not both")
         return InputFile("<text>", text=text)
+    _refuse_words((name,))
     return InputFile(name)
 
 
@@ -54,6 +56,7 @@ def input_files(args: Sequence[str], text: str | None = None) -> list[InputFile]
         if args:
             raise click.UsageError("give FILEs or --text, not both")
         return [InputFile("<text>", text=text)]
+    _refuse_words(args)
     files: list[InputFile] = []
     for arg in args or ("-",):
         if arg and os.path.isdir(arg):
@@ -73,6 +76,26 @@ def input_files(args: Sequence[str], text: str | None = None) -> list[InputFile]
         else:
             files.append(InputFile(arg))
     return files
+
+
+def _refuse_words(args: Sequence[str]) -> None:
+    """Arguments that are all missing and none path-like are words (``count hello world``,
+    as ttok reads them): say how to count them, not just that there is no file ``hello``."""
+    if not args or any(_path_like(a) for a in args):
+        return
+    ctx = click.get_current_context(silent=True)
+    command = ctx.info_name if ctx is not None else "count"
+    raise click.UsageError(
+        f"file not found: {args[0]}; arguments are files. To read the words themselves: "
+        f"tokbudget {command} --text {shlex.quote(' '.join(args))}"
+    )
+
+
+def _path_like(arg: str) -> bool:
+    """``arg`` exists, is stdin, or reads as a path (a separator, a glob, an extension)."""
+    if arg in ("", "-") or os.path.lexists(arg) or os.sep in arg or "/" in arg:
+        return True
+    return any(m in arg for m in _MAGIC) or len(os.path.splitext(arg)[1]) > 1
 
 
 def _walk(top: str) -> list[InputFile]:

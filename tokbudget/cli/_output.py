@@ -1,4 +1,4 @@
-"""Helpers shared by the commands: JSON and tables on stdout, money, one-line errors."""
+"""Helpers for the commands: JSON, tables and exact bytes on stdout, money, one-line errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import click
 
 from ..money import money
 
-__all__ = ["BadInput", "PipeClosed", "emit_json", "money", "plural", "render_table"]
+__all__ = ["BadInput", "PipeClosed", "emit_json", "money", "plural", "render_table", "write_bytes"]
 
 
 class BadInput(click.ClickException):
@@ -71,3 +71,18 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(header), *(line(r) for r in rows)]) + "\n"
+
+
+def write_bytes(data: bytes) -> None:
+    """Write ``data`` to stdout as it is: no newline, no re-encoding.
+
+    Bytes, not str: stdout's encoding (ASCII under LANG=C) and newline handling must not
+    change what ``truncate``, ``show`` and ``decode`` promise byte for byte.
+    """
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (some embedders): the text, replacing bad bytes
+        sys.stdout.write(data.decode("utf-8", "replace"))
+    else:
+        out.write(data)
+        out.flush()

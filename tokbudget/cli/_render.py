@@ -203,6 +203,6 @@ def budget_line(report: BudgetReport) -> str:
     """
     verdict = "fits" if report.fits else f"does not fit, over by {report.overflow:,}"
     return (
-        f"{verdict}: {report.prompt} of {report.prompt_budget:,} prompt tokens "
-        f"({report.reason()}) · room for output {report.completion_room:,}"
+        f"{verdict}: {report.prompt}{report.estimated_note} of {report.prompt_budget:,} prompt "
+        f"tokens ({report.reason()}) · room for output {report.completion_room:,}"
     )

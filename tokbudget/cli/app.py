@@ -49,10 +49,15 @@ COMMANDS: dict[str, Entry] = {
     "cost": Entry(
         "cost_cmd",
         "cost_command",
-        "Price FILEs (text, a Chat Completions request or a JSONL batch file) on each -m MODEL.",
+        "Price FILEs (text, a Chat Completions or Responses API request, or a JSONL batch "
+        "file) on each -m MODEL.",
     ),
     "count": Entry(
         "count_cmd", "count_command", "Count the tokens of FILEs (or stdin, also as '-')."
+    ),
+    "decode": Entry("decode_cmd", "decode_command", "Write the text of token IDs, byte-exact."),
+    "encode": Entry(
+        "encode_cmd", "encode_command", "Print the token ids of TEXT, a file or stdin."
     ),
     "models": Entry(
         "models_cmd",
@@ -140,6 +145,17 @@ def cli() -> None:
       tokbudget show prompt.txt --ids      where the tokens go
       tokbudget split doc.md --max-tokens 512 --overlap 64 > chunks.jsonl
       tokbudget serve                      the local tokenizer page (127.0.0.1:8000)
+      tokbudget encode hello world         token ids: 24912 2375
+      tokbudget decode 24912 2375          and back, byte-exact
+
+    The default model is gpt-4o; set TOKBUDGET_MODEL to choose another for every
+    command (-m still wins). `tokbudget models` shows the one in force.
+
+    \b
+    Shell completion (add the line to your shell's startup file):
+      bash  eval "$(_TOKBUDGET_COMPLETE=bash_source tokbudget)"
+      zsh   eval "$(_TOKBUDGET_COMPLETE=zsh_source tokbudget)"
+      fish  _TOKBUDGET_COMPLETE=fish_source tokbudget | source
 
     Exit codes: 0 done, 1 a check failed (check: it does not fit), 2 a usage error.
     """

@@ -10,27 +10,38 @@ from typing import Any
 
 import click
 
-from ..chat.messages import request_body
-from ..errors import ContextOverflowError, JSONInputError, MessageFormatError, UsageRecordError
+from ..chat.request import Request, read_request
+from ..errors import (
+    ContextOverflowError,
+    InvalidInputError,
+    JSONInputError,
+    MessageFormatError,
+    SettingsError,
+    UsageRecordError,
+)
 from ..jsonload import loads
+from ..models.defaults import DEFAULT_MODEL, MODEL_ENV
 from ..models.rates import SERVICE_TIER_NAMES
 from ..models.registry import get_model
 from ..money import Cost, decimal_str
 from ..pricing import estimate_cost
 from ..usage import UsageCost, UsageTotal, cost_from_usage
+from ._defaults import model_for_request
 from ._inputs import Skips, input_files
 from ._io import InputFile, Undecodable, read_text
 from ._notes import model_notes, warn_models
 from ._output import BadInput, emit_json, render_table
+from ._request import api_option
 from .options import input_options, json_option
 
 __all__ = ["cost_command", "load_payloads"]
 
-_REQUEST_KEYS = ("messages", "input", "body")
+_REQUEST_KEYS = ("messages", "input", "instructions", "body")
 
 
 def load_payloads(text: str, label: str = "<text>") -> list[Any]:
-    """A file's requests: a Chat Completions / embeddings body, a JSONL batch file, or text.
+    """A file's requests: a Chat Completions, Responses or embeddings body, a JSONL batch
+    file, or text.
 
     Text that is not JSON is priced as one prompt; JSON that cannot be read at all (nested
     too deeply, a huge integer) is an error naming ``label``.
@@ -65,10 +76,12 @@ def _json(text: str) -> Any:
 
 
 def _has_max_output(payload: Any) -> bool:
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, Mapping | Request):
         return False
-    body = request_body(payload)
-    return body.get("max_completion_tokens", body.get("max_tokens")) is not None
+    try:
+        return read_request(payload).max_output_tokens is not None
+    except (MessageFormatError, SettingsError, InvalidInputError):
+        return False  # not a request the reader knows; estimate_cost will say why
 
 
 class _Day(click.ParamType[date]):
@@ -87,7 +100,14 @@ class _Day(click.ParamType[date]):
 
 @click.command("cost")
 @click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
-@click.option("-m", "--model", "models", multiple=True, help="Model to price (repeat to compare).")
+@click.option(
+    "-m",
+    "--model",
+    "models",
+    multiple=True,
+    help=f"Model to price, repeat to compare (default: a request's own model, else "
+    f"${MODEL_ENV}, else {DEFAULT_MODEL}).",
+)
 @click.option(
     "--output-tokens",
     type=click.IntRange(min=0),
@@ -122,6 +142,7 @@ class _Day(click.ParamType[date]):
     help="Sum a usage log (JSONL of API responses or usage objects; '-' for stdin) instead.",
 )
 @input_options
+@api_option
 @json_option("Print JSON.")
 def cost_command(
     files: tuple[str, ...],
@@ -136,9 +157,11 @@ def cost_command(
     usage: str | None,
     text: str | None,
     skip_undecodable: bool,
+    api: str | None,
     as_json: bool,
 ) -> int:
-    """Price FILEs (text, a Chat Completions request or a JSONL batch file) on each -m MODEL.
+    """Price FILEs (text, a Chat Completions or Responses API request, or a JSONL batch
+    file) on each -m MODEL.
 
     Prompts are counted exactly per model; replies are --output-tokens per request. With
     --usage, real usage logs are summed per model instead (-m names the model of bare
@@ -164,6 +187,8 @@ def cost_command(
         return _usage(InputFile(usage), model, as_json, service_tier=service_tier, **priced)
     skips = Skips(skip_undecodable)
     loaded = _load(input_files(files, text), skips)
+    if api is not None:  # --api: read every body as that API's
+        loaded = _as_api(loaded, api)
     options = {
         **priced,
         "cached_input_tokens": cached_tokens,
@@ -219,6 +244,16 @@ def _load(inputs: list[InputFile], skips: Skips) -> Loaded:
     return loaded
 
 
+def _as_api(loaded: Loaded, api: str) -> Loaded:
+    try:
+        return [
+            (label, [read_request(p, api) if isinstance(p, Mapping) else p for p in ps])
+            for label, ps in loaded
+        ]
+    except (MessageFormatError, SettingsError, InvalidInputError) as exc:
+        raise BadInput(str(exc)) from None
+
+
 def _estimate(
     loaded: Loaded, models: tuple[str, ...], output_tokens: int | None, options: dict[str, Any]
 ) -> dict[str, _ModelRow]:
@@ -231,8 +266,9 @@ def _estimate(
                 reply = output_tokens
                 if reply is None and (model in embedding or not _has_max_output(payload)):
                     reply = 0  # embedding and moderation models produce no output
+                chosen = model_for_request(model, payload)
                 try:
-                    c = estimate_cost(payload, model=model, max_output_tokens=reply, **options)
+                    c = estimate_cost(payload, model=chosen, max_output_tokens=reply, **options)
                 except ContextOverflowError as exc:
                     name = model or exc.model
                     rows.setdefault(name, _ModelRow(name)).errors.append(f"{label}: {exc}")

@@ -1,74 +1,85 @@
-"""``tokbudget count --messages``: the prompt tokens of Chat Completions request bodies."""
+"""``tokbudget count --request``: the prompt tokens of request bodies, part by part."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any
 
-from ..chat.messages import message_counts, parse_request, request_body
-from ..counting import DEFAULT_MODEL
-from ..errors import JSONInputError, MessageFormatError, SettingsError
+from ..chat.breakdown import count_request
+from ..chat.request import read_request
+from ..errors import InvalidInputError, JSONInputError, MessageFormatError, SettingsError
 from ..jsonload import loads
+from ..models.defaults import DEFAULT_MODEL
+from ._defaults import model_for_request
 from ._io import InputFile, read_text
-from ._output import BadInput, emit_json, render_table
+from ._output import BadInput, emit_json
+from ._request import print_breakdown
 
 __all__ = ["count_requests"]
 
 
-def _load(source: InputFile) -> dict[str, Any]:
+def _load(source: InputFile) -> Any:
     try:
-        body = loads(read_text(source))
+        return loads(read_text(source))
     except JSONInputError as exc:
         raise BadInput(
-            f"{source.label} is {exc.reason}; --messages reads a Chat Completions "
-            'request body such as {"model": ..., "messages": [...]}'
+            f"{source.label} is {exc.reason}; --request reads a Chat Completions or "
+            'Responses API request body such as {"model": ..., "messages": [...]} or '
+            '{"model": ..., "input": [...]}'
         ) from None
-    if isinstance(body, list):  # a bare list of messages
-        body = {"messages": body}
-    if not isinstance(body, dict):
-        raise BadInput(f"{source.label}: expected a JSON object, got {type(body).__name__}")
-    return body
 
 
-def count_requests(inputs: list[InputFile], model: str | None, as_json: bool) -> int:
-    """Count each input as a request body (or a JSON list of messages), message by message."""
+def count_requests(
+    inputs: list[InputFile], model: str | None, as_json: bool, api: str | None = None
+) -> int:
+    """Count each input as a request body of either API (or a JSON list of messages/items)."""
     results: list[dict[str, Any]] = []
+    shown = []
     for source in inputs:
         body = _load(source)
         try:
-            messages, tools, choice = parse_request(body)
-            name = model or request_body(body).get("model") or None
-            counts = message_counts(messages, name, tools=tools, tool_choice=choice)
-        except (MessageFormatError, SettingsError) as exc:
+            request = read_request(body, api)
+            name = model_for_request(model, body) or request.model or None
+            counts = count_request(request, name)
+        except (MessageFormatError, SettingsError, InvalidInputError) as exc:
             raise BadInput(f"{source.label}: {exc}") from None
         except RecursionError:  # a schema deeper than the renderer can follow
             raise BadInput(f"{source.label}: the request is nested too deeply") from None
-        rows = [
-            {"index": i, "role": m.get("role"), "tokens": n}
-            for i, (m, n) in enumerate(zip(messages, counts.messages, strict=True))
-        ]
+        rows = []
+        offset = len(counts.messages) - len(request.items)
+        for k, (label, n) in enumerate(zip(counts.labels, counts.messages, strict=True)):
+            item = request.items[k - offset] if k >= offset else {"role": "developer"}
+            rows.append(
+                {
+                    "index": k - offset if k >= offset else None,
+                    "part": label,
+                    "role": item.get("role") if isinstance(item, dict) else None,
+                    "type": item.get("type", "message") if isinstance(item, dict) else None,
+                    "tokens": n,
+                }
+            )
         results.append(
             {
                 "file": source.label,
                 "model": name or DEFAULT_MODEL,
+                "api": counts.api,
                 "total": counts.total,
+                "exact": counts.exact,
                 "messages": rows,
                 "tools": counts.tools,
+                "response_format": counts.response_format,
                 "overhead": counts.overhead,
+                "estimated": [
+                    {"part": e.part, "tokens": e.tokens, "why": e.why} for e in counts.estimated
+                ],
             }
         )
+        shown.append((source.label, name or DEFAULT_MODEL, counts, request.items))
     if as_json:
         emit_json({"files": results, "total": sum(r["total"] for r in results)})
         return 0
-    for r in results:
-        sys.stdout.write(f"{r['file']}  ({r['model']})\n")
-        table = [[str(m["index"]), str(m["role"]), f"{m['tokens']:,}"] for m in r["messages"]]
-        if r["tools"]:
-            table.append(["", "tools", f"{r['tools']:,}"])
-        table.append(["", "reply priming", f"{r['overhead']:,}"])
-        table.append(["", "total", f"{r['total']:,}"])
-        indented = render_table(["#", "role", "tokens"], table, left=2).splitlines()
-        sys.stdout.write("".join(f"  {line}\n" for line in indented))
+    for label, name, counts, items in shown:
+        print_breakdown(label, name, counts, items)
     if len(results) > 1:
         sys.stdout.write(f"{sum(r['total'] for r in results):,}  total\n")
     return 0

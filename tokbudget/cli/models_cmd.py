@@ -14,6 +14,7 @@ from ..models.registry import ModelSpec, Registry, default_registry, get_model, 
 from ..models.spec import KINDS, Price
 from ..money import decimal_str
 from . import _notes
+from ._defaults import default_line
 from ._notes import warn_models
 from ._output import emit_json, render_table
 
@@ -119,6 +120,7 @@ def _list(kind: str | None, as_json: bool) -> int:
             ]
         )
     sys.stdout.write(render_table(header, rows, left=2))
+    sys.stdout.write(default_line())
     sys.stdout.write(
         f"{len(specs)} models; prices in USD per 1M tokens. `tokbudget models show NAME` "
         "for tiers, batch prices, chat overheads, image rules and sources.\n"

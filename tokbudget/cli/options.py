@@ -12,14 +12,16 @@ from typing import Any
 import click
 
 from .._util import all_cores
-from ..counting import DEFAULT_MODEL, encoding_for
+from ..counting import encoding_for
 from ..errors import UnknownModelError
 from ..models.registry import get_model
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Splitter
+from ._defaults import MODEL_HELP
 
 __all__ = [
     "budget_options",
     "chunk_options",
+    "encoding_option",
     "input_options",
     "jobs_option",
     "json_option",
@@ -33,15 +35,16 @@ __all__ = [
 Decorator = Callable[[Any], Any]
 
 
-def model_options(f: Any) -> Any:
-    """``-m/--model`` and ``-e/--encoding`` (mutually exclusive)."""
-    f = click.option(
+def encoding_option(f: Any) -> Any:
+    """``-e/--encoding``: an encoding instead of a model."""
+    return click.option(
         "-e", "--encoding", default=None, help="Encoding name or .tiktoken file instead of a model."
     )(f)
-    f = click.option("-m", "--model", default=None, help=f"Model name (default: {DEFAULT_MODEL}).")(
-        f
-    )
-    return f
+
+
+def model_options(f: Any) -> Any:
+    """``-m/--model`` and ``-e/--encoding`` (mutually exclusive)."""
+    return click.option("-m", "--model", default=None, help=MODEL_HELP)(encoding_option(f))
 
 
 def json_option(help: str = "Print a JSON document.") -> Decorator:

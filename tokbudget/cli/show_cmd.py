@@ -8,15 +8,20 @@ from typing import IO, Any
 
 import click
 
+from ..chat.request import Request
 from ..counting import DEFAULT_MODEL, resolve_encoding
+from ..errors import InvalidInputError, MessageFormatError, SettingsError
 from ..figures import budget_report, text_figures
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
 from ..tokenizer.spans import token_spans
+from ._defaults import model_or_default
 from ._inputs import single_input
 from ._io import read_text
 from ._notes import model_notes, warn_models
-from ._output import emit_json
+from ._output import BadInput, emit_json, write_bytes
 from ._render import DIM, RESET, chunk_lines, footer_lines, render_chunks, render_tokens
+from ._request import api_option
+from ._request import as_request as read_request_text
 from .options import (
     budget_options,
     chunk_options,
@@ -39,18 +44,6 @@ def _use_colour(flag: bool | None, stream: IO[str]) -> bool:
     return stream.isatty()
 
 
-def _write_exact(text: str) -> None:
-    # Bytes, not str: stdout's encoding (ASCII under LANG=C) and newline handling must not
-    # change the text.
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:  # pragma: no cover - a replaced stdout without a byte layer
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8", "surrogatepass"))
-        buffer.flush()
-
-
 @click.command("show")
 @click.argument("file", required=False, default="-", metavar="[FILE]")
 @model_options
@@ -65,6 +58,14 @@ def _write_exact(text: str) -> None:
 @click.option("--chunks", is_flag=True, help="Mark where `tokbudget split` would cut instead.")
 @chunk_options("With --chunks: ")
 @text_option
+@click.option(
+    "--request",
+    "as_request",
+    is_flag=True,
+    help="The input is a request body (Chat Completions or Responses API): the budget line "
+    "is its prompt (default: for a .json file holding one).",
+)
+@api_option
 @json_option("Print tokens and figures as JSON.")
 def show_command(
     file: str,
@@ -78,6 +79,8 @@ def show_command(
     max_tokens: int | None,
     overlap: str,
     text: str | None,
+    as_request: bool,
+    api: str | None,
     as_json: bool,
 ) -> int:
     """Show how FILE (or stdin) is cut into tokens, with counts, context share and cost.
@@ -86,7 +89,9 @@ def show_command(
     visible glyphs (· space, → tab, ↵ newline) and tokens that split a character
     between them are underlined in red. Without colours stdout is the text itself,
     byte for byte, and the footer goes to stderr. The footer's budget line is
-    `tokbudget check` with the same --max-output and --reserve.
+    `tokbudget check` with the same --max-output and --reserve: for a .json file holding
+    a request body (Chat Completions or Responses API), or any input with --request
+    (stdin too; --api forces the API), the request's prompt as the API counts it.
 
     With --chunks (model default: text-embedding-3-small, as for `tokbudget split`)
     it marks where split would cut: each chunk in a colour, followed by a marker
@@ -110,21 +115,27 @@ def show_command(
         raise click.UsageError("--max-tokens and --overlap apply to --chunks; add --chunks")
     if chunks and ids:
         raise click.UsageError("--ids and --chunks do not combine; use one or the other")
-    if chunks and model is None and encoding is None:
-        model = DEFAULT_EMBEDDING_MODEL
+    model = model_or_default(
+        model, encoding, builtin=DEFAULT_EMBEDDING_MODEL if chunks else DEFAULT_MODEL
+    )
     splitter = None
     if chunks:  # settings are checked before any input is read
         splitter = make_splitter(max_tokens, model, encoding, overlap)
     resolve_encoding(model, encoding)  # a bad model is a usage error before reading stdin
-    label = model if model is not None else (None if encoding else DEFAULT_MODEL)
+    label = model
     instead = "count it with `tokbudget count`, or show a part (head -c 1M FILE | tokbudget show)"
-    text = read_text(single_input(file, text), SHOW_MAX_BYTES, instead)
+    source = single_input(file, text)
+    text = read_text(source, SHOW_MAX_BYTES, instead)
     cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
-    budget = budget_report(
-        text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
-    )
+    request = _request(text, file, source.label, as_request, api)
+    if request is not None:
+        budget = budget_report(request, label, max_output_tokens=max_output, reserve=reserve)
+    else:
+        budget = budget_report(
+            text, label, max_output_tokens=max_output, reserve=reserve, tokens=len(spans)
+        )
     warn_models([label])
     if as_json:
         emit_json(
@@ -153,9 +164,9 @@ def show_command(
         out.writelines(line + "\n" for line in footer)
         return 0
     if ids:
-        _write_exact(" ".join(map(str, spans.ids.tolist())) + "\n")
+        write_bytes(" ".join(map(str, spans.ids.tolist())).encode("ascii") + b"\n")
     else:
-        _write_exact(text)
+        write_bytes(text.encode("utf-8", "surrogatepass"))
     err = sys.stderr
     if text and not text.endswith("\n") and not ids:
         err.write("\n")
@@ -169,3 +180,19 @@ def _chunks_doc(chunks: list[Chunk], splitter: Splitter) -> dict[str, Any]:
         "overlap": splitter.overlap,
         "chunks": [{"start": c.start, "end": c.end, "tokens": c.tokens} for c in chunks],
     }
+
+
+def _request(text: str, file: str, label: str, as_request: bool, api: str | None) -> Request | None:
+    """The request body ``text`` holds, if it is to be read as one (else None)."""
+    if not (as_request or api is not None or file.lower().endswith(".json")):
+        return None
+    try:
+        request = read_request_text(text, api)
+    except (MessageFormatError, SettingsError, InvalidInputError) as exc:
+        raise BadInput(f"{file}: {exc}") from None
+    if request is None and (as_request or api is not None):
+        raise BadInput(
+            f"{label} is not a request body (JSON: Chat Completions or Responses "
+            "API); drop --request / --api to show it as text"
+        )
+    return request

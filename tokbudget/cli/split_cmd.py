@@ -11,7 +11,9 @@ from typing import Any
 
 import click
 
+from ..models.defaults import MODEL_ENV
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk, Splitter
+from ._defaults import model_or_default
 from ._inputs import Skips, input_files
 from ._io import InputFile, Undecodable, text_blocks, typing_into
 from ._output import emit_json, plural
@@ -32,7 +34,12 @@ memory stays bounded; smaller ones go to worker processes whole, rendered output
 
 @click.command("split")
 @click.argument("files", nargs=-1, metavar="[FILE|DIR|GLOB]...")
-@click.option("-m", "--model", default=None, help=f"Model (default: {DEFAULT_EMBEDDING_MODEL}).")
+@click.option(
+    "-m",
+    "--model",
+    default=None,
+    help=f"Model (default: ${MODEL_ENV}, else {DEFAULT_EMBEDDING_MODEL}).",
+)
 @click.option("-e", "--encoding", default=None, help="Encoding name instead of a model.")
 @chunk_options()
 @input_options
@@ -74,6 +81,7 @@ def split_command(
       tokbudget split notes.md --max-tokens 512 --overlap 64 > chunks.jsonl
       cat book.txt | tokbudget split --format text --max-tokens 256 | less
     """
+    model = model_or_default(model, encoding, builtin=DEFAULT_EMBEDDING_MODEL)
     splitter = make_splitter(max_tokens, model, encoding, overlap)
     inputs = input_files(files, text)
     skips = Skips(skip_undecodable)

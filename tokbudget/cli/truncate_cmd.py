@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from typing import cast
 
 import click
 
-from ..counting import DEFAULT_MODEL, resolve_encoding
+from ..counting import resolve_encoding
 from ..truncation import SIDES, Side, truncate_encoded
+from ._defaults import model_or_default
 from ._inputs import single_input
 from ._io import read_text
-from ._output import emit_json
+from ._output import emit_json, write_bytes
 from .options import json_option, model_options, text_option
 
 
@@ -52,6 +52,7 @@ def truncate_command(
       tokbudget truncate notes.md -n 8000 -m gpt-4o > prompt.md
       tokbudget truncate log.txt -n 2000 --side middle --marker $'\\n[...]\\n'
     """
+    model = model_or_default(model, encoding)
     enc = resolve_encoding(model, encoding)
     source = single_input(file, text)
     whole = read_text(source)
@@ -60,7 +61,7 @@ def truncate_command(
         emit_json(
             {
                 "file": source.label,
-                "model": model or (None if encoding else DEFAULT_MODEL),
+                "model": model,
                 "encoding": enc.name,
                 "max_tokens": max_tokens,
                 "side": side,
@@ -73,12 +74,5 @@ def truncate_command(
             }
         )
         return 0
-    data = result.text.encode("utf-8")
-    sys.stdout.flush()
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:  # a text-only stream (some embedders): same bytes, via str
-        sys.stdout.write(result.text)
-    else:
-        out.write(data)
-        out.flush()
+    write_bytes(result.text.encode("utf-8"))
     return 0

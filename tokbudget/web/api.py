@@ -33,11 +33,15 @@ Endpoints (all JSON; request bodies are objects):
     "tokens", "chunks": [{"start", "end", "tokens"}]}``: where :func:`tokbudget.split`
     cuts the text; see :mod:`.chunks`.
 ``POST /api/chat`` ``{"request": {...}, "model"?}``
-    Where a Chat Completions request's prompt tokens go; see :mod:`.chat`.
+    Where a request's prompt tokens go (Chat Completions or Responses API); see :mod:`.chat`.
+``POST /v1/responses/input_tokens`` (a Responses API body; ``?detail=true``)
+    ``{"object": "response.input_tokens", "input_tokens"}``, OpenAI's shape, errors too;
+    see :mod:`.responses_api`.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -61,6 +65,7 @@ from .protocol import (
     parse_body,
     text_field,
 )
+from .responses_api import PATH, input_tokens
 
 __all__ = [
     "TOKENIZE_MAX_TOKENS",
@@ -158,6 +163,7 @@ def routes() -> dict[str, dict[str, Endpoint]]:
         "/api/check": {"POST": check},
         "/api/split": {"POST": split},
         "/api/chat": {"POST": chat},
+        PATH: {"POST": input_tokens},
     }
 
 
@@ -167,7 +173,11 @@ def is_api(path: str) -> bool:
 
 
 def handle(method: str, path: str, body: bytes) -> Response:
-    """Answer one API request; client errors become 4xx JSON answers, never exceptions."""
+    """Answer one API request; client errors become 4xx JSON answers, never exceptions.
+
+    ``path`` may carry a query string: an endpoint taking a second argument gets it.
+    """
+    path, _, query = path.partition("?")
     table = routes()
     if path not in table:
         return error_response(404, "not_found", f"no API endpoint {path}; see GET /api/models")
@@ -178,6 +188,8 @@ def handle(method: str, path: str, body: bytes) -> Response:
         head = ", HEAD" if "GET" in table[path] else ""
         return replace(answer, headers=(("Allow", allowed + head),))
     try:
+        if len(inspect.signature(endpoint).parameters) > 1:  # it reads the query string
+            return endpoint(body, query)  # type: ignore[call-arg]
         return endpoint(body)
     except ApiError as exc:
         return exc.response()

@@ -13,11 +13,12 @@ counted to its end even when it does not fit), as :meth:`BudgetReport.to_dict`, 
 ``"prompt"`` (the size in words) and ``"reason"`` (why the prompt budget is what it
 is) besides ``prompt_tokens``, ``context_window``, ``max_input_tokens``, ``max_output_tokens``,
 ``requested_output``, ``output_set_aside``, ``reserve``, ``prompt_budget``,
-``completion_room``, ``fits``, ``overflow``, and for a request ``message_tokens`` and
-``tool_tokens``. It is null when there is no model to check against: an ``encoding``
-was named, or a snapshot the registry does not list (its limits are unknown;
-``figures.cost_notes`` says so). ``figures`` are :func:`tokbudget.figures.text_figures`
-of the same count (characters, window share, input cost).
+``completion_room``, ``fits``, ``overflow``, and for a request ``message_tokens`` (named
+by ``message_labels``), ``tool_tokens``, ``format_tokens`` and ``estimated``. It is null
+when there is no model to check against: an ``encoding`` was named, or a snapshot the
+registry does not list (its limits are unknown; ``figures.cost_notes`` says so).
+``figures`` are :func:`tokbudget.figures.text_figures` of the same count (characters,
+window share, input cost).
 
 ``max_output_tokens`` (default: whatever is left, at least 1; for a request, its own
 ``max_completion_tokens`` / ``max_tokens``) and ``reserve`` (default 0) go to the
@@ -32,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..budget import BudgetReport
-from ..chat.messages import message_counts, parse_request, request_body
+from ..chat.breakdown import count_request
 from ..figures import budget_report, text_figures
 from ..tokenizer.encoder import Encoder
 from .chat import chat_errors, chat_model, request_field
@@ -81,13 +82,8 @@ def _check_request(data: Mapping[str, Any], settings: dict[str, Any]) -> Respons
     request = request_field(data)
     with chat_errors():
         label, enc, _ = chat_model(data.get("model"), request)
-        body = request_body(request)  # a Batch API line's max_completion_tokens apply too
-        report = _report(body, label, settings)
-        if report is None:
-            messages, tools, choice = parse_request(body)
-            tokens = message_counts(messages, label, tools=tools, tool_choice=choice).total
-        else:
-            tokens = report.prompt_tokens
+        report = _report(request, label, settings)  # a Batch API line's cap applies too
+        tokens = report.prompt_tokens if report else count_request(request, label).total
     return _answer(report, tokens, None, enc, label)
 
 

@@ -1,24 +1,32 @@
-"""``POST /api/chat``: where the prompt tokens of a Chat Completions request go.
+"""``POST /api/chat``: where the prompt tokens of a request (either API) go.
 
-Request: ``{"request": {...}, "model"?}``. ``request`` is a Chat Completions request
-body as sent to the API (``messages``, ``tools`` or legacy ``functions``,
-``tool_choice``; other fields are ignored) or a Batch API input line wrapping one.
+Request: ``{"request": {...}, "model"?, "api"?}``. ``request`` is a request body as sent
+to the API -- Chat Completions (``messages``, ``tools`` or legacy ``functions``,
+``tool_choice``, ``response_format``) or Responses (``input``, ``instructions``,
+``tools``, ``tool_choice``, ``text``) -- or a Batch API input line wrapping one, read by
+the one reader (:func:`tokbudget.chat.request.read_request`); ``api`` forces one.
 ``model`` is the model to count for; without it, the request's own ``"model"``, else
 gpt-4o.
 
 Answer::
 
-    {"model", "encoding", "request_model", "total",
-     "messages": [{"index", "role", "name", "tokens", "calls", "tool_call_id"}],
+    {"model", "encoding", "request_model", "api", "total", "exact",
+     "messages": [{"index", "part", "role", "name", "tokens", "calls", "tool_call_id",
+                   "preview", "estimated"}],
      "tools": {"tokens", "definitions": [{"name", "tokens"}], "shared"},
-     "overhead",
+     "response_format", "overhead", "estimated": [{"part", "tokens", "why"}],
      "figures": {...}}
 
-* ``total`` is :func:`tokbudget.count_messages`; ``total == sum(messages[].tokens) +
-  tools.tokens + overhead`` (:func:`tokbudget.message_counts`). A message's tokens
-  include its per-message overhead; ``overhead`` is the reply priming.
+* ``total`` is :func:`tokbudget.count_request`; ``total == sum(messages[].tokens) +
+  tools.tokens + response_format + overhead``. A row's tokens include its framing;
+  ``overhead`` is the reply priming. For a Responses body the rows are
+  ``instructions`` (``index`` null) and the input items; ``role`` is an item's role, or
+  its type (``function_call``, ``reasoning`` ...).
 * ``name`` is the message's ``name`` (or null), ``calls`` the functions an assistant
-  message calls, ``tool_call_id`` the call a tool message answers.
+  message or call item calls, ``tool_call_id`` the call a tool message or output item
+  answers, ``preview`` the row's text in one line (so the page need not read the body),
+  ``estimated`` whether the row is (or holds) an estimate; ``exact`` and ``estimated``
+  at the top say the same for the whole count, with reasons.
 * ``tools.tokens`` is what the tool definitions and ``tool_choice`` add (an estimate,
   see :mod:`tokbudget.chat.tools`). Each ``definitions[i].tokens`` is what that definition
   adds to the tools block on its own; ``shared`` is the rest (the block's frame, its
@@ -39,8 +47,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ..chat.messages import RequestCount, message_counts, parse_request, request_body
-from ..chat.tools import parse_tools, render_functions
+from ..chat.breakdown import count_request
+from ..chat.messages import RequestCount
+from ..chat.request import APIS, Request, plain, read_request, request_body
+from ..chat.tools import render_functions
+from ..chat.toolset import read_tools
 from ..counting import DEFAULT_MODEL, encoding_for
 from ..errors import MessageFormatError, UnknownModelError
 from ..figures import text_figures
@@ -53,39 +64,50 @@ __all__ = ["chat", "chat_errors", "chat_model", "request_field"]
 def chat(body: bytes) -> Response:
     """Answer ``POST /api/chat`` (see the module doc)."""
     data = parse_body(body)
-    check_fields(data, ("request", "model"))
+    check_fields(data, ("request", "model", "api"))
     request = request_field(data)
+    api = data.get("api")
+    if api is not None and api not in APIS:
+        raise ApiError(
+            400, "bad_request", f"field 'api' must be 'chat' or 'responses', got {api!r}"
+        )
     with chat_errors():
         label, enc, own = chat_model(data.get("model"), request)
-        messages, tools, choice = parse_request(request)
-        counts = message_counts(messages, label, tools=tools, tool_choice=choice)
+        req = read_request(request, api)
+        counts = count_request(req, label)
     figures = text_figures(counts.total, None, enc.name, model=label)
     return Response.of(
         {
             "model": figures.model,
             "encoding": enc.name,
             "request_model": own,
+            "api": counts.api,
             "total": counts.total,
-            "messages": _message_rows(messages, counts),
-            "tools": _tool_rows(tools, counts, enc),
+            "exact": counts.exact,
+            "messages": _rows(req.items, counts),
+            "tools": _tool_rows(req, counts, enc),
+            "response_format": counts.response_format,
             "overhead": counts.overhead,
+            "estimated": [
+                {"part": e.part, "tokens": e.tokens, "why": e.why} for e in counts.estimated
+            ],
             "figures": figures.to_dict(),
         }
     )
 
 
 def request_field(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``request`` field: a Chat Completions request body (or a Batch API line)."""
+    """The ``request`` field: a request body of either API (or a Batch API line)."""
     if "request" not in data:
         raise ApiError(
-            400, "bad_request", "missing field 'request' (a Chat Completions request body)"
+            400, "bad_request", "missing field 'request' (a Chat Completions or Responses body)"
         )
     request = data["request"]
     if not isinstance(request, dict):
         raise ApiError(
             400,
             "bad_request",
-            f"field 'request' must be an object (a Chat Completions request body), "
+            f"field 'request' must be an object (a Chat Completions or Responses body), "
             f"got {json_type(request)}",
         )
     return request
@@ -123,31 +145,74 @@ def chat_model(given: Any, request: Mapping[str, Any]) -> tuple[str, Encoder, st
     return name, enc, own if isinstance(own, str) else None
 
 
-def _message_rows(messages: Sequence[Mapping[str, Any]], counts: RequestCount) -> list[Any]:
+def _rows(items: Sequence[Any], counts: RequestCount) -> list[Any]:
     rows = []
-    for i, (message, tokens) in enumerate(zip(messages, counts.messages, strict=True)):
-        # message_counts has validated every field read here.
-        calls = list(message.get("tool_calls") or ())
-        if message.get("function_call") is not None:
-            calls.insert(0, {"type": "function", "function": message["function_call"]})
-        role = message["role"]
+    offset = len(counts.messages) - len(items)  # a Responses body's instructions come first
+    flagged = {e.part.split(".", 1)[0] for e in counts.estimated}
+    for k, (part, tokens) in enumerate(zip(counts.labels, counts.messages, strict=True)):
+        # count_request has validated every field read here.
+        item = plain(items[k - offset]) if k >= offset else {"role": "developer"}
+        kind = item.get("type", "message")
+        calls = list(item.get("tool_calls") or ())
+        if item.get("function_call") is not None:
+            calls.insert(0, {"type": "function", "function": item["function_call"]})
+        names = [c[c.get("type", "function")]["name"] for c in calls]
+        if kind in ("function_call", "custom_tool_call", "mcp_call"):
+            names.append(item["name"])
+        answers = item.get("tool_call_id") if item.get("role") == "tool" else None
+        if kind.endswith("_output"):
+            answers = item.get("call_id", item.get("id"))
         rows.append(
             {
-                "index": i,
-                "role": role,
-                "name": message.get("name"),
+                "index": k - offset if k >= offset else None,
+                "part": part,
+                "role": item.get("role") if kind == "message" else kind,
+                "name": item.get("name") if kind == "message" else None,
                 "tokens": tokens,
-                "calls": [c[c.get("type", "function")]["name"] for c in calls],
-                "tool_call_id": message["tool_call_id"] if role == "tool" else None,
+                "calls": names,
+                "tool_call_id": answers,
+                "preview": _preview(item) if k >= offset else "(instructions)",
+                "estimated": part in flagged,
             }
         )
     return rows
 
 
-def _tool_rows(tools: Sequence[Any] | None, counts: RequestCount, enc: Encoder) -> dict[str, Any]:
-    functions = parse_tools(tools)
+def _preview(item: Mapping[str, Any]) -> str:
+    """What a message or item says, in one line (the page draws it with textContent)."""
+    content = item.get("content", item.get("output", item.get("arguments", item.get("input"))))
+    if isinstance(content, str):
+        text = content
+    elif isinstance(content, list):
+        words = []
+        for part in content:
+            part = plain(part)
+            if not isinstance(part, Mapping):
+                continue
+            kind = part.get("type")
+            value = part.get("text", part.get("refusal"))
+            words.append(
+                value if isinstance(value, str) else f"[{_PART_NAMES.get(str(kind), str(kind))}]"
+            )
+        text = " ".join(words)
+    else:
+        text = ""
+    text = " ".join(text.split())
+    return text if len(text) <= 140 else text[:139] + "…"
+
+
+_PART_NAMES = {"image_url": "image", "input_image": "image", "input_file": "file"}
+
+
+def _tool_rows(req: Request, counts: RequestCount, enc: Encoder) -> dict[str, Any]:
+    functions = read_tools(req.tools, req.api, req.items).functions
     frame = enc.count(render_functions(()))
     sizes = [enc.count(render_functions((f,))) - frame for f in functions]
-    definitions = [{"name": f.name, "tokens": n} for f, n in zip(functions, sizes, strict=True)]
-    shared = counts.tools - sum(sizes)
+    definitions: list[dict[str, Any]] = [
+        {"name": f.name, "tokens": n} for f, n in zip(functions, sizes, strict=True)
+    ]
+    for e in counts.estimated:  # the other tools, each estimated on its own
+        if e.part.startswith("tools["):
+            definitions.append({"name": e.part, "tokens": e.tokens})
+    shared = counts.tools - sum(d["tokens"] for d in definitions)
     return {"tokens": counts.tools, "definitions": definitions, "shared": shared}

@@ -45,6 +45,7 @@ from typing import Any, ClassVar, cast
 
 from .api import Response, error_response, handle, is_api
 from .hosts import bad_host_message, host_name, is_loopback
+from .responses_api import openai_error_shape
 
 __all__ = [
     "LARGE_BODY_BYTES",
@@ -156,9 +157,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return  # already answered (400 / 411 / 413 / 415)
             if len(body) > LARGE_BODY_BYTES:
                 with cast("LocalServer", self.server).large_requests:
-                    response = handle(method, path, body)
+                    response = handle(method, self.path, body)
             else:
-                response = handle(method, path, body)
+                response = handle(method, self.path, body)
             self._send_json(response, method)
             return
         if self._discard_body() is None:
@@ -249,6 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------------ answers
 
     def _send_json(self, response: Response, method: str = "GET") -> None:
+        if self.path.startswith("/v1/"):  # OpenAI-compatible paths: OpenAI's error shape
+            response = openai_error_shape(response)
         data = response.body.encode("utf-8")
         self._send(
             response.status,
@@ -342,10 +345,17 @@ class LocalServer(ThreadingHTTPServer):
                 return
         with self._count_lock:
             self._open += 1
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
         try:
-            super().process_request(request, client_address)
+            thread.start()
         except BaseException:
-            self._done()
+            # Ctrl-C can land while start() waits for the new thread, which then runs and
+            # frees its slot itself; free it here only if no thread was started.
+            if thread.ident is None:
+                self._done()
+                self.shutdown_request(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:

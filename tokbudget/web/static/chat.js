@@ -1,4 +1,6 @@
-// Chat request mode: where a Chat Completions request's prompt tokens go.
+// Request mode: where a request's prompt tokens go (Chat Completions or Responses API).
+// The server reads the body (one reader for both APIs and Batch lines) and sends each
+// row's preview, so this page never parses a request itself.
 
 import {
   $, announce, api, attempt, budgetSettings, nf, pct, setStatus, state,
@@ -12,7 +14,7 @@ export async function updateChat(seq) {
   if (raw.trim() === "") {
     clearFigures();
     showChat(null, null, model, "");
-    setStatus("paste a Chat Completions request body");
+    setStatus("paste a Chat Completions or Responses API request body");
     return;
   }
   try {
@@ -48,32 +50,12 @@ function showChat(doc, request, model, error) {
   $("chat-error").hidden = !error;
   $("chat-error").textContent = error;
   $("chat-table").hidden = !doc;
-  $("chat-rows").replaceChildren(...(doc ? chatRows(doc, requestMessages(request)) : []));
+  $("chat-rows").replaceChildren(...(doc ? chatRows(doc) : []));
   const other = doc && doc.request_model && doc.request_model !== model;
   $("chat-note").textContent = other
     ? `The request names ${doc.request_model}; counted for ${doc.model || model} (the model picker).`
     : "";
   pane.dataset.model = doc ? model : "";
-}
-
-function requestMessages(request) {
-  // A Batch API input line wraps the request in "body" (as the server unwraps it).
-  const body = request && request.custom_id !== undefined && request.body ? request.body : request;
-  return Array.isArray(body && body.messages) ? body.messages : [];
-}
-
-function preview(message) {
-  // What a message says, as plain text for its row (drawn with textContent only).
-  const content = message ? message.content : null;
-  let text = "";
-  if (typeof content === "string") {
-    text = content;
-  } else if (Array.isArray(content)) {
-    text = content.map((part) => (part && part.type === "text" ? part.text
-      : `[${part && part.type === "image_url" ? "image" : String(part && part.type)}]`)).join(" ");
-  }
-  text = text.replace(/\s+/g, " ").trim();
-  return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }
 
 function row(kind, cells, tokens, total) {
@@ -98,14 +80,16 @@ function row(kind, cells, tokens, total) {
   return tr;
 }
 
-function chatRows(doc, messages) {
+function chatRows(doc) {
   const total = doc.total;
   const rows = doc.messages.map((m) => {
-    let detail = preview(messages[m.index]);
+    let detail = m.preview;
     if (m.calls.length) detail = `${detail} → calls ${m.calls.join(", ")}`.trim();
     if (m.tool_call_id !== null) detail = `(answers ${m.tool_call_id}) ${detail}`;
-    const tr = row("message", [String(m.index), m.role, m.name ?? "", detail], m.tokens, total);
-    tr.dataset.index = String(m.index);
+    if (m.estimated) detail = `${detail} (estimate)`;
+    const label = m.index === null ? m.part : String(m.index);
+    const tr = row("message", [label, m.role, m.name ?? "", detail], m.tokens, total);
+    tr.dataset.index = m.index === null ? "" : String(m.index);
     return tr;
   });
   for (const d of doc.tools.definitions) {
@@ -114,6 +98,10 @@ function chatRows(doc, messages) {
   if (doc.tools.tokens !== 0) {
     rows.push(row("tools-shared", ["", "tools", "",
       "shared: the tools block frame, fixed overhead, tool_choice"], doc.tools.shared, total));
+  }
+  if (doc.response_format !== 0) {
+    rows.push(row("format", ["", "format", "", "structured output schema (estimate)"],
+      doc.response_format, total));
   }
   rows.push(row("overhead", ["", "", "", "reply priming"], doc.overhead, total));
   rows.push(row("total", ["", "total", "", ""], total, total));
