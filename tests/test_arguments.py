@@ -35,6 +35,9 @@ TAKERS: dict[str, tuple[str, int, Callable[[Any], object]]] = {
     "iter_split": ("max_tokens", 1, lambda v: list(tb.iter_split(TEXT, v, **E))),
     "Splitter": ("max_tokens", 1, lambda v: tb.Splitter(v, **E)),
     "split.overlap": ("overlap", 0, lambda v: tb.split(TEXT, 8, **E, overlap=v)),
+    "iter_split.overlap": ("overlap", 0, lambda v: list(tb.iter_split(TEXT, 8, **E, overlap=v))),
+    "Splitter.overlap": ("overlap", 0, lambda v: tb.Splitter(8, **E, overlap=v)),
+    "split_many.overlap": ("overlap", 0, lambda v: tb.split_many([TEXT], 8, **E, overlap=v)),
     "split_many.max_tokens": ("max_tokens", 1, lambda v: tb.split_many([TEXT], v, **E)),
     "split_many.threads": ("threads", 1, lambda v: tb.split_many([TEXT], 8, **E, threads=v)),
     "count_many.threads": ("threads", 1, lambda v: tb.count_many([TEXT], **E, threads=v)),
@@ -44,6 +47,11 @@ TAKERS: dict[str, tuple[str, int, Callable[[Any], object]]] = {
     "cost.output": ("output_tokens", 0, lambda v: tb.cost("gpt-4o", 0, v)),
     "cost.cached": ("cached_input_tokens", 0, lambda v: tb.cost("gpt-4o", 10**6, 0, v)),
     "estimate_cost": ("max_output_tokens", 0, lambda v: tb.estimate_cost("hi", "gpt-4o", v)),
+    "estimate_cost.cached": (
+        "cached_input_tokens",
+        0,
+        lambda v: tb.estimate_cost("hi", "gpt-4o", 1, cached_input_tokens=v),
+    ),
     "check.max_output": (
         "max_output_tokens",
         1,
@@ -51,6 +59,11 @@ TAKERS: dict[str, tuple[str, int, Callable[[Any], object]]] = {
     ),
     "check.reserve": ("reserve", 0, lambda v: tb.check("hi", "gpt-4o", reserve=v)),
     "ensure_fits.reserve": ("reserve", 0, lambda v: tb.ensure_fits("hi", "gpt-4o", reserve=v)),
+    "ensure_fits.max_output": (
+        "max_output_tokens",
+        1,
+        lambda v: tb.ensure_fits("hi", "gpt-4o", max_output_tokens=v),
+    ),
     "fit_messages.reserve": ("reserve", 0, lambda v: tb.fit_messages(CHAT, "gpt-4o", reserve=v)),
     "fit_messages.max_output": (
         "max_output_tokens",
@@ -94,6 +107,7 @@ ints = st.one_of(
 NONE_MEANS_DEFAULT = {
     "split", "iter_split", "Splitter", "split_many.max_tokens", "split_many.threads",
     "count_many.threads", "estimate_cost", "check.max_output", "fit_messages.max_output",
+    "ensure_fits.max_output",
     "plan_embedding_batches.inputs", "plan_embedding_batches.tokens",
 }  # fmt: skip
 
@@ -113,7 +127,7 @@ def test_a_wrong_type_is_an_invalid_input_error_everywhere(name: str, value: obj
     if value is None and name in NONE_MEANS_DEFAULT:
         assert exc is None or isinstance(exc, TokbudgetError), repr(exc)
         return
-    if name == "split.overlap" and isinstance(value, float) and not isinstance(value, bool):
+    if name.endswith(".overlap") and isinstance(value, float) and not isinstance(value, bool):
         # overlap documents a float: a fraction of max_tokens in [0, 1).
         assert exc is None or isinstance(exc, SettingsError), repr(exc)
         if isinstance(exc, SettingsError):

@@ -19,6 +19,7 @@ from tokbudget.cli._render import money
 from tokbudget.figures import text_figures
 
 from .conftest import FIXTURES, real_texts
+from .web_support import running_server
 
 pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
 from selenium.webdriver.common.action_chains import ActionChains
@@ -28,6 +29,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from .browser_support import (
     expected_groups,
     injected,
+    open_page,
     readme_screenshot,
     set_text,
     settle,
@@ -62,6 +64,18 @@ def test_type_text_and_switch_model(page: Any) -> None:
     # gpt-5's input cap (272,000) is below its window (400,000): the bar marks it.
     assert "max input 272,000" in text_of(page, "budget-text")
     assert page.find_element(By.ID, "bar-input-cap").is_displayed()
+
+
+def test_the_picker_starts_on_the_servers_default(driver: Any) -> None:
+    # `TOKBUDGET_MODEL=gpt-4 tokbudget serve` (issue 15): the page starts on gpt-4, an
+    # alias given as the default included, and counts for it.
+    with running_server(default_model="gpt-4-0613") as server:
+        page = open_page(driver, server.url)
+        assert page.find_element(By.ID, "model").get_attribute("value") == "gpt-4"
+        set_text(page, "hello world")
+        assert text_of(page, "count") == "2"
+        assert span_texts(page) == ["hello", " world"]
+    driver.get("about:blank")  # off the stopped server
 
 
 def test_hover_shows_id_and_bytes(page: Any) -> None:

@@ -154,6 +154,8 @@ def test_ensure_fits_returns_report_or_raises() -> None:
     assert "prompt needs 9,000 tokens but 7,192 fit" in message
     assert "cut 1,808 tokens" in message
     assert "lower max_output_tokens" in message
+    with pytest.raises(ContextOverflowError, match="cut 1 token: "):  # not "1 tokens"
+        tokbudget.ensure_fits(tokens(7_193), model="gpt-4", max_output_tokens=1_000)
 
 
 def test_embedding_model_has_no_output() -> None:

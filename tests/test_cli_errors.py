@@ -377,3 +377,19 @@ def test_an_unhashable_role_with_tools_is_a_format_error(
     argv = {"check": ["check"], "count": ["count", "--messages"], "cost": ["cost", "-m", "gpt-4o"]}
     assert main([*argv[command], str(path)]) == 2
     assert "messages[1].role is" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count", "-m", "gpt-4oo", "--text", "hi"],  # a library error (unknown model)
+        ["split", "--max-tokens", "0", "--text", "hi"],  # a library settings error
+        ["count", "no-such-file.txt"],  # a usage error
+        ["truncate", "-n", "x", "--text", "hi"],  # click's own parameter check
+    ],
+)
+def test_every_error_has_one_prefix(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # Library errors used to print "tokbudget: error:", usage errors "Error:".
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Error: " in err and "tokbudget: error" not in err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import subprocess
+import threading
 import urllib.request
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from tokbudget.cli import main
 from tokbudget.web import LocalServer
 
-from .web_support import serve_process
+from .web_support import Client, serve_process
 
 
 def test_serve_runs_and_stops_on_ctrl_c() -> None:
@@ -24,8 +26,12 @@ def test_serve_runs_and_stops_on_ctrl_c() -> None:
         with opener.open(url, timeout=10) as resp:
             assert b"<title>tokbudget</title>" in resp.read()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(30) == 0  # generous: a loaded CI machine is slow to start
         assert proc.stderr is not None
+        try:
+            assert proc.wait(30) == 0  # generous: a loaded CI machine is slow
+        except subprocess.TimeoutExpired:  # a hang: show where every thread of it was
+            proc.send_signal(signal.SIGABRT)  # faulthandler (on in serve_process) dumps
+            pytest.fail(f"serve ignored Ctrl-C:\n{proc.stderr.read()}")
         rest = proc.stderr.read()
         assert "stopped" in rest and "Traceback" not in rest
 
@@ -63,3 +69,56 @@ def test_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert code == 2 and f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
     assert "warning" not in err  # loopback: nothing to warn about
+
+
+def _serve_and_ask(monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[object]]:
+    """`tokbudget serve --port 0` through main(): what its /api/models and a model-less
+    /api/tokenize answer, then Ctrl-C."""
+    answers: list[object] = []
+    serve = LocalServer.serve_forever
+
+    def ask_then_stop(self: LocalServer, poll_interval: float = 0.5) -> None:
+        thread = threading.Thread(target=serve, args=(self, 0.05), daemon=True)
+        thread.start()
+        client = Client(self)
+        try:
+            answers.append(client.get("/api/models").json()["default"])
+            answers.append(client.post("/api/tokenize", {"text": "hello world"}).json()["model"])
+        finally:
+            client.close()
+            self.shutdown()
+            thread.join(5)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LocalServer, "serve_forever", ask_then_stop)
+    return main(["serve", "--port", "0"]), answers
+
+
+@pytest.mark.parametrize(
+    ("env", "default"), [(None, "gpt-4o"), ("gpt-4", "gpt-4"), ("gpt-5", "gpt-5")]
+)
+def test_serve_follows_tokbudget_model(
+    env: str | None, default: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 15: TOKBUDGET_MODEL sets the default of every command, serve's page and API too.
+    if env is None:
+        monkeypatch.delenv("TOKBUDGET_MODEL", raising=False)
+    else:
+        monkeypatch.setenv("TOKBUDGET_MODEL", env)
+    assert _serve_and_ask(monkeypatch) == (0, [default, default])
+
+
+def test_serve_with_a_bad_tokbudget_model_exits_2_before_listening(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKBUDGET_MODEL", "gpt-4oo")
+    code, answers = _serve_and_ask(monkeypatch)
+    err = capsys.readouterr().err
+    assert (code, answers) == (2, [])  # never served
+    assert err.startswith("Error: TOKBUDGET_MODEL='gpt-4oo' names no known model")
+    assert len(err.splitlines()) == 1 and "serving on" not in err and "Traceback" not in err
+
+
+def test_serve_help_names_tokbudget_model(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--help"]) == 0
+    assert "TOKBUDGET_MODEL" in capsys.readouterr().out

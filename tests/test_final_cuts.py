@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import tokbudget
 import tokbudget.splitting.splitter
 from tokbudget import ContextOverflowError, ModelSpec
+from tokbudget.budget import check_stream
 from tokbudget.cli import main
 from tokbudget.counting import count_stream
 from tokbudget.tokenizer.pretokenize import (
@@ -43,13 +44,16 @@ WHITESPACE = [
 OTHER = [
     "!", "-", "/", "'", "'s", "'ll", ".", "…", "%", "=", "#", "1", "12", "123", "1234", "٣",
     "😀", "👩\u200d👧", "\u200d", "\u0301", "\ufe0f", "🇫🇷", "<|endoftext|>",
+    "\ud800", "\udfff", "\ud83d\ude00", "\ud83d", "\ude00", "<|", "|>", "<|endoftext|",
+    "<|fim_prefix|>", "<|endofprompt|>", "<||>",
 ]  # fmt: skip
 _UNIT = st.sampled_from(WHITESPACE + OTHER)
 _RUN = st.builds(lambda unit, times: unit * times, _UNIT, st.integers(1, 30))
 
 letter_free = st.lists(st.one_of(_UNIT, _RUN), min_size=1, max_size=30).map("".join)
-"""Text without letters: whitespace of every kind around punctuation, digits and emoji,
-in runs long enough to span the shrunk windows."""
+"""Text without letters: whitespace of every kind around punctuation, digits, emoji (ZWJ
+sequences, flags), lone surrogates and pairs held as two code points, and special tokens
+and their look-alikes, in runs long enough to span the shrunk windows."""
 
 mostly_letter_free = st.one_of(
     letter_free,
@@ -155,10 +159,10 @@ def _model(encoding: str, prompt_budget: int) -> ModelSpec:
 def test_budget_paths(encoding: str, text: str, budget: int) -> None:
     true = true_count(text, encoding)
     model = _model(encoding, budget)
-    report = tokbudget.check(text, model)
-    assert report.fits == (true <= budget)
-    if report.exact:
-        assert report.prompt_tokens == true
+    for report in (tokbudget.check(text, model), check_stream(_blocks(text, 7), model)):
+        assert report.fits == (true <= budget)
+        if report.exact:
+            assert report.prompt_tokens == true
     if true <= budget:
         tokbudget.ensure_fits(text, model)
     else:

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
-from tokbudget import InvalidInputError, SettingsError, image_tokens
+from tokbudget import InvalidInputError, MessageFormatError, SettingsError, image_tokens
 from tokbudget.chat.images import image_size, image_upper_bound
 
 IMAGES = Path(__file__).parent / "fixtures" / "images"
@@ -318,3 +318,49 @@ def test_a_header_claiming_an_absurd_size_is_not_cheap(model: str) -> None:
         assert with_image - text_only > image_tokens(4096, 4096, model=model)  # no cap known
     elif rules.scheme == "patch":  # one pixel tall, far too wide: the width reaches the cap
         assert with_image - text_only == image_upper_bound(model)
+
+
+@pytest.mark.parametrize("detail", ["", [], 0, False, {}])
+def test_a_falsy_detail_is_an_error_not_auto(detail: object) -> None:
+    # "" or [] used to be read as "auto" (the default), silently.
+    chat = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "https://x/y.png", "detail": detail}}
+            ],
+        }
+    ]
+    with pytest.raises(MessageFormatError, match=r"image_url\.detail is"):
+        tokbudget.count_messages(chat, "gpt-4o")
+    body = {
+        "model": "gpt-4o",
+        "input": [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_image", "image_url": "https://x/y.png", "detail": detail}
+                ],
+            }
+        ],
+    }
+    with pytest.raises(MessageFormatError, match=r"detail is"):
+        tokbudget.count_request(body)
+
+
+def test_a_null_detail_is_the_default() -> None:
+    chat = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "https://x/y.png", "detail": None}}
+            ],
+        }
+    ]
+    plain = [
+        {
+            "role": "user",
+            "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}],
+        }
+    ]
+    assert tokbudget.count_messages(chat, "gpt-4o") == tokbudget.count_messages(plain, "gpt-4o")

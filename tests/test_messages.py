@@ -5,16 +5,19 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget import MessageFormatError, SettingsError, count_messages, message_counts
 from tokbudget.chat.messages import RequestCount, parse_request
+from tokbudget.jsonload import MAX_DEPTH, depth_exceeds
 
 from .conftest import raw_encoding
 from .helpers import SdkMessage
@@ -469,6 +472,42 @@ def test_bad_tools(tools: Any, choice: Any, field: str, match: str) -> None:
     assert info.value.field == field
 
 
+def _nest(shape: str, levels: int) -> dict[str, Any]:
+    """A schema nesting one shape ``levels`` times (each adds one or two JSON levels)."""
+    schema: dict[str, Any] = {"type": "string"}
+    for _ in range(levels):
+        if shape == "object":
+            schema = {"type": "object", "properties": {"x": schema}}
+        elif shape == "anyOf":
+            schema = {"anyOf": [schema, {"type": "null"}]}
+        elif shape == "items":
+            schema = {"type": ["array", "null"], "items": schema}
+        else:  # the first: description and required around a nested object
+            schema = {"type": "object", "required": ["x"], "properties": {"x": schema}}
+    return {"type": "object", "properties": {"p": schema}}
+
+
+@example(shape="object", levels=450, legacy=False)  # the reported ~900 levels
+@given(
+    shape=st.sampled_from(["object", "anyOf", "items", "required"]),
+    levels=st.integers(1, 3_000),
+    legacy=st.booleans(),
+)
+def test_a_schema_of_any_depth_counts_or_is_refused(shape: str, levels: int, legacy: bool) -> None:
+    # A tool schema nested ~900 deep raised RecursionError from the renderer (issue 10
+    # item 7). As deep as a JSON request may be it counts; deeper it is refused by field.
+    function = {"name": "f", "parameters": _nest(shape, levels)}
+    tool = function if legacy else {"type": "function", "function": function}
+    field = "tools[0].parameters" if legacy else "tools[0].function.parameters"
+    try:
+        assert count_messages([user("hi")], tools=[tool]) > 0
+    except MessageFormatError as exc:
+        assert exc.field == field and "nested too deeply (more than 200 levels" in str(exc)
+        assert depth_exceeds(function["parameters"], MAX_DEPTH)
+    else:
+        assert not depth_exceeds(function["parameters"], MAX_DEPTH)
+
+
 @pytest.mark.parametrize("messages", ["hello", b"hello", {"role": "user", "content": "x"}, 3])
 def test_messages_must_be_a_list(messages: Any) -> None:
     with pytest.raises(MessageFormatError, match="must be a list of message objects"):
@@ -508,3 +547,32 @@ def test_a_tool_named_like_a_mode_is_still_forced_by_name() -> None:
     assert count_messages([user("hi")], tools=tools, tool_choice="none") == base + 1
     by_name = {"type": "function", "function": {"name": "none"}}
     assert count_messages([user("hi")], tools=tools, tool_choice=by_name) == base + 1 + 7
+
+
+NOT_JSON = [object(), {1, 2}, b"bytes", 1j, (lambda: 0)]
+
+
+@pytest.mark.parametrize("value", NOT_JSON, ids=lambda v: type(v).__name__)
+def test_a_schema_holding_non_json_values_is_a_format_error(value: object) -> None:
+    # A Python object in an enum used to escape as a raw TypeError from json.dumps.
+    params = {"type": "object", "properties": {"a": {"type": "string", "enum": ["x", value]}}}
+    tool = {"type": "function", "function": {"name": "f", "parameters": params}}
+    with pytest.raises(MessageFormatError, match="is not JSON data") as info:
+        count_messages([user("hi")], tools=[tool])
+    assert info.value.field == "tools[0].function.parameters"
+    fmt = {"type": "json_schema", "json_schema": {"name": "r", "schema": params}}
+    body = {"model": "gpt-4o", "messages": [user("hi")], "response_format": fmt}
+    with pytest.raises(MessageFormatError, match="is not JSON data"):
+        tokbudget.count_request(body)
+
+
+def test_a_schema_of_mappings_and_tuples_is_json() -> None:
+    params = MappingProxyType({"type": "object", "properties": {"a": {"enum": ("x", "y")}}})
+    plain = {"type": "object", "properties": {"a": {"enum": ["x", "y"]}}}
+
+    def tool(p: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "function", "function": {"name": "f", "parameters": p}}
+
+    assert count_messages([user("hi")], tools=[tool(params)]) == count_messages(
+        [user("hi")], tools=[tool(plain)]
+    )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 import tokbudget
 import tokbudget.truncation as truncation
 from tokbudget import InvalidInputError, SettingsError
+from tokbudget._util import splits_surrogate_pair
 from tokbudget.tokenizer.longest import Ledger
 from tokbudget.truncation import Side, Truncation, truncate_with_offsets
 
@@ -42,11 +43,15 @@ def check_cut(text: str, budget: int, encoding: str, side: Side, marker: str = "
         assert r.head == 0
     if "\ufffd" not in text + marker:
         assert "\ufffd" not in r.text
+    # Never half of a surrogate pair held as two code points (it would count as U+FFFD).
+    assert not splits_surrogate_pair(text, r.head) and not splits_surrogate_pair(text, r.tail)
     # Locally maximal: one more character of the input, on either kept side, is too much.
     if side != "start" and r.head < r.tail:
-        assert count(text[: r.head + 1] + marker + text[r.tail :], encoding) > budget
+        more = r.head + 1 + splits_surrogate_pair(text, r.head + 1)
+        assert count(text[:more] + marker + text[r.tail :], encoding) > budget
     if side != "end" and r.head < r.tail:
-        assert count(text[: r.head] + marker + text[r.tail - 1 :], encoding) > budget
+        more = r.tail - 1 - splits_surrogate_pair(text, r.tail - 1)
+        assert count(text[: r.head] + marker + text[more:], encoding) > budget
     return r
 
 
@@ -59,7 +64,10 @@ def best_loss(text: str, budget: int, encoding: str, side: Side, r: Truncation) 
     else:
         cuts = [count(text[n - k :], encoding) for k in range(n + 1)]
         kept = n - r.tail
-    best = max(k for k in range(n + 1) if cuts[k] <= budget)
+    whole = [
+        k for k in range(n + 1) if not splits_surrogate_pair(text, k if side == "end" else n - k)
+    ]
+    best = max(k for k in whole if cuts[k] <= budget)
     assert kept <= best
     return cuts[best] - cuts[kept]
 

@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tokbudget._util import splits_surrogate_pair
 from tokbudget.tokenizer import longest
 from tokbudget.truncation import Side, truncate_with_offsets
 
 from .conftest import real_texts
 from .helpers import true_count as count
+from .strategies import boundary_text, tricky_text
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
 
@@ -122,12 +124,44 @@ def test_longest_on_runs(encoding: str, side: Side, text: str, data: st.DataObje
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("side", ["end", "start", "middle"])
-@given(text=adversarial, marker=st.sampled_from(["…", " … ", "-", "\n"]), data=st.data())
+@given(
+    # The runs above, and what the README promises it for too: lone surrogates and split
+    # pairs, ZWJ emoji, combining marks, special-token look-alikes, every line break.
+    text=st.one_of(adversarial, tricky_text, boundary_text),
+    marker=st.sampled_from(["…", " … ", "-", "\n", "", "\u200d", "<|endoftext|>"]),
+    data=st.data(),
+)
 def test_longest_with_marker(
     encoding: str, side: Side, text: str, marker: str, data: st.DataObject
 ) -> None:
     m = count(marker, encoding)
     budget = data.draw(st.integers(m, m + count(text, encoding)))
+    assert_longest(text, budget, encoding, side, marker)
+
+
+surrogate_text = st.lists(
+    st.sampled_from(
+        ["\ud83d\ude00", "\ud83e\udddc", "\ud800", "\udfff", "\n", "a", " ", "!", "中"]
+    ),
+    min_size=1,
+    max_size=12,
+).map("".join)
+"""Surrogate pairs held as two code points (as JSON or JavaScript hand them over), lone
+surrogates and their neighbours."""
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("side", ["end", "start", "middle"])
+@given(text=surrogate_text, marker=st.sampled_from(["", "…"]), data=st.data())
+def test_never_half_a_surrogate_pair(
+    encoding: str, side: Side, text: str, marker: str, data: st.DataObject
+) -> None:
+    # Half a pair counts as U+FFFD, often fewer tokens than the character: every side cut
+    # there (truncate("\ud83d\ude00", 1) kept "\ud83d"), a broken character.
+    m = count(marker, encoding)
+    budget = data.draw(st.integers(m, m + count(text, encoding)))
+    r = truncate_with_offsets(text, budget, encoding=encoding, side=side, marker=marker)
+    assert not any(splits_surrogate_pair(text, k) for k in (r.head, r.tail)), r
     assert_longest(text, budget, encoding, side, marker)
 
 

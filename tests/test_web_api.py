@@ -433,3 +433,75 @@ def test_100kb_well_under_100ms(client: Client, path: str, extra: dict[str, obje
         median_ms = statistics.median(times) * 1000
         print(f"\n{path} 100 KB {name}: median {median_ms:.1f} ms")
         assert median_ms < 100, f"{name}: {median_ms:.1f} ms"
+
+
+# ---------------------------------------------------------------------------- the server's default
+
+
+_BARE_CHAT = {"messages": [{"role": "user", "content": "hello world, naïve 🙂"}]}
+_MODEL_LESS: list[tuple[str, dict[str, object]]] = [  # every POST endpoint, without a model
+    ("/api/tokenize", {"text": "hello world, naïve 🙂"}),
+    ("/api/check", {"text": "hello world, naïve 🙂"}),
+    ("/api/check", {"request": _BARE_CHAT}),
+    ("/api/chat", {"request": _BARE_CHAT}),
+    ("/api/split", {"text": "hello world, naïve 🙂 " * 40, "max_tokens": 16}),
+    ("/v1/responses/input_tokens?detail=true", {"input": "hello world, naïve 🙂"}),
+]
+
+
+def _ask(path: str, body: dict[str, object], default: str | None = None) -> dict[str, object]:
+    reply = web_api.handle("POST", path, json.dumps(body).encode(), default_model=default)
+    assert reply.status == 200, reply.body
+    doc = json.loads(reply.body)
+    assert isinstance(doc, dict)
+    return doc
+
+
+@pytest.mark.parametrize("default", ["gpt-4", "gpt-4o-mini", "gpt-5", "gpt-4-0613"])
+@pytest.mark.parametrize(("path", "body"), _MODEL_LESS, ids=lambda v: str(v)[:24])
+def test_a_model_less_request_is_answered_for_the_servers_default(
+    path: str, body: dict[str, object], default: str
+) -> None:
+    # TOKBUDGET_MODEL (issue 15): a request naming no model is answered exactly as if it
+    # named the server's default; one that names a model keeps it.
+    named = {**body, "model": default}
+    assert _ask(path, body, default) == _ask(path, named)
+    assert _ask(path, {**body, "model": "gpt-4o"}, default) == _ask(
+        path, {**body, "model": "gpt-4o"}
+    )
+    if default in ("gpt-4", "gpt-4-0613"):  # cl100k_base: the count is not gpt-4o's
+        assert _ask(path, body, default) != _ask(path, body)
+
+
+def test_without_a_server_default_the_built_in_defaults_hold() -> None:
+    # The library's handle() keeps its built-in defaults: gpt-4o, and split's embedding model.
+    for path, body in _MODEL_LESS:
+        builtin = "text-embedding-3-small" if path == "/api/split" else "gpt-4o"
+        assert _ask(path, body) == _ask(path, {**body, "model": builtin}), path
+    doc = json.loads(web_api.handle("GET", "/api/models", b"").body)
+    assert doc["default"] == "gpt-4o"
+
+
+def test_a_requests_own_model_outranks_the_servers_default() -> None:
+    own = {**_BARE_CHAT, "model": "gpt-4o-mini"}
+    for path in ("/api/chat", "/api/check"):
+        assert _ask(path, {"request": own}, "gpt-4")["model"] == "gpt-4o-mini"
+    counted = _ask(
+        "/v1/responses/input_tokens?detail=true", {"input": "hi", "model": "gpt-5"}, "gpt-4"
+    )
+    assert counted["model"] == "gpt-5"
+
+
+@pytest.mark.parametrize(("default", "shown"), [("gpt-4", "gpt-4"), ("gpt-4-0613", "gpt-4")])
+def test_server_started_with_a_default_reports_and_uses_it(default: str, shown: str) -> None:
+    # make_server(default_model=...) -> the handler -> handle(): /api/models names it (the
+    # page's picker starts on it, so it is the registry's name) and model-less requests use it.
+    with running_server(default_model=default) as server:
+        client = Client(server)
+        try:
+            assert client.get("/api/models").json()["default"] == shown
+            doc = client.post("/api/tokenize", {"text": "hello world"}).json()
+            assert (doc["model"], doc["encoding"], doc["count"]) == ("gpt-4", "cl100k_base", 2)
+            assert [t["id"] for t in doc["tokens"]] == [15339, 1917]  # cl100k_base's ids
+        finally:
+            client.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -28,6 +29,7 @@ def serve_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
         [sys.executable, "-m", "tokbudget", "serve", "--port", "0"],
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # SIGABRT dumps every thread
     ) as proc:
         try:
             assert proc.stderr is not None

@@ -388,8 +388,8 @@ def overflow_error(report: BudgetReport) -> ContextOverflowError:
         fix += ", or lower max_output_tokens"
     return ContextOverflowError(
         f"prompt needs {report.prompt} tokens{report.estimated_note} but "
-        f"{report.prompt_budget:,} fit "
-        f"({report.reason()}); cut {least}{report.overflow:,} tokens: {fix}",
+        f"{report.prompt_budget:,} fit ({report.reason()}); cut {least}{report.overflow:,} "
+        f"token{'s' * (report.overflow != 1)}: {fix}",
         needed=report.prompt_tokens,
         available=report.prompt_budget,
         model=report.model,

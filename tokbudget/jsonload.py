@@ -12,11 +12,12 @@ and the local server report every bad document alike.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import JSONInputError
 
-__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_INT_DIGITS", "depth_exceeds", "loads", "plain_json"]
 
 MAX_DEPTH = 200
 """Most levels of nested arrays and objects accepted (real requests use a few dozen)."""
@@ -73,12 +74,12 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
             f"not usable: it holds an integer of {exc.digits:,} digits (at most "
             f"{MAX_INT_DIGITS:,} digits); use a smaller number"
         ) from None
-    if _depth_exceeds(data, max_depth):
+    if depth_exceeds(data, max_depth):
         raise _fail(too_deep)
     return data
 
 
-def _depth_exceeds(data: Any, limit: int) -> bool:
+def depth_exceeds(data: Any, limit: int) -> bool:
     """``data`` nests arrays and objects more than ``limit`` deep (iterative, no recursion)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
@@ -93,3 +94,33 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def plain_json(data: Any, max_depth: int = MAX_DEPTH) -> tuple[Any, str | None]:
+    """``(value, problem)``: ``data`` (e.g. a schema built in Python) as plain JSON values
+    (mappings become dicts, tuples lists), or what keeps it from being JSON.
+
+    The problem is phrased to follow the value's name: ``f"{field} {problem}"``.
+
+    >>> plain_json({"enum": ("a", None)})
+    ({'enum': ['a', None]}, None)
+    >>> plain_json({"enum": [{1, 2}]})[1][:62]
+    'is not JSON data (Object of type set is not JSON serializable)'
+    """
+    if depth_exceeds(data, max_depth):
+        return None, (
+            f"is nested too deeply (more than {max_depth:,} levels of objects and arrays); "
+            "flatten it"
+        )
+    try:
+        return json.loads(json.dumps(data, default=_mapping_as_dict)), None
+    except (TypeError, ValueError) as exc:
+        return None, (
+            f"is not JSON data ({exc}); use dicts, lists, strings, numbers, booleans and None"
+        )
+
+
+def _mapping_as_dict(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

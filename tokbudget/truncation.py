@@ -20,7 +20,9 @@ the input that fits with the marker; for ``"middle"`` the head is the longest th
 half the budget and the tail the longest that fits the rest, then each side takes what
 the other left. Exhaustive tests compare with every prefix. The one limit: in a run of
 more than :data:`~tokbudget.tokenizer.longest.SPAN` characters without a safe cut, only
-that many characters past a fitting cut are tried.
+that many characters past a fitting cut are tried. A surrogate pair held as two code
+points is one character (tiktoken encodes it so): no cut falls between its halves, which
+alone would count as U+FFFD.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from ._util import require_choice, require_int
+from ._util import require_choice, require_int, splits_surrogate_pair
 from .counting import bounded_count, require_text, resolve_encoding
 from .errors import SettingsError
 from .tokenizer.encoder import Encoder
@@ -163,16 +165,21 @@ def truncate_encoded(
 def _plain(enc: Encoder, text: str, budget: int, side: Side, marker: str) -> tuple[int, int]:
     n = len(text)
 
-    def search(cost: Callable[[int], int], limit: int, hi: int) -> int:
-        return longest(Costs(cost, lambda k, top: None, lambda: 0), limit, 0, hi, 0) or 0
+    def search(cost: Callable[[int], int], limit: int, hi: int, cut: Callable[[int], int]) -> int:
+        def whole(k: int) -> int:  # never between the halves of a surrogate pair
+            return limit + 1 if splits_surrogate_pair(text, cut(k)) else cost(k)
+
+        return longest(Costs(whole, lambda k, top: None, lambda: 0), limit, 0, hi, 0) or 0
 
     if side == "end":
-        return search(lambda k: enc.count(text[:k] + marker), budget, n), n
+        return search(lambda k: enc.count(text[:k] + marker), budget, n, lambda k: k), n
     h = 0
     if side == "middle":
         half = (budget - enc.count(marker) + 1) // 2
-        h = search(lambda k: enc.count(text[:k]), half, n)
-    kept = search(lambda k: enc.count(text[:h] + marker + text[n - k :]), budget, n - h)
+        h = search(lambda k: enc.count(text[:k]), half, n, lambda k: k)
+    kept = search(
+        lambda k: enc.count(text[:h] + marker + text[n - k :]), budget, n - h, lambda k: n - k
+    )
     return h, n - kept
 
 
@@ -228,6 +235,8 @@ class _Cutter:
         """``k -> count(text[:k] + right) + right_tokens``, with its fences."""
 
         def cost(k: int) -> int:
+            if splits_surrogate_pair(self.text, k):  # half a character: never a cut
+                return budget + 1
             a = self.head_anchor(k)
             known = self.front.tokens(a) + right_tokens
             part = self.text[a:k] + right
@@ -249,6 +258,8 @@ class _Cutter:
 
         def cost(kept: int) -> int:
             t = n - kept
+            if splits_surrogate_pair(self.text, t):  # half a character: never a cut
+                return budget + 1
             b = self.tail_anchor(t)
             known = left_tokens + self.back.tokens(b)
             part = left + self.text[t:b]

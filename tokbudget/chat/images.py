@@ -40,7 +40,7 @@ import base64
 import binascii
 import math
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from .._util import require_choice, require_int
 from ..errors import SettingsError
@@ -50,6 +50,7 @@ from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registr
 __all__ = [
     "DETAILS",
     "Detail",
+    "detail_of",
     "image_guess",
     "image_rules",
     "image_size",
@@ -60,6 +61,19 @@ __all__ = [
 
 Detail = Literal["low", "high", "auto", "original"]
 DETAILS: tuple[str, ...] = ("low", "high", "auto", "original")
+
+
+def detail_of(part: Any) -> Any:
+    """The ``detail`` a request part asks for: ``"auto"`` when absent or null (the APIs'
+    default), anything else as given, for the caller to check against its choices (an
+    empty string or a list is a mistake to report, not ``"auto"``).
+
+    >>> detail_of({}), detail_of({"detail": None}), detail_of({"detail": ""})
+    ('auto', 'auto', '')
+    """
+    value = part.get("detail")
+    return "auto" if value is None else value
+
 
 _FIT = 2048  # tile scheme: first fit in a 2048 x 2048 square
 _SHORT = 768  # ... then the short side is at most 768

@@ -44,7 +44,7 @@ from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .counts import Estimate, RequestCount
-from .images import DETAILS, image_guess, image_rules, image_size, rules_tokens
+from .images import DETAILS, detail_of, image_guess, image_rules, image_size, rules_tokens
 from .request import plain, read_request, request_body
 from .tools import is_legacy_choice, parse_tool_choice, parse_tools, tools_tokens
 
@@ -325,7 +325,7 @@ class MessageCounter:
         if not isinstance(spec, Mapping):
             raise self.fail(i, f"{field}.image_url", "must be an object with 'url'")
         url = self.text(i, f"{field}.image_url.url", spec.get("url"))
-        detail = spec.get("detail") or "auto"
+        detail = detail_of(spec)
         if detail not in DETAILS:
             raise self.fail(
                 i, f"{field}.image_url.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}"

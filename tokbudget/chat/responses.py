@@ -50,7 +50,7 @@ from .attachments import (
     encrypted_tokens,
     file_data_tokens,
 )
-from .images import DETAILS, image_guess, image_rules, image_size, rules_tokens
+from .images import DETAILS, detail_of, image_guess, image_rules, image_size, rules_tokens
 from .item_types import ANSWERS, ITEM_TYPES, REQUIRED, item_kind, qualified_name
 from .messages import Estimate
 from .request import plain
@@ -216,7 +216,7 @@ class ItemCounter:
 
     def image(self, i: int, where: str, url: str | None, part: Mapping[str, Any]) -> int:
         """An image, by the same rules as a Chat ``image_url`` part (one count, both APIs)."""
-        detail = part.get("detail") or "auto"
+        detail = detail_of(part)
         if detail not in DETAILS:
             raise self.fail(i, f"{where}.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}")
         if url is None and not isinstance(part.get("file_id"), str):
@@ -230,7 +230,7 @@ class ItemCounter:
         return tokens
 
     def file(self, i: int, where: str, part: Mapping[str, Any]) -> int:
-        detail = part.get("detail") or "auto"
+        detail = detail_of(part)
         if detail not in FILE_DETAILS:
             raise self.fail(
                 i, f"{where}.detail", f"is {detail!r}; use one of {', '.join(FILE_DETAILS)}"

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import MessageFormatError
+from ..jsonload import plain_json
 from ..tokenizer.encoder import Encoder
 
 __all__ = ["SCHEMA_OVERHEAD", "format_tokens", "schema_text"]
@@ -92,6 +93,9 @@ def format_tokens(enc: Encoder, fmt: Mapping[str, Any] | None, where: str) -> tu
             f"{field}.schema must be a JSON-schema object, got {schema!r:.60}",
             field=f"{field}.schema",
         )
+    schema, problem = plain_json(schema)
+    if problem:
+        raise MessageFormatError(f"{field}.schema {problem}", field=f"{field}.schema")
     n = enc.count(schema_text(schema)) + SCHEMA_OVERHEAD
     description = body.get("description")
     if isinstance(description, str):

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import MessageFormatError
+from ..jsonload import plain_json
 from ..tokenizer.encoder import Encoder
 from .request import plain
 
@@ -133,6 +134,11 @@ def parse_tools(tools: Sequence[Any] | None, where: str = "tools") -> tuple[Func
             raise _fail(
                 f"{field}.parameters", f"must be a JSON-schema object, got {parameters!r:.60}"
             )
+        # As JSON: the renderer recurses through it (bounded depth) and tells lists from
+        # objects (a tuple is a list, a mapping an object, a set is an error).
+        parameters, problem = plain_json(parameters)
+        if problem:
+            raise _fail(f"{field}.parameters", problem)
         out.append(FunctionDef(name, description, parameters, legacy))
     return tuple(out)
 

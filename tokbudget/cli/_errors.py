@@ -21,10 +21,7 @@ __all__ = ["FLAGS", "LibraryError", "describe"]
 class LibraryError(click.ClickException):
     """A library error raised while a command ran: exit 2, one line, in the CLI's words."""
 
-    exit_code = 2
-
-    def show(self, file: object = None) -> None:
-        click.echo(f"tokbudget: error: {self.message}", err=True)
+    exit_code = 2  # shown as click shows every other error: "Error: <message>"
 
 
 FLAGS = {

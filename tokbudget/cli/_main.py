@@ -54,6 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except TokbudgetError as exc:  # raised outside any command (none today)
-        click.echo(f"tokbudget: error: {describe(exc)}", err=True)
+        click.echo(f"Error: {describe(exc)}", err=True)
         return 2
     return result if isinstance(result, int) else 0

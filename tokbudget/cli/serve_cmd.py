@@ -6,6 +6,7 @@ import threading
 
 import click
 
+from ..models.defaults import default_model
 from ..tokenizer.spans import preload
 from ..web.server import MAX_BODY_BYTES, is_loopback, make_server
 
@@ -38,13 +39,22 @@ def serve_command(port: int, host: str, max_body: int, log: bool) -> int:
     it (POST /api/tokenize, /api/check, /api/split, /api/chat; GET /api/models) is
     documented in the README.
 
+    The page's model picker starts on the default model, and API requests that name no
+    model are counted for it: $TOKBUDGET_MODEL if set, else gpt-4o (/api/split:
+    text-embedding-3-small).
+
     \b
     Examples:
       tokbudget serve                 then open http://127.0.0.1:8000/
       tokbudget serve --port 0        any free port (printed)
+      TOKBUDGET_MODEL=gpt-5 tokbudget serve   the page and the API default to gpt-5
     """
+    # Read once, before listening: a bad name is exit 2 naming the variable (as for every
+    # command), never a server that answers every request with an error.
+    chosen = default_model()
+    given = None if chosen.source == "built-in" else chosen.name  # None: the built-in ones
     try:
-        server = make_server(host, port, max_body=max_body, log=log)
+        server = make_server(host, port, max_body=max_body, log=log, default_model=given)
     except OSError as exc:
         raise click.UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; "

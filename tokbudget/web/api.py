@@ -5,9 +5,14 @@ JSON text. Every bad request gets a 4xx answer with ``{"error": {"code", "messag
 naming the field, the value and the fix; the server turns anything unexpected into a
 500 without details (the traceback goes to the server's log, never to the client).
 :func:`routes` is the one table of endpoints: a new one is a function
-``bytes -> Response`` and a line there, under any path (``/v1/...`` as well as
+``bytes -> Response`` (or ``(bytes, Call) -> Response`` to read the query string and
+the server's default model) and a line there, under any path (``/v1/...`` as well as
 ``/api/...``); the server sends every path in the table here, with the same Host check,
 body limit and JSON errors as the rest.
+
+A request that names no model is answered for the server's default model
+(``TOKBUDGET_MODEL`` when ``tokbudget serve`` started, else the built-in one), which
+``GET /api/models`` reports as ``"default"``.
 
 Endpoints (all JSON; request bodies are objects):
 
@@ -46,7 +51,6 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..counting import DEFAULT_MODEL
 from ..errors import TokbudgetError
 from ..models.registry import list_models
 from ..tokenizer.spans import OffsetUnits, TokenSpans, token_spans, utf16_offsets
@@ -56,6 +60,7 @@ from .chat import chat
 from .chunks import split
 from .protocol import (
     ApiError,
+    Call,
     Response,
     canonical_model,
     check_fields,
@@ -81,10 +86,13 @@ __all__ = [
 # ---------------------------------------------------------------------------- endpoints
 
 
-def models(_: bytes) -> Response:
+def models(_: bytes, call: Call) -> Response:
     # One JSON shape per value: the same ModelSpec.to_dict() as `tokbudget models --json`.
     out = [spec.to_dict() for spec in list_models()]
-    doc = {"default": DEFAULT_MODEL, "models": out, "encodings": sorted(ENCODINGS)}
+    # The registry's name (an alias or snapshot resolved), as answers name the model, so
+    # the page's picker finds it among the options.
+    default = canonical_model(call.model())
+    doc = {"default": default, "models": out, "encodings": sorted(ENCODINGS)}
     return Response.of(doc)
 
 
@@ -100,11 +108,11 @@ parts; ``/api/check`` counts any text up to the body limit.
 _SLICE_TOKENS = 65_536  # tokens formatted at a time, so the JSON is built without big temporaries
 
 
-def tokenize(body: bytes) -> Response:
+def tokenize(body: bytes, call: Call) -> Response:
     data = parse_body(body)
     check_fields(data, ("text", "model", "encoding", "offsets"))
     text = text_field(data)
-    label, enc = model_fields(data)
+    label, enc = model_fields(data, call.model())
     units = offsets_field(data)
     spans = token_spans(text, encoding=enc.name)
     if len(spans) > TOKENIZE_MAX_TOKENS:
@@ -152,7 +160,7 @@ def _tokens_json(spans: TokenSpans, units: OffsetUnits) -> str:
     return "[" + ",".join(parts) + "]"
 
 
-Endpoint = Callable[[bytes], Response]
+Endpoint = Callable[[bytes], Response] | Callable[[bytes, Call], Response]
 
 
 def routes() -> dict[str, dict[str, Endpoint]]:
@@ -172,10 +180,13 @@ def is_api(path: str) -> bool:
     return path.startswith("/api/") or path in routes()
 
 
-def handle(method: str, path: str, body: bytes) -> Response:
+def handle(method: str, path: str, body: bytes, *, default_model: str | None = None) -> Response:
     """Answer one API request; client errors become 4xx JSON answers, never exceptions.
 
-    ``path`` may carry a query string: an endpoint taking a second argument gets it.
+    ``path`` may carry a query string. ``default_model`` is the model for a request that
+    names none (``tokbudget serve`` passes ``TOKBUDGET_MODEL``'s); None keeps the built-in
+    defaults (gpt-4o; ``/api/split``: text-embedding-3-small). An endpoint taking a second
+    argument gets both as a :class:`Call`.
     """
     path, _, query = path.partition("?")
     table = routes()
@@ -188,9 +199,9 @@ def handle(method: str, path: str, body: bytes) -> Response:
         head = ", HEAD" if "GET" in table[path] else ""
         return replace(answer, headers=(("Allow", allowed + head),))
     try:
-        if len(inspect.signature(endpoint).parameters) > 1:  # it reads the query string
-            return endpoint(body, query)  # type: ignore[call-arg]
-        return endpoint(body)
+        if len(inspect.signature(endpoint).parameters) > 1:  # it reads the call's facts
+            return endpoint(body, Call(query, default_model))  # type: ignore[call-arg]
+        return endpoint(body)  # type: ignore[call-arg]
     except ApiError as exc:
         return exc.response()
     except TokbudgetError as exc:  # a library error on user input: still the client's

@@ -39,6 +39,7 @@ from ..tokenizer.encoder import Encoder
 from .chat import chat_errors, chat_model, request_field
 from .protocol import (
     ApiError,
+    Call,
     Response,
     check_fields,
     library_settings,
@@ -52,7 +53,7 @@ __all__ = ["check"]
 _FIELDS = ("text", "request", "model", "encoding", "max_output_tokens", "reserve")
 
 
-def check(body: bytes) -> Response:
+def check(body: bytes, call: Call) -> Response:
     """Answer ``POST /api/check`` (see the module doc)."""
     data = parse_body(body)
     check_fields(data, _FIELDS)
@@ -62,15 +63,15 @@ def check(body: bytes) -> Response:
         "reserve": 0 if data.get("reserve") is None else data["reserve"],
     }
     if "request" in data:
-        return _check_request(data, settings)
+        return _check_request(data, settings, call.model())
     text = text_field(data)
-    label, enc = model_fields(data)
+    label, enc = model_fields(data, call.model())
     report = _report(text, label, settings)
     tokens = enc.count(text) if report is None else report.prompt_tokens
     return _answer(report, tokens, len(text), enc, label)
 
 
-def _check_request(data: Mapping[str, Any], settings: dict[str, Any]) -> Response:
+def _check_request(data: Mapping[str, Any], settings: dict[str, Any], default: str) -> Response:
     for other in ("text", "encoding"):
         if other in data:
             raise ApiError(
@@ -81,7 +82,7 @@ def _check_request(data: Mapping[str, Any], settings: dict[str, Any]) -> Respons
             )
     request = request_field(data)
     with chat_errors():
-        label, enc, _ = chat_model(data.get("model"), request)
+        label, enc, _ = chat_model(data.get("model"), request, default)
         report = _report(request, label, settings)  # a Batch API line's cap applies too
         tokens = report.prompt_tokens if report else count_request(request, label).total
     return _answer(report, tokens, None, enc, label)

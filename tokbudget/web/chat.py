@@ -6,7 +6,7 @@ to the API -- Chat Completions (``messages``, ``tools`` or legacy ``functions``,
 ``tools``, ``tool_choice``, ``text``) -- or a Batch API input line wrapping one, read by
 the one reader (:func:`tokbudget.chat.request.read_request`); ``api`` forces one.
 ``model`` is the model to count for; without it, the request's own ``"model"``, else
-gpt-4o.
+the server's default (gpt-4o unless ``TOKBUDGET_MODEL`` says otherwise).
 
 Answer::
 
@@ -56,12 +56,12 @@ from ..counting import DEFAULT_MODEL, encoding_for
 from ..errors import MessageFormatError, UnknownModelError
 from ..figures import text_figures
 from ..tokenizer.encoder import Encoder
-from .protocol import ApiError, Response, check_fields, json_type, parse_body
+from .protocol import ApiError, Call, Response, check_fields, json_type, parse_body
 
 __all__ = ["chat", "chat_errors", "chat_model", "request_field"]
 
 
-def chat(body: bytes) -> Response:
+def chat(body: bytes, call: Call) -> Response:
     """Answer ``POST /api/chat`` (see the module doc)."""
     data = parse_body(body)
     check_fields(data, ("request", "model", "api"))
@@ -72,7 +72,7 @@ def chat(body: bytes) -> Response:
             400, "bad_request", f"field 'api' must be 'chat' or 'responses', got {api!r}"
         )
     with chat_errors():
-        label, enc, own = chat_model(data.get("model"), request)
+        label, enc, own = chat_model(data.get("model"), request, call.model())
         req = read_request(request, api)
         counts = count_request(req, label)
     figures = text_figures(counts.total, None, enc.name, model=label)
@@ -124,12 +124,14 @@ def chat_errors() -> Iterator[None]:
         raise ApiError(400, "bad_request", "the request is nested too deeply") from None
 
 
-def chat_model(given: Any, request: Mapping[str, Any]) -> tuple[str, Encoder, str | None]:
-    """The model to count ``request`` for: ``given``, else the request's own, else the
-    default; with its encoder and the request's own model (None if it names none)."""
+def chat_model(
+    given: Any, request: Mapping[str, Any], default: str = DEFAULT_MODEL
+) -> tuple[str, Encoder, str | None]:
+    """The model to count ``request`` for: ``given``, else the request's own, else
+    ``default``; with its encoder and the request's own model (None if it names none)."""
     own = request_body(request).get("model")
     where = "field 'model'" if given is not None else "the request's 'model'"
-    name = given if given is not None else own if own is not None else DEFAULT_MODEL
+    name = given if given is not None else own if own is not None else default
     if not isinstance(name, str):
         raise ApiError(400, "bad_request", f"{where} must be a string, got {json_type(name)}")
     try:

@@ -1,7 +1,8 @@
 """``POST /api/split``: where :func:`tokbudget.split` cuts a text, chunk by chunk.
 
 Request: ``{"text", "model"?, "encoding"?, "max_tokens"?, "overlap"?, "offsets"?}``.
-``model`` defaults to the splitter's own default, ``text-embedding-3-small``;
+``model`` defaults to the server's default model if it was started with one
+(``TOKBUDGET_MODEL``), else to the splitter's own default, ``text-embedding-3-small``;
 ``max_tokens`` (default: the model's input limit) and ``overlap`` (tokens, or a
 fraction of ``max_tokens`` as a number below 1; default 0) go to the library unchanged,
 so a bad one gets 400 ``bad_setting`` with the library's message.
@@ -25,6 +26,7 @@ from __future__ import annotations
 from ..splitting.splitter import DEFAULT_EMBEDDING_MODEL, Splitter
 from ..tokenizer.spans import utf16_offsets
 from .protocol import (
+    Call,
     Response,
     canonical_model,
     check_fields,
@@ -38,13 +40,14 @@ from .protocol import (
 __all__ = ["split"]
 
 
-def split(body: bytes) -> Response:
+def split(body: bytes, call: Call) -> Response:
     """Answer ``POST /api/split`` (see the module doc)."""
     data = parse_body(body)
     check_fields(data, ("text", "model", "encoding", "max_tokens", "overlap", "offsets"))
     text = text_field(data)
     units = offsets_field(data)
-    label, enc = model_fields(data, default=DEFAULT_EMBEDDING_MODEL)
+    # The embedding model unless the server was given a default (as `tokbudget split`).
+    label, enc = model_fields(data, call.model(DEFAULT_EMBEDDING_MODEL))
     overlap = data.get("overlap")
     with library_settings(max_tokens=data.get("max_tokens"), overlap=overlap):
         splitter = Splitter(

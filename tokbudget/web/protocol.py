@@ -1,8 +1,10 @@
 """Request and answer plumbing shared by the endpoints of :mod:`.api`.
 
 A :class:`Response` is a status and a JSON text; an :class:`ApiError` is a client error
-that becomes ``{"error": {"code", "message", ...}}``. The field readers check a request
-object field by field, so every 400 names the field, what it got and what it takes.
+that becomes ``{"error": {"code", "message", ...}}``; a :class:`Call` is what an endpoint
+knows besides the body (the query string, the server's default model). The field readers
+check a request object field by field, so every 400 names the field, what it got and
+what it takes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..tokenizer.vocab import ENCODINGS
 
 __all__ = [
     "ApiError",
+    "Call",
     "Response",
     "canonical_model",
     "check_fields",
@@ -52,6 +55,25 @@ class Response:
     def of(cls, doc: Any, status: int = 200) -> Response:
         """A response whose body is ``doc`` as JSON."""
         return cls(status, json.dumps(doc))
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What an endpoint knows besides the request body.
+
+    Attributes:
+        query: the query string (``detail=true``), without the ``?``.
+        default_model: the model for a request that names none, as ``tokbudget serve``
+            was started with (``TOKBUDGET_MODEL``); None keeps the built-in defaults.
+    """
+
+    query: str = ""
+    default_model: str | None = None
+
+    def model(self, builtin: str = DEFAULT_MODEL) -> str:
+        """The model for a request naming none: the server's default, else ``builtin``
+        (an endpoint may have its own, as ``/api/split`` has an embedding model)."""
+        return builtin if self.default_model is None else self.default_model
 
 
 class ApiError(Exception):

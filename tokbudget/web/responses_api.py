@@ -18,7 +18,8 @@ malformed item is 400 ``invalid_request_error`` with ``param`` naming it
 other error the server sends on a ``/v1/`` path (404, 405, 411, 413, 415, the loopback
 ``Host`` check's 403, 500) is turned into the same shape by :func:`openai_error_shape`
 (keeping ``code`` and ``message``). The endpoint is one line in
-:func:`tokbudget.web.api.routes`; it takes the query string as its second argument.
+:func:`tokbudget.web.api.routes`; its second argument brings the query string and the
+model for a body without ``"model"`` (the server's default).
 The server's protections apply unchanged: loopback only by default, ``Host`` checked,
 JSON bodies only, size-limited.
 """
@@ -31,7 +32,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ..chat.breakdown import count_request
-from ..counting import DEFAULT_MODEL
 from ..errors import (
     InvalidInputError,
     JSONInputError,
@@ -41,7 +41,7 @@ from ..errors import (
     UnknownModelError,
 )
 from ..jsonload import loads
-from .protocol import Response, canonical_model, json_type
+from .protocol import Call, Response, canonical_model, json_type
 
 __all__ = ["PATH", "input_tokens", "openai_error_shape"]
 
@@ -72,9 +72,9 @@ def openai_error_shape(response: Response) -> Response:
     return replace(shaped, headers=response.headers)
 
 
-def input_tokens(body: bytes, query: str = "") -> Response:
+def input_tokens(body: bytes, call: Call) -> Response:
     """Answer ``POST /v1/responses/input_tokens`` (see the module doc)."""
-    detail = _detail(query)
+    detail = _detail(call.query)
     if isinstance(detail, Response):
         return detail
     try:
@@ -83,7 +83,7 @@ def input_tokens(body: bytes, query: str = "") -> Response:
         return _error(400, f"the request body is {exc.reason}", code="invalid_json")
     if not isinstance(data, dict):
         return _error(400, f"the request body must be a JSON object, got {json_type(data)}")
-    model = data.get("model", DEFAULT_MODEL)
+    model = data.get("model", call.model())
     if not isinstance(model, str):
         return _error(400, f"'model' must be a string, got {json_type(model)}", "model")
     try:

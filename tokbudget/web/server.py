@@ -40,11 +40,11 @@ import traceback
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from typing import Any, ClassVar, cast
 
 from .api import Response, error_response, handle, is_api
 from .hosts import bad_host_message, host_name, is_loopback
+from .pages import load_pages
 from .responses_api import openai_error_shape
 
 __all__ = [
@@ -70,28 +70,10 @@ LARGE_BODY_BYTES = 1024 * 1024
 """Requests with a larger body are computed one at a time (their memory does not add up)."""
 
 _DRAIN_BYTES = 64 * 1024 * 1024  # read and drop at most this much of an oversized body
-_STATIC_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-}
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-
-
-def _load_static() -> dict[str, tuple[bytes, str]]:
-    folder = resources.files("tokbudget.web") / "static"
-    files: dict[str, tuple[bytes, str]] = {}
-    for item in folder.iterdir():
-        suffix = "." + item.name.rsplit(".", 1)[-1]
-        if item.is_file() and suffix in _STATIC_TYPES:
-            files["/" + item.name] = (item.read_bytes(), _STATIC_TYPES[suffix])
-    files["/"] = files["/index.html"]
-    return files
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +81,7 @@ class Settings:
     max_body: int
     check_host: bool
     log: bool
+    default_model: str | None = None  # for requests naming none; None: the built-in ones
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -155,11 +138,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body() if method in ("POST", "PUT") else self._discard_body()
             if body is None:
                 return  # already answered (400 / 411 / 413 / 415)
+            default = self.settings.default_model
             if len(body) > LARGE_BODY_BYTES:
                 with cast("LocalServer", self.server).large_requests:
-                    response = handle(method, self.path, body)
+                    response = handle(method, self.path, body, default_model=default)
             else:
-                response = handle(method, self.path, body)
+                response = handle(method, self.path, body, default_model=default)
             self._send_json(response, method)
             return
         if self._discard_body() is None:
@@ -387,13 +371,18 @@ def make_server(
     *,
     max_body: int = MAX_BODY_BYTES,
     log: bool = False,
+    default_model: str | None = None,
 ) -> LocalServer:
     """Bind a server (``port=0`` picks a free port); call ``serve_forever()`` to run it.
 
-    Raises ``OSError`` if the address cannot be bound (port in use, unknown host).
+    ``default_model`` answers the requests that name no model (and is the page's first
+    pick); None keeps the built-in defaults. Raises ``OSError`` if the address cannot be
+    bound (port in use, unknown host).
     """
-    settings = Settings(max_body=max_body, check_host=is_loopback(host), log=log)
-    handler = type("Handler", (_Handler,), {"settings": settings, "static": _load_static()})
+    settings = Settings(
+        max_body=max_body, check_host=is_loopback(host), log=log, default_model=default_model
+    )
+    handler = type("Handler", (_Handler,), {"settings": settings, "static": load_pages()})
     server_class: type[LocalServer] = LocalServer
     if ":" in host:  # an IPv6 address such as ::1
         server_class = type("LocalServer6", (LocalServer,), {"address_family": socket.AF_INET6})
