@@ -51,7 +51,8 @@ def _offline_tiktoken() -> None:
 
 
 def floor(encoding: str, max_tokens: int) -> Split:
-    enc = tokbudget.get_encoding(encoding)
+    # Raw tiktoken, not tokbudget's encoder (which uses the fast engine where it can).
+    enc = plain_tiktoken(encoding)
 
     def run(text: str) -> list[str]:
         enc.encode_ordinary(text)

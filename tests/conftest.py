@@ -87,6 +87,17 @@ def spy_encoded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return original(self, text, **kwargs)
 
     monkeypatch.setattr(Encoder, "encode_to_numpy", spy)
+    # The fast engine's entry points too: with it, most work never reaches tiktoken.
+    from tokbudget.tokenizer.fast import Engine
+
+    for name in ("count", "count_till_limit", "encode"):
+        method = getattr(Engine, name)
+
+        def fast_spy(self: Engine, text: str, *args: Any, _method: Any = method) -> Any:
+            seen.append(len(text))
+            return _method(self, text, *args)
+
+        monkeypatch.setattr(Engine, name, fast_spy)
     return seen
 
 

@@ -107,3 +107,31 @@ def chats(draw: st.DrawFn, reuse_ids: bool = False) -> list[dict[str, object]]:
         else:
             out.append({"role": kind, "content": draw(text)})
     return out
+
+
+# The fast engine's differential tests (tests/test_fast.py, tests/test_backend.py).
+
+WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()] + ["\x1c", "\x85", "\u200b"]
+NASTY = [
+    *TRICKY,
+    *BOUNDARY,
+    *WHITESPACE,
+    *RECENT[:: max(1, len(RECENT) // 64)],
+    "\u200d", "👨‍👩‍👧", "🏳️‍🌈", "🧑🏿‍🤝‍🧑🏻", "a\u0300\u0301\u0302", "\u0915\u094d\u0937", "e\u20dd",
+    "<|endoftext|>", "<|endofprompt|>", "<|fim_middle|>", "<|start|>", "<|end|>", "<|", "|>",
+    "<|endoftext", "0", "12", "123", "1234", "٣", "²", "QUJD", "+/==", "aGVsbG8=", "'S", "'re",
+    "\ud800", "\udc00", "\ud83d", "\ude00", "\ud83d\ude00", "\x00", "\ufeff", "\ufffd",
+]  # fmt: skip
+"""Lone surrogates, ZWJ sequences, combining marks, every whitespace character,
+special-token look-alikes, digits, base64, contractions, the splitters' traps and a
+sample of the letters newer than Python's Unicode tables (:data:`RECENT`)."""
+
+nasty_text = st.lists(
+    st.one_of(
+        st.sampled_from(NASTY),
+        st.text(max_size=10),
+        st.builds(lambda c, n: c * n, st.sampled_from(NASTY), st.integers(1, 300)),
+        st.text(st.characters(codec="utf-8"), max_size=12),
+    ),
+    max_size=50,
+).map("".join)

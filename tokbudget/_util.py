@@ -38,6 +38,7 @@ __all__ = [
     "by_size",
     "check_errors_handler",
     "fix_surrogates",
+    "reject_single_text",
     "require_choice",
     "require_int",
     "require_text",
@@ -158,6 +159,18 @@ def require_text(value: object, what: str = "text") -> str:
     if value is None:
         raise InvalidInputError(f"{what} must be str, got None")
     raise InvalidInputError(f"{what} must be str, got {type(value).__name__}: {value!r:.60}")
+
+
+def reject_single_text(texts: object, caller: str, instead: str) -> None:
+    """Raise a clear error when ``texts``, meant to be many texts, is a single one.
+
+    Iterating a str would silently treat each character as a text.
+    """
+    if isinstance(texts, str | bytes):
+        raise InvalidInputError(
+            f"{caller} takes an iterable of strings, got a single {type(texts).__name__}; "
+            f"use {instead} for one text or wrap it in a list"
+        )
 
 
 def thread_count(threads: object, name: str = "threads") -> int:

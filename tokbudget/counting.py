@@ -16,14 +16,16 @@ import numpy as np
 from ._util import (
     by_size,
     check_errors_handler,
+    reject_single_text,
     require_int,
     require_text,
     thread_count,
     token_ids,
 )
-from .errors import InvalidInputError, UnknownTokenError
+from .errors import UnknownTokenError
 from .models.defaults import DEFAULT_MODEL
 from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder
+from .tokenizer.fast import engine_for
 from .tokenizer.pretokenize import last_final_boundary, last_safe_cut
 from .tokenizer.resolve import encoding_for, resolve_encoding
 
@@ -46,18 +48,6 @@ __all__ = [
     "require_text",
     "resolve_encoding",
 ]
-
-
-def reject_single_text(texts: object, caller: str, instead: str) -> None:
-    """Raise a clear error when ``texts``, meant to be many texts, is a single one.
-
-    Iterating a str would silently treat each character as a text.
-    """
-    if isinstance(texts, str | bytes):
-        raise InvalidInputError(
-            f"{caller} takes an iterable of strings, got a single {type(texts).__name__}; "
-            f"use {instead} for one text or wrap it in a list"
-        )
 
 
 def count(text: str, model: str | None = None, *, encoding: str | None = None) -> int:
@@ -179,9 +169,11 @@ def count_many(
 ) -> npt.NDArray[np.int64]:
     """Return the token count of each text, as a numpy array in input order.
 
-    Much faster than a loop over :func:`count`: texts are joined around a control token,
-    which tiktoken never lets a piece cross, so one Rust call counts a whole batch and
-    the counts are read off the control token's positions; batches run on all cores.
+    Where the fast engine serves the encoding (see :mod:`tokbudget.tokenizer.fast`), each
+    text is one call into it from one thread (it holds the GIL, so ``threads`` does not
+    apply). Elsewhere texts are joined around a control token, which tiktoken never lets
+    a piece cross, so one Rust call counts a whole batch and the counts are read off the
+    control token's positions; batches run on ``threads`` threads (default: all cores).
 
     >>> count_many(["hello world", "", "hi"], encoding="cl100k_base").tolist()
     [2, 0, 1]
@@ -194,11 +186,18 @@ def count_with(
 ) -> npt.NDArray[np.int64]:
     """:func:`count_many` with an encoder in hand (what worker tasks receive)."""
     reject_single_text(texts, "count_many()", "count()")
+    cores = thread_count(threads)  # checked even where the fast engine leaves it unused
+    fast = engine_for(enc)
+    if fast is not None:  # one call per text beats joining; it holds the GIL: no threads
+        items = list(texts)
+        if not set(map(type, items)) <= {str}:  # checked at C speed; then one by one
+            items = [require_text(t, f"texts[{i}]") for i, t in enumerate(items)]
+        return fast.count_many(items, enc.count)
     checked = (
         t if isinstance(t, str) else require_text(t, f"texts[{i}]") for i, t in enumerate(texts)
     )
     batches = list(by_size(checked, _BATCH_CHARS, len))
-    workers = min(len(batches), thread_count(threads))
+    workers = min(len(batches), cores)
     if workers <= 1:
         parts = [_count_batch(enc, b) for b in batches]
     else:
@@ -355,8 +354,17 @@ def _count_text_at_most(enc: Encoder, text: str, limit: int) -> tuple[int, bool]
         ratio = pos / total if total else _CHARS_PER_TOKEN
         step = max(_MIN_STEP, int((limit - total + 1) * ratio * 1.25))
         end = exact_cut(enc, text, pos, pos + step)
-        total += enc.count(text[pos:end])
+        # Before the last segment, stop inside it once past the limit (a native early
+        # exit where the fast engine serves); the last one is counted whole: exact.
+        part, whole = (
+            enc.count_till_limit(text[pos:end], limit - total)
+            if end < n
+            else (enc.count(text[pos:end]), True)
+        )
+        total += part
         pos = end
+        if not whole:
+            return total, False
     return total, True
 
 

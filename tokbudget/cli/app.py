@@ -15,6 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import TokbudgetError
+from ..tokenizer.fast import backend
 from ._errors import LibraryError, describe
 from ._output import PipeClosed, emit_json
 from .options import budget_options, chunk_options, model_options, parse_overlap
@@ -30,6 +31,13 @@ __all__ = [
 ]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"tokbudget, version {__version__}\ncounting backend: {backend()}")
+    ctx.exit()
 
 
 class Entry(NamedTuple):
@@ -127,7 +135,15 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="tokbudget")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the counting backend, then exit.",
+)
 def cli() -> None:
     """Exact, offline token counts, budgets, chunks and costs for OpenAI-style models.
 

@@ -24,6 +24,7 @@ import tiktoken
 
 from .._util import fix_surrogates
 from ..errors import SettingsError, UnknownEncodingError, VocabError
+from .fast import engine_for
 from .pretokenize import PieceSplitter, long_whitespace_windows
 from .vocab import ENCODINGS, VOCAB_DIR_ENV, EncodingSpec, find_vocab_file, load_ranks, spec_for
 
@@ -52,6 +53,9 @@ class Encoder(tiktoken.Encoding):
         self.spec = spec
         self.ranks = mergeable_ranks  # tiktoken keeps it privately; this is our reference
         self.path = path  # set for encodings loaded from an explicit file
+        # Set by get_encoding only: the ranks are the sha-pinned file's, so the fast
+        # engine (whose tables tests compare with those files) may serve this encoder.
+        self.pinned = False
         self._splitter: PieceSplitter | None = None
 
     def __repr__(self) -> str:
@@ -74,9 +78,24 @@ class Encoder(tiktoken.Encoding):
 
     def count(self, text: str) -> int:
         """Return ``len(self.encode_ordinary(text))`` without building a list."""
+        fast = engine_for(self)
+        if fast is not None and (n := fast.count(text)) is not None:
+            return n
         return int(self.encode_to_numpy(text, disallowed_special=()).size)
 
+    def count_till_limit(self, text: str, limit: int) -> tuple[int, bool]:
+        """``(count, True)`` if ``text`` has at most ``limit`` tokens; otherwise
+        ``(n, False)`` with ``limit < n <= count``, found with less work where it can."""
+        fast = engine_for(self)
+        if fast is not None and (found := fast.count_till_limit(text, limit)) is not None:
+            return found
+        n = self.count(text)
+        return n, n <= limit
+
     def encode_ordinary(self, text: str) -> list[int]:
+        fast = engine_for(self)
+        if fast is not None and (ids := fast.encode(text)) is not None:
+            return ids
         windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             return self._encode_windows(text, windows)
@@ -104,6 +123,9 @@ class Encoder(tiktoken.Encoding):
         allowed_special: AllowedSpecial = set(),  # noqa: B006 - tiktoken's signature
         disallowed_special: DisallowedSpecial = "all",
     ) -> npt.NDArray[np.uint32]:
+        fast = engine_for(self) if not allowed_special and not disallowed_special else None
+        if fast is not None and (ids := fast.encode(text)) is not None:
+            return np.array(ids, dtype=np.uint32)
         windows = long_whitespace_windows(text, self.spec.pat_str)
         if windows:
             allowed = self._check_special(text, allowed_special, disallowed_special)
@@ -212,6 +234,7 @@ def get_encoding(name: str) -> Encoder:
                     name=name,
                 )
             enc = Encoder(spec, load_ranks(path, spec.sha256))
+            enc.pinned = spec.sha256 is not None
             _CACHE[name] = enc
     return enc
 
