@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import struct
+import zlib
 from typing import Any
 
 import pytest
@@ -51,3 +54,11 @@ def run_cli_bytes(
     code = main(argv)
     out, err = capsysbinary.readouterr()
     return code, out, err.decode("utf-8")
+
+
+def png_data_url(width: int, height: int) -> str:
+    """A data URL of a PNG header of this size: all an image counter reads."""
+    head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR"
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return "data:image/png;base64," + base64.b64encode(head + ihdr + crc).decode()

@@ -101,8 +101,9 @@ def test_models_show(capsys: pytest.CaptureFixture[str]) -> None:
         "tile_tokens": 0,
         "patch_multiplier": "1.72",
         "max_patches": 1536,
-        "original": False,  # no "original" detail level (gpt-5.5 and gpt-6-astra have one)
+        "original": False,  # no "original" detail level (gpt-5.4+ and GPT-6 have one)
         "original_max_patches": None,
+        "assumed": False,  # measured / published, not its family's bound
     }
     code, out, _ = run(["models", "show", "gpt-4o-2099-01-01"], capsys)
     assert "has no entry of its own; these are gpt-4o's figures" in out.splitlines()[0]

@@ -14,12 +14,16 @@ rounded down to whole pixels, then a little more so one side is a whole number o
 and the count is capped at 1536. Tokens are patches times the model's multiplier (1.62,
 2.46, 1.72 ...), rounded up. ``"low"`` and ``"high"`` count alike.
 
-**Original** (gpt-5.5, GPT-6; measured usage, see ``data/SOURCES.md``): patch models with
-``original = true`` also take ``detail="original"``: the same patches under a larger cap
-(``original_max_patches``: 10,000 on gpt-5.5) or none known (GPT-6: a 4032 x 3024 photo
-bills all its 11,970 patches), while ``"high"`` stays at ``max_patches`` (2,500 on GPT-6).
-On those models ``"auto"`` bills like ``"original"`` (measured). An image of unknown size
-at an uncapped level has no upper bound: that is an error, not a guess.
+**Original** (gpt-5.4+, GPT-6; measured usage, see ``data/SOURCES.md``): patch models
+with ``original = true`` also take ``detail="original"``: the same patches (x 1.2) under a
+larger cap (``original_max_patches``: 10,000 on gpt-5.4 and gpt-5.5) or none known (GPT-6:
+a 4032 x 3024 photo bills all its 11,970 patches), while ``"high"`` stays at
+``max_patches`` (2,500). On those models ``"auto"`` bills like ``"original"`` (measured).
+An image of unknown size at an uncapped level has no upper bound: an error, not a guess.
+
+**Assumed** rules: a model no source has measured gets its family's rule, an upper bound
+of the family's measured ones (``assumed_images`` in ``models.toml``; ``rules.assumed``).
+Its counts are estimates that never undercount, and :func:`assumed_why` says so.
 
 No image costs less than one tile (``base_tokens + tile_tokens``; ``base_tokens`` at
 ``detail="low"``) or one patch: when shrinking would take a side below one pixel (a
@@ -50,6 +54,7 @@ from ..models.registry import MODELS_ENV, ImageRules, ModelSpec, default_registr
 __all__ = [
     "DETAILS",
     "Detail",
+    "assumed_why",
     "detail_of",
     "image_guess",
     "image_rules",
@@ -97,6 +102,20 @@ def image_rules(model: str | None = None, *, where: str = "an image") -> tuple[s
     return spec.name, spec.image
 
 
+def assumed_why(rules: ImageRules) -> str:
+    """Why an image's count rests on an assumption ("" when the model's own rule is known).
+
+    >>> assumed_why(image_rules("gpt-6.2-sol")[1])[:40]
+    "image rules assumed: the model's family'"
+    """
+    if not rules.assumed:
+        return ""
+    return (
+        "image rules assumed: the model's family's rule, an upper bound (no source gives "
+        "this model's own)"
+    )
+
+
 def image_tokens(width: int, height: int, detail: str = "auto", model: str | None = None) -> int:
     """Return the prompt tokens of a ``width`` x ``height`` image for ``model`` (default gpt-4o).
 
@@ -141,8 +160,8 @@ def rules_tokens(
     """
     if detail == "original" and not rules.original:
         raise SettingsError(
-            f"{model} has no 'original' image detail level in the registry (gpt-5.5 and "
-            "GPT-6 have it); use detail 'low', 'high' or 'auto'",
+            f"{model} has no 'original' image detail level in the registry (gpt-5.4 and "
+            "later, and GPT-6, have it); use detail 'low', 'high' or 'auto'",
             parameter="detail",
             value=detail,
         )
@@ -299,10 +318,13 @@ def _jpeg_size(data: _Base64Bytes) -> tuple[int, int] | None:
     return None
 
 
-def image_guess(width: int | None, detail: str, scheme: str) -> str:
+def image_guess(width: int | None, detail: str, rules: ImageRules) -> str:
     """Why an image's count is an upper bound rather than exact ("" when it is exact)."""
+    why = []
     if width is None:
-        return "image of unknown size (a URL or file id): counted as the model's largest image"
-    if detail == "auto" and scheme == "tile":
-        return "detail 'auto' lets the API choose; counted as 'high', the larger"
-    return ""
+        why.append("image of unknown size (a URL or file id): counted as the model's largest image")
+    elif detail == "auto" and rules.scheme == "tile":
+        why.append("detail 'auto' lets the API choose; counted as 'high', the larger")
+    if rules.assumed:
+        why.append(assumed_why(rules))
+    return "; ".join(why)

@@ -334,7 +334,7 @@ class MessageCounter:
         name, rules = image_rules(self.model, where=where)
         width, height = image_size(url) or (None, None)
         tokens = rules_tokens(rules, width, height, detail, name)
-        why = image_guess(width, detail, rules.scheme)
+        why = image_guess(width, detail, rules)
         if why:
             self.estimates.append(Estimate(where, tokens, why))
         return tokens

@@ -224,7 +224,7 @@ class ItemCounter:
         name, rules = image_rules(self.model, where=f"input[{i}].{where}")
         width, height = (image_size(url) if url else None) or (None, None)
         tokens = rules_tokens(rules, width, height, detail, name)
-        why = image_guess(width, detail, rules.scheme)
+        why = image_guess(width, detail, rules)
         if why:
             self.estimates.append(Estimate(f"input[{i}].{where}", tokens, why))
         return tokens

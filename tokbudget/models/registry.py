@@ -15,6 +15,11 @@ right encoding (``gpt-5.9-mini-2027-01-01`` -> ``o200k_base``).
 o200k_base is assumed). Every model of such a family counted with the family's encoding,
 and every name resolved by it, is marked ``encoding_assumed``: when the fact is
 documented, deleting the family from that one line removes the assumption everywhere.
+
+``assumed_images`` does the same for image rules: ``[assumed_images."gpt-6"]`` is the rule
+every chat or reasoning model of that family without an ``[image]`` table of its own gets,
+marked ``assumed`` (an upper bound of the family's measured rules, never a guess below
+them). Giving a model its own ``[image]`` table, from a source, removes its assumption.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from ..errors import RegistryError, SettingsError, UnknownModelError
 from .genai_prices import read_genai_prices
 from .litellm import Imported, read_litellm
 from .reader import Reader
-from .schema import TOP_KEYS, parse_model
+from .schema import TOP_KEYS, image_table, parse_model
 from .spec import (
     ENCODING_NAMES,
     KINDS,
@@ -77,6 +82,7 @@ class Registry:
     sources: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # entries an import could not use (e.g. unknown encoding)
     assumed_encodings: tuple[str, ...] = ()  # families whose encoding is an assumption
+    assumed_images: Mapping[str, ImageRules] = field(default_factory=dict)  # family -> rule
     _aliases: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +94,9 @@ class Registry:
                 for name, spec in self.models.items()
             }
             object.__setattr__(self, "models", marked)
+        if self.assumed_images:  # a family's image rule where a model has none of its own
+            imaged = {name: self._with_assumed_image(spec) for name, spec in self.models.items()}
+            object.__setattr__(self, "models", imaged)
         for spec in self.models.values():
             for alias in spec.aliases:
                 self._aliases.setdefault(alias, spec.name)
@@ -146,6 +155,7 @@ class Registry:
             families=dict(families),
             sources=(source,),
             assumed_encodings=assumed,
+            assumed_images=_assumed_images(top),
         )
 
     @classmethod
@@ -191,6 +201,7 @@ class Registry:
             assumed_encodings=tuple(
                 dict.fromkeys(self.assumed_encodings + other.assumed_encodings)
             ),
+            assumed_images={**self.assumed_images, **other.assumed_images},
         )
 
     # lookup -----------------------------------------------------------------------------
@@ -250,6 +261,14 @@ class Registry:
                 return best
         return None
 
+    def _with_assumed_image(self, spec: ModelSpec) -> ModelSpec:
+        """``spec`` with its family's assumed image rule, if it has none and takes messages."""
+        if spec.image is not None or spec.kind not in ("chat", "reasoning"):
+            return spec
+        prefixes = (p for p in self.assumed_images if _in_family(spec.name, p))
+        best = max(prefixes, key=len, default=None)
+        return spec if best is None else replace(spec, image=self.assumed_images[best])
+
     def _family_assumes(self, name: str, encoding: str) -> bool:
         best = self._family(name)
         return best in self.assumed_encodings and self.families.get(best or "") == encoding
@@ -270,6 +289,17 @@ class Registry:
             model=name,
             suggestions=close,
         )
+
+
+def _assumed_images(top: Reader) -> dict[str, ImageRules]:
+    """``[assumed_images."PREFIX"]`` tables: each family's image rule, marked ``assumed``."""
+    images = top.sub("assumed_images")
+    rules: dict[str, ImageRules] = {}
+    for prefix in images.table if images is not None else {}:
+        table = images.sub(prefix) if images is not None else None
+        if table is not None:
+            rules[prefix] = replace(image_table(table), assumed=True)
+    return rules
 
 
 def check_aliases(source: str, models: Mapping[str, ModelSpec]) -> None:

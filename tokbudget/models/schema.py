@@ -29,10 +29,10 @@ from .spec import (
     ServiceTier,
 )
 
-__all__ = ["TOP_KEYS", "check_spec", "parse_model"]
+__all__ = ["TOP_KEYS", "check_spec", "image_table", "parse_model"]
 
 
-TOP_KEYS = {"schema_version", "families", "assumed_encodings", "models"}
+TOP_KEYS = {"schema_version", "families", "assumed_encodings", "assumed_images", "models"}
 _MODEL_KEYS = {
     "kind", "encoding", "encoding_assumed", "context_window", "max_input_tokens",
     "max_output_tokens", "aliases", "description", "deprecated", "deprecation_date",
@@ -54,6 +54,7 @@ _IMAGE_KEYS = {
     "max_patches",
     "original",
     "original_max_patches",
+    "assumed",
 }
 _EMBED_KEYS = {"dimensions", "max_inputs_per_request", "max_tokens_per_request"}
 _INPUT_ONLY = ("embedding", "moderation")
@@ -243,8 +244,11 @@ def _overhead(r: Reader, key: str, default: int, minimum: int) -> int:
 
 def _image(r: Reader) -> ImageRules | None:
     i = r.sub("image")
-    if i is None:
-        return None
+    return None if i is None else image_table(i)
+
+
+def image_table(i: Reader) -> ImageRules:
+    """An ``[image]`` table: a model's, or a family's in ``[assumed_images."gpt-6"]``."""
     i.check_keys(_IMAGE_KEYS)
     scheme: Any = i.str_("scheme", required=True, choices=("tile", "patch"))
     patch = scheme == "patch"
@@ -263,6 +267,7 @@ def _image(r: Reader) -> ImageRules | None:
         max_patches=i.int_("max_patches", minimum=1) or 1536,
         original=original,
         original_max_patches=original_cap,
+        assumed=i.bool_("assumed"),
     )
 
 

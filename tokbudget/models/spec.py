@@ -120,6 +120,8 @@ class ImageRules:
     ``max_patches`` caps ``detail="high"``. ``original`` says the model has the
     ``"original"`` detail level (gpt-5.4+, GPT-6), whose cap is ``original_max_patches``
     (None: no cap is known, so an image of unknown size has no upper bound there).
+    ``assumed`` is true where no source gives this model's rule and it has its family's
+    (``assumed_images`` in the models file, an upper bound): its counts are estimates.
     """
 
     scheme: Literal["tile", "patch"]
@@ -129,6 +131,7 @@ class ImageRules:
     max_patches: int = 1536
     original: bool = False
     original_max_patches: int | None = None
+    assumed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
