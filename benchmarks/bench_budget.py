@@ -13,8 +13,10 @@ the time of encoding 1 MB.
 from __future__ import annotations
 
 import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
 
 import tokbudget
+from tokbudget.truncation import Side
 
 from .conftest import corpus, raw_encoding
 
@@ -33,7 +35,9 @@ def _floor_truncate(name: str, budget: int, side: str) -> str:
 
 @pytest.mark.parametrize("budget", BUDGETS)
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_floor_truncate_encode_slice_decode(benchmark, name: str, budget: int) -> None:
+def test_floor_truncate_encode_slice_decode(
+    benchmark: BenchmarkFixture, name: str, budget: int
+) -> None:
     assert len(corpus(name).encode("utf-8")) >= 5_000_000
     benchmark.group = f"truncate {name} to {budget} {ENCODING}"
     benchmark.extra_info["baseline"] = True
@@ -43,7 +47,7 @@ def test_floor_truncate_encode_slice_decode(benchmark, name: str, budget: int) -
 @pytest.mark.parametrize("side", ["end", "start", "middle"])
 @pytest.mark.parametrize("budget", BUDGETS)
 @pytest.mark.parametrize("name", DOCUMENTS)
-def test_truncate(benchmark, name: str, budget: int, side: str) -> None:
+def test_truncate(benchmark: BenchmarkFixture, name: str, budget: int, side: Side) -> None:
     text = corpus(name)
     marker = " … " if side == "middle" else ""
     benchmark.group = f"truncate {name} to {budget} {ENCODING}"
@@ -65,7 +69,7 @@ def _hundred_megabytes() -> str:
     return _HUNDRED_MB[0]
 
 
-def test_floor_encode_one_megabyte(benchmark) -> None:
+def test_floor_encode_one_megabyte(benchmark: BenchmarkFixture) -> None:
     text = corpus("english")[:1_000_000]
     enc = raw_encoding(ENCODING)
     benchmark.group = "check 100 MB against gpt-4o's 128k window"
@@ -73,7 +77,7 @@ def test_floor_encode_one_megabyte(benchmark) -> None:
     benchmark.pedantic(lambda: len(enc.encode_ordinary(text)), rounds=10, warmup_rounds=1)
 
 
-def test_check_hundred_megabytes(benchmark) -> None:
+def test_check_hundred_megabytes(benchmark: BenchmarkFixture) -> None:
     text = _hundred_megabytes()
     assert len(text) >= 100_000_000
     benchmark.group = "check 100 MB against gpt-4o's 128k window"

@@ -16,6 +16,7 @@ objects over the same vocab, never tokbudget's encoder (which uses the fast engi
 from __future__ import annotations
 
 import pytest
+from pytest_benchmark.fixture import BenchmarkFixture
 
 import tokbudget
 from tokbudget.tokenizer.encoder import get_encoding
@@ -28,7 +29,7 @@ LONG = ["english", "code", "multilingual"]
 
 @pytest.mark.parametrize("name", LONG)
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_floor_long_tiktoken(benchmark, name: str, encoding: str) -> None:
+def test_floor_long_tiktoken(benchmark: BenchmarkFixture, name: str, encoding: str) -> None:
     text = corpus(name)
     enc = raw_encoding(encoding)
     benchmark.group = f"count long {name} {encoding}"
@@ -39,7 +40,7 @@ def test_floor_long_tiktoken(benchmark, name: str, encoding: str) -> None:
 
 @pytest.mark.parametrize("name", LONG)
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_count_long(benchmark, name: str, encoding: str) -> None:
+def test_count_long(benchmark: BenchmarkFixture, name: str, encoding: str) -> None:
     text = corpus(name)
     tokbudget.count("warm up", encoding=encoding)
     benchmark.group = f"count long {name} {encoding}"
@@ -48,7 +49,7 @@ def test_count_long(benchmark, name: str, encoding: str) -> None:
 
 @pytest.mark.parametrize("name", LONG)
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_anchor_long_bpe_openai(benchmark, name: str, encoding: str) -> None:
+def test_anchor_long_bpe_openai(benchmark: BenchmarkFixture, name: str, encoding: str) -> None:
     # The fast engine called directly: what tokbudget's count cannot beat (the anchor).
     engine = engine_for(get_encoding(encoding))
     if engine is None:
@@ -67,7 +68,7 @@ def _short_strings() -> list[str]:
     return out
 
 
-def test_floor_many_tiktoken_loop(benchmark) -> None:
+def test_floor_many_tiktoken_loop(benchmark: BenchmarkFixture) -> None:
     texts = _short_strings()
     enc = raw_encoding("o200k_base")
     benchmark.group = "count 100k short strings o200k_base"
@@ -78,7 +79,7 @@ def test_floor_many_tiktoken_loop(benchmark) -> None:
     assert total == tokbudget.count_many(texts, encoding="o200k_base").tolist()
 
 
-def test_floor_many_tiktoken_batch(benchmark) -> None:
+def test_floor_many_tiktoken_batch(benchmark: BenchmarkFixture) -> None:
     # tiktoken's own batch API (threads, builds every list): the fastest raw alternative.
     texts = _short_strings()
     enc = raw_encoding("o200k_base")
@@ -88,7 +89,7 @@ def test_floor_many_tiktoken_batch(benchmark) -> None:
     )
 
 
-def test_count_many(benchmark) -> None:
+def test_count_many(benchmark: BenchmarkFixture) -> None:
     texts = _short_strings()
     tokbudget.count("warm up", encoding="o200k_base")
     benchmark.group = "count 100k short strings o200k_base"
@@ -97,7 +98,7 @@ def test_count_many(benchmark) -> None:
     )
 
 
-def test_count_loop(benchmark) -> None:
+def test_count_loop(benchmark: BenchmarkFixture) -> None:
     texts = _short_strings()
     tokbudget.count("warm up", encoding="o200k_base")
     benchmark.group = "count 100k short strings o200k_base"
@@ -109,7 +110,7 @@ def test_count_loop(benchmark) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_floor_at_most_tiktoken(benchmark, encoding: str) -> None:
+def test_floor_at_most_tiktoken(benchmark: BenchmarkFixture, encoding: str) -> None:
     # Deciding that the English corpus does not fit 128k tokens: raw tiktoken counts it all.
     text = corpus("english")
     enc = raw_encoding(encoding)
@@ -119,7 +120,7 @@ def test_floor_at_most_tiktoken(benchmark, encoding: str) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["o200k_base", "cl100k_base"])
-def test_count_at_most(benchmark, encoding: str) -> None:
+def test_count_at_most(benchmark: BenchmarkFixture, encoding: str) -> None:
     text = corpus("english")
     tokbudget.count("warm up", encoding=encoding)
     benchmark.group = f"count_at_most 128k english {encoding}"

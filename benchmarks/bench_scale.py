@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -36,6 +37,9 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import tokbudget
+import tokbudget.dask
 
 CORPORA = ("english", "code", "multilingual", "nowhitespace")
 FILE_SIZES = (64 << 10, 256 << 10, 1 << 20, 3 << 20)  # a mix of small and large files
@@ -167,13 +171,8 @@ def _cpu() -> float:
 
 
 def bench_dask(files: list[Path], nbytes: int, jobs: int, repeat: int) -> dict[str, Any]:
-    import logging
-
     import dask.bag as db
     from distributed import Client, LocalCluster
-
-    import tokbudget
-    import tokbudget.dask
 
     logging.getLogger("distributed").setLevel(logging.ERROR)  # the in-process scheduler's
     paths = [str(p) for p in files]

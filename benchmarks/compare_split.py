@@ -19,12 +19,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from splitters import CORPORA, ENTRANTS, LIMITS, available, judge, load_corpus
+from benchmarks.splitters import CORPORA, ENTRANTS, LIMITS, Split, available, judge, load_corpus
 
 
-def best_time(run, text: str, repeat: int) -> tuple[float, list[str]]:
+def best_time(run: Split, text: str, repeat: int) -> tuple[float, list[str]]:
     best, out = float("inf"), []
     for _ in range(repeat):
         gc.collect()
@@ -45,8 +45,8 @@ def main() -> int:
     entrants = [e for e in ENTRANTS if available(e)]
     if args.only:
         keep = [e for e in entrants if any(o in e.name for o in args.only)]
-        mine = [e for e in ENTRANTS if e.name == "tokbudget.split"]
-        entrants = [ENTRANTS[0], *mine, *[e for e in keep if e not in (ENTRANTS[0], *mine)]]
+        ours = [e for e in ENTRANTS if e.name == "tokbudget.split"]
+        entrants = [ENTRANTS[0], *ours, *[e for e in keep if e not in (ENTRANTS[0], *ours)]]
     print(
         "| corpus | limit | splitter | seconds | × floor | chunks | fill | over limit "
         "| lost chars | U+FFFD |"
@@ -63,7 +63,8 @@ def main() -> int:
                 run("warm up the encoder and caches")
             # The floor and tokbudget alternate, best of --repeat each, so that a busy
             # machine slows both alike; peers (slow) run once.
-            floor_s, mine_s, mine = float("inf"), float("inf"), []
+            floor_s, mine_s = float("inf"), float("inf")
+            mine: list[str] = []
             for _ in range(args.repeat):
                 floor_s = min(floor_s, best_time(runs[entrants[0].name], text, 1)[0])
                 seconds, mine = best_time(runs["tokbudget.split"], text, 1)

@@ -19,11 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from splitters import load_corpus
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import tokbudget
+from benchmarks.splitters import load_corpus
 
 
 def peak_mb() -> float:

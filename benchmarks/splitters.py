@@ -12,6 +12,7 @@ one by name), so every splitter tokenizes with the same vocab and no network.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def langchain_token(encoding: str, max_tokens: int) -> Split:
     from langchain_text_splitters import TokenTextSplitter
 
     splitter = TokenTextSplitter(encoding_name=encoding, chunk_size=max_tokens, chunk_overlap=0)
-    return splitter.split_text
+    return lambda text: list(splitter.split_text(text))
 
 
 def langchain_recursive(encoding: str, max_tokens: int) -> Split:
@@ -95,7 +96,7 @@ def langchain_recursive(encoding: str, max_tokens: int) -> Split:
     splitter = RecursiveCharacterTextSplitter.from_tiktoken_encoder(
         encoding_name=encoding, chunk_size=max_tokens, chunk_overlap=0
     )
-    return splitter.split_text
+    return lambda text: list(splitter.split_text(text))
 
 
 def chonkie_recursive(encoding: str, max_tokens: int) -> Split:
@@ -137,8 +138,6 @@ ENTRANTS = (
 def available(entrant: Entrant) -> bool:
     if entrant.module is None:
         return True
-    import importlib.util
-
     return importlib.util.find_spec(entrant.module) is not None
 
 

@@ -104,6 +104,13 @@ return document.body.dataset.state === "idle" &&
 """
 
 
+def idle(drv: Any) -> None:
+    """Wait until the page says it is idle (no request in flight, nothing pending)."""
+    WebDriverWait(drv, 60, poll_frequency=0.02).until(
+        lambda d: d.execute_script("return document.body.dataset.state === 'idle'")
+    )
+
+
 def settle(drv: Any, timeout: float = 60) -> None:
     """Wait until the page shows the tokens of the text box's current text and model."""
     WebDriverWait(drv, timeout, poll_frequency=0.02).until(lambda d: d.execute_script(_SETTLED))

@@ -16,6 +16,26 @@ from tokbudget.web import LocalServer
 
 from .web_support import Client, running_server
 
+SLOW_FIXTURES = {"cluster", "spark"}
+"""Fixtures that start a Dask LocalCluster or a SparkSession: a test using one is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `pytest -m "not slow"` is the inner loop (README): a test that starts a cluster or a
+    # JVM and forgets the marker would make it slow for everyone, so it fails collection.
+    unmarked = [
+        item.nodeid
+        for item in items
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("slow") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests start a cluster or a JVM but are not marked slow "
+            f"(add @pytest.mark.slow): {', '.join(unmarked)}"
+        )
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 settings.register_profile(

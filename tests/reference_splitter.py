@@ -115,9 +115,9 @@ def reference_split(
         end_bound = [b for b in bounds if b.pos == e]
         if overlap and e < len(text) and end_bound:
             te = end_bound[0].tok
-            cands = [b for b in bounds if s < b.pos < e and b.tok >= te - overlap]
+            reach = [b for b in bounds if s < b.pos < e and b.tok >= te - overlap]
             for level in range(PARAGRAPH, OTHER - 1, -1):
-                ok = [b.pos for b in cands if b.level >= level and count(b.pos, e) <= overlap]
+                ok = [b.pos for b in reach if b.level >= level and count(b.pos, e) <= overlap]
                 if ok:
                     nxt = ok[0]
                     break

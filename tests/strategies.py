@@ -100,7 +100,9 @@ def chats(draw: st.DrawFn, reuse_ids: bool = False) -> list[dict[str, object]]:
                     ],
                 }
             )
-            results = [{"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids]
+            results: list[dict[str, object]] = [
+                {"role": "tool", "tool_call_id": i, "content": draw(text)} for i in ids
+            ]
             out += draw(st.permutations(results))
         else:
             out.append({"role": kind, "content": draw(text)})

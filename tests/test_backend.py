@@ -7,6 +7,7 @@ engine's own differential tests are in tests/test_fast.py (skipped without the w
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -90,9 +91,9 @@ def test_unknown_backend_value_falls_back() -> None:
 
 
 def test_missing_wheel_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = fast.importlib.util.find_spec
+    real = importlib.util.find_spec
     monkeypatch.setattr(
-        fast.importlib.util, "find_spec", lambda n, *a: None if n == "bpe_openai" else real(n)
+        importlib.util, "find_spec", lambda n, *a: None if n == "bpe_openai" else real(n)
     )
     try:
         with backend_env("auto"):

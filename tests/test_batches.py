@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tokbudget import cost, count, get_model, split
+from tokbudget import cost, count, estimate_cost, get_model, split
 from tokbudget.embeddings import plan_embedding_batches
 from tokbudget.errors import ContextOverflowError, SettingsError
 
 from .conftest import real_texts
+from .helpers import tokens
 
 words = st.lists(st.sampled_from(["alpha", " beta", " gamma.", "日本", "🙂", "\n"]), min_size=1)
 inputs = st.lists(words.map("".join), max_size=25)
@@ -90,3 +91,23 @@ def test_errors() -> None:
     with pytest.raises(SettingsError, match="must be a whole number >= 1"):
         plan_embedding_batches(["a"], max_tokens_per_request=0)
     assert plan_embedding_batches([]).batches == ()
+
+
+@pytest.mark.parametrize("n", [8_191, 8_192, 9_000])
+@pytest.mark.parametrize("at", [0, 2])
+def test_planning_and_pricing_refuse_the_same_inputs_the_same_way(n: int, at: int) -> None:
+    # One per-input check (models.limits) for plan_embedding_batches and estimate_cost.
+    inputs = ["ok", "fine", "good"]
+    inputs[at] = tokens(n)
+    model = "text-embedding-3-small"
+    assert get_model(model).input_limit == 8_191
+    if n <= 8_191:
+        assert plan_embedding_batches(inputs).tokens == estimate_cost(inputs, model).input_tokens
+        return
+    with pytest.raises(ContextOverflowError) as planned:
+        plan_embedding_batches(inputs)
+    with pytest.raises(ContextOverflowError) as priced:
+        estimate_cost(inputs, model)
+    a, b = planned.value, priced.value
+    assert (a.needed, a.available, a.model) == (b.needed, b.available, b.model) == (n, 8_191, model)
+    assert str(a).removeprefix(f"chunks[{at}]") == str(b).removeprefix(f"embedding input {at}")

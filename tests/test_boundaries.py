@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tokbudget import get_encoding
+from tokbudget import Splitter, get_encoding, load_encoding
 from tokbudget._util import fix_surrogates
+from tokbudget.errors import SettingsError
 from tokbudget.splitting.boundaries import (
     GRAPHEME,
     PARAGRAPH,
@@ -18,6 +24,7 @@ from tokbudget.splitting.boundaries import (
     char_classes,
 )
 from tokbudget.tokenizer.pretokenize import PieceSplitter
+from tokbudget.tokenizer.vocab import R50K_PAT, find_vocab_file
 
 from .conftest import raw_encoding, real_texts
 from .reference_levels import level_at
@@ -83,8 +90,6 @@ def test_real_texts(name: str) -> None:
 
 
 def test_class_table_blocks_are_filled_on_demand() -> None:
-    import numpy as np
-
     cps = np.array([ord("a"), ord("日"), 0x10FFFF], dtype=np.uint32)
     flags = char_classes(cps)
     assert flags[0] and flags[1] and not flags[2]
@@ -98,8 +103,6 @@ def test_empty_text() -> None:
 @pytest.mark.parametrize("name", ENCODINGS)
 @given(text=texts)
 def test_cuts_inside_grapheme_clusters_are_flagged(name: str, text: str) -> None:
-    import regex
-
     fixed = fix_surrogates(text)
     tb = TokenBoundaries.of(get_encoding(name), fixed)
     cluster_ends = {m.end() for m in regex.finditer(r"\X", fixed)} | {0}
@@ -111,9 +114,6 @@ def test_cuts_inside_grapheme_clusters_are_flagged(name: str, text: str) -> None
 def test_import_and_first_split_stay_small() -> None:
     # Memory a process pays before any real work: no eager per-code-point tables and no
     # unrolled regex repeats (one such pattern once cost 51 MB at import).
-    import subprocess
-    import sys
-
     code = (
         "import resource, numpy, regex, tiktoken\n"
         "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
@@ -144,11 +144,6 @@ def test_safe_cuts_are_piece_boundaries_in_any_context(pattern: str, text: str) 
 
 
 def test_other_pretokenizers_are_refused(tmp_path: Path) -> None:
-    import shutil
-
-    from tokbudget import Splitter, load_encoding
-    from tokbudget.errors import SettingsError
-    from tokbudget.tokenizer.vocab import R50K_PAT, find_vocab_file
 
     pieces = PieceSplitter(R50K_PAT)  # why: after a newline is not a safe cut there
     assert list(pieces.pieces("a  \n")) == ["a", "  \n"]

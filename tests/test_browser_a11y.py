@@ -21,13 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .browser_support import injected, set_text, settle, span_texts, text_of
-
-
-def idle(drv: Any) -> None:
-    WebDriverWait(drv, 60, poll_frequency=0.02).until(
-        lambda d: d.execute_script("return document.body.dataset.state === 'idle'")
-    )
+from .browser_support import idle, injected, set_text, settle, span_texts, text_of
 
 
 def active_id(drv: Any) -> str:

@@ -19,21 +19,16 @@ from .conftest import FIXTURES, real_texts
 
 pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from .browser_support import injected, readme_screenshot, set_text, text_of
+from .browser_support import idle, injected, readme_screenshot, set_text, text_of
+from .helpers import tokens
 
 WEATHER = next(
     r["body"]
     for r in json.loads((FIXTURES / "chat_requests.json").read_text(encoding="utf-8"))["requests"]
     if r.get("name") == "weather tool"
 )
-
-
-def idle(drv: Any) -> None:
-    WebDriverWait(drv, 60, poll_frequency=0.02).until(
-        lambda d: d.execute_script("return document.body.dataset.state === 'idle'")
-    )
 
 
 def set_value(drv: Any, element_id: str, value: str) -> None:
@@ -85,7 +80,7 @@ def bar_geometry(drv: Any) -> dict[str, float]:
 
 def test_budget_bar_is_check(page: Any) -> None:
     Select(page.find_element(By.ID, "model")).select_by_value("gpt-4")
-    text = "x" + " x" * 8_999  # 9,000 tokens: more than gpt-4's 8,192-token window
+    text = tokens(9_000)  # more than gpt-4's 8,192-token window
     set_text(page, text)
     report = tokbudget.check(text, "gpt-4", exact=True)
     assert not report.fits and report.overflow == 9_000 - 8_191
@@ -95,8 +90,8 @@ def test_budget_bar_is_check(page: Any) -> None:
     # Room for output and a reserve move the budget; the page asks the library again.
     set_value(page, "max-output", "4096")
     set_value(page, "reserve", "100")
-    set_text(page, "x" + " x" * 3_499)
-    report = tokbudget.check("x" + " x" * 3_499, "gpt-4", max_output_tokens=4_096, reserve=100)
+    set_text(page, tokens(3_500))
+    report = tokbudget.check(tokens(3_500), "gpt-4", max_output_tokens=4_096, reserve=100)
     assert report.fits and report.prompt_budget == 8_192 - 4_096 - 100
     assert text_of(page, "verdict") == "fits"
     assert text_of(page, "budget-text") == budget_text(report)

@@ -17,11 +17,7 @@ from tokbudget import (
 )
 from tokbudget.budget import limits_for
 
-# "x" is one token and every further " x" one more, in both encodings: n tokens exactly.
-
-
-def tokens(n: int) -> str:
-    return "x" + " x" * (n - 1) if n else ""
+from .helpers import tokens
 
 
 def test_tokens_helper() -> None:
@@ -116,7 +112,7 @@ def test_gpt4o_output_cap() -> None:
 
 
 def test_exact_counts_past_the_budget() -> None:
-    text = "x" + " x" * 999_999  # 1,000,000 tokens in both encodings
+    text = tokens(1_000_000)
     early = tokbudget.check(text, model="gpt-5")
     full = tokbudget.check(text, model="gpt-5", exact=True, reserve=1_000)
     assert not early.exact and early.prompt_tokens < 1_000_000
@@ -126,8 +122,8 @@ def test_exact_counts_past_the_budget() -> None:
     near = tokbudget.check(text[: 2 * 300_000 - 1], model="gpt-5", exact=True, reserve=1_000)
     assert (near.prompt_tokens, near.overflow) == (300_000, 29_000)
     assert near.completion_room == 400_000 - 301_000  # the window's rest (< the 128k cap)
-    fits = tokbudget.check("x" + " x" * 99, model="gpt-5", exact=True)
-    assert fits == tokbudget.check("x" + " x" * 99, model="gpt-5")
+    fits = tokbudget.check(tokens(100), model="gpt-5", exact=True)
+    assert fits == tokbudget.check(tokens(100), model="gpt-5")
 
 
 def test_early_exit_says_at_least() -> None:

@@ -10,6 +10,7 @@ import regex
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tokbudget.counting as counting
 from tests.conftest import raw_encoding
 from tests.strategies import RECENT, recent_char
 from tokbudget.counting import count_stream, safe_segments
@@ -70,8 +71,6 @@ def test_safe_cuts_hold_for_recent_characters(parts: list[str]) -> None:
 
 def test_stream_cut_after_an_unknown_letter(monkeypatch: pytest.MonkeyPatch) -> None:
     # A streamed count must not cut after a letter tiktoken does not know.
-    import tokbudget.counting as counting
-
     monkeypatch.setattr(counting, "_PIECE", 8)
     text = ("word \U000323b0\n\nmore text " * 40) + "end"
     enc = get_encoding("cl100k_base")

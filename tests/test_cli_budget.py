@@ -11,8 +11,10 @@ import pytest
 
 import tokbudget
 from tokbudget.cli import main
+from tokbudget.cli._io import InputFile
 
 from .conftest import raw_encoding, real_texts
+from .helpers import tokens
 
 
 def run(
@@ -27,10 +29,6 @@ def run(
     code = main(argv)
     out, err = capsysbinary.readouterr()
     return code, out, err.decode()
-
-
-def tokens(n: int) -> str:
-    return "x" + " x" * (n - 1)
 
 
 # ------------------------------------------------------------------ truncate
@@ -152,9 +150,9 @@ def test_check_json_and_early_exit(
     path = tmp_path / "huge.txt"
     path.write_text("word " * 4_000_000)  # 20 MB
     read: list[int] = []
-    real_open = tokbudget.cli._io.InputFile.open
+    real_open = InputFile.open
 
-    def counting_open(self: tokbudget.cli._io.InputFile) -> object:
+    def counting_open(self: InputFile) -> object:
         fh = real_open(self)
         original = fh.read
 
@@ -166,7 +164,7 @@ def test_check_json_and_early_exit(
         fh.read = read_some  # type: ignore[method-assign]
         return fh
 
-    monkeypatch.setattr(tokbudget.cli._io.InputFile, "open", counting_open)
+    monkeypatch.setattr(InputFile, "open", counting_open)
     code, out, _ = run(["check", str(path), "-m", "gpt-4", "--json"], capsysbinary)
     doc = json.loads(out)
     assert code == 1

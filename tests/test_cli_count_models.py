@@ -11,18 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import tokbudget
-from tokbudget.cli import _parallel, main
+from tokbudget.cli import _parallel
 
 from .conftest import raw_encoding
+from .helpers import run_cli as run
 from .strategies import boundary_text
 
 MODELS = {"gpt-4": "cl100k_base", "gpt-4o": "o200k_base", "gpt-5": "o200k_base"}
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

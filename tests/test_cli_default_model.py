@@ -9,13 +9,9 @@ import pytest
 
 from tokbudget.cli import main
 
+from .helpers import run_cli as run
+
 ENV = "TOKBUDGET_MODEL"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

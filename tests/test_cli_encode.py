@@ -24,7 +24,7 @@ LOOK_ALIKES = [
     "<|", "<| endoftext |>", "<|ENDOFTEXT|>", "<<|endoftext|>>", "<|endoftext|><|endoftext|>",
 ]  # fmt: skip
 
-surrogate_free = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+surrogate_free = st.text(st.characters(blacklist_categories=["Cs"]), max_size=30)
 texts = st.lists(st.one_of(st.sampled_from(LOOK_ALIKES), surrogate_free), max_size=8).map("".join)
 property_settings = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 

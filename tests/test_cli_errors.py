@@ -17,11 +17,8 @@ from tokbudget.cli.show_cmd import SHOW_MAX_BYTES
 from tokbudget.errors import JSONInputError
 from tokbudget.jsonload import MAX_DEPTH, loads
 
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
+from .helpers import run_cli as run
+from .helpers import tokens
 
 
 def one_line_error(code: int, err: str) -> None:
@@ -64,7 +61,7 @@ def test_a_model_known_by_family_counts_without_a_price(
 
 def test_summary_price_is_the_library_price(capsys: pytest.CaptureFixture[str]) -> None:
     # 300,001 tokens on gpt-5.4 are past its long-context tier: one pricing path.
-    text = "x" + " x" * 300_000
+    text = tokens(300_001)
     n = tokbudget.count(text, "gpt-5.4")
     code, _, err = run(["count", "--text", text, "-m", "gpt-5.4", "--summary"], capsys)
     assert code == 0

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 import tokbudget
-from tokbudget.cli import _parallel, main
+from tokbudget.cli import _parallel
 
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
-
+from .helpers import run_cli as run
 
 WORDS = "some words, counted as they are"
 

@@ -8,14 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from click import ClickException
 
 import tokbudget
-from tokbudget.cli import _parallel, main
+from tokbudget.cli import _parallel
 from tokbudget.cli._parallel import Summary, Workers
 from tokbudget.money import money
 
 from .conftest import real_texts
 from .documents import sample_documents
+from .helpers import run_cli as run
 
 
 @pytest.fixture
@@ -40,12 +42,6 @@ def many_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         path.write_bytes(doc.encode("utf-8", "replace"))  # files hold UTF-8: no surrogates
         paths.append(path)
     return paths
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_summary_prices_through_cost_with_its_tiers(
@@ -175,8 +171,6 @@ def test_workers_run_in_other_processes_and_keep_order(monkeypatch: pytest.Monke
 
 
 def test_a_dead_worker_is_a_clear_error() -> None:
-    from click import ClickException
-
     with pytest.raises(ClickException, match="a worker process died"), Workers(2) as workers:
         list(workers.map(os._exit, [(0, 3)]))
 

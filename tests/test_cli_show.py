@@ -20,8 +20,11 @@ import tokbudget
 from tests.strategies import tricky_text
 from tokbudget.cli import main
 from tokbudget.cli._render import PALETTE, PARTIAL, bar, budget_line, money
+from tokbudget.figures import budget_report
 
 from .conftest import raw_encoding, real_texts
+from .helpers import run_cli_bytes as run_bytes
+from .helpers import tokens
 
 SAMPLE = "Hello   world!\r\n\tnaïve 🦜 日本語 \x1b[31mred\x1b[0m <script>x</script>\n\n  end"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -32,14 +35,6 @@ def sample(tmp_path: Path) -> Path:
     path = tmp_path / "sample.txt"
     path.write_bytes(SAMPLE.encode("utf-8"))
     return path
-
-
-def run_bytes(
-    argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]
-) -> tuple[int, bytes, str]:
-    code = main(argv)
-    out, err = capsysbinary.readouterr()
-    return code, out, err.decode("utf-8")
 
 
 def test_plain_output_is_the_exact_bytes(
@@ -157,11 +152,12 @@ def test_long_context_price_in_the_footer(
         (["-m", "gpt-4o", "-o", "16384"], "does not fit, over by 188,385: 300,001 of 111,616"),
     ],
 )  # fmt: skip
+@pytest.mark.slow  # 300,001 tokens through show, four times
 def test_budget_line_is_check(
     argv: list[str], verdict: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     path = tmp_path / "big.txt"
-    path.write_text("x" + " x" * 300_000, encoding="utf-8")  # 300,001 tokens
+    path.write_text(tokens(300_001), encoding="utf-8")
     code, _, err = run_bytes(["show", str(path), *argv], capsysbinary)
     assert code == 0  # show shows; `tokbudget check` is the gate that exits 1
     got = footer_numbers(err)
@@ -322,8 +318,6 @@ def test_budget_from_a_known_count_equals_check(
     model: str, text: str, max_output: int | None, reserve: int
 ) -> None:
     # show passes the count its spans already made; the report must be check's own.
-    from tokbudget.figures import budget_report
-
     if model.startswith("text-embedding"):
         max_output = None
     n = tokbudget.count(text, model=model)

@@ -12,21 +12,16 @@ from hypothesis import strategies as st
 
 import tokbudget
 from tokbudget.cli import main
-from tokbudget.cli._render import MARK, OVERLAP, PALETTE, RESET
+from tokbudget.cli._render import MARK, OVERLAP, PALETTE, RESET, render_chunks
 
 from .conftest import real_texts
+from .helpers import run_cli_bytes as run
 from .strategies import boundary_text
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 CUT = re.compile(r"\x1b\[7m ✂ #(\d+) · ([\d,]+) tokens? \x1b\[0m")
 OPEN = re.compile(r"\x1b\[7m ▸#(\d+) \x1b\[0m")
 LISTED = re.compile(r"^ {9}#(\d+) \[(\d+):(\d+)\] ([\d,]+) tokens?$", re.MULTILINE)
-
-
-def run(argv: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, bytes, str]:
-    code = main(argv)
-    out, err = capsysbinary.readouterr()
-    return code, out, err.decode("utf-8")
 
 
 def listed(footer: str) -> list[tuple[int, int, int]]:
@@ -104,8 +99,6 @@ def test_colour_marks_every_cut(
 
 @given(text=boundary_text, max_tokens=st.integers(4, 24), overlap=st.integers(0, 3))
 def test_colour_cuts_on_tricky_text(text: str, max_tokens: int, overlap: int) -> None:
-    from tokbudget.cli._render import render_chunks
-
     chunks = tokbudget.split(text, max_tokens, encoding="cl100k_base", overlap=overlap)
     drawn = "".join(render_chunks(text, chunks))
     assert [int(k) for k, _ in CUT.findall(drawn)] == list(range(len(chunks)))

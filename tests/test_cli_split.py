@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 
 import tokbudget
-from tokbudget.cli import _parallel, main
+from tokbudget.cli import _parallel
+
+from .helpers import run_cli as run
 
 TEXT = "Hello world. This is one.\n\nSecond paragraph here, with more words. 日本語のテキスト。\n"
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -127,8 +128,6 @@ def test_bad_counts(kwargs: dict[str, Any], error: type[Exception], match: str) 
 
 
 def test_numpy_ints_are_counts() -> None:
-    import numpy as np
-
     assert cost("gpt-4o", np.int64(1000)).total == Decimal("0.0025")
 
 

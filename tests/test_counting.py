@@ -49,6 +49,7 @@ def test_empty_and_real_texts(encoding_name: str) -> None:
         assert tokbudget.count(text, encoding=encoding_name) == len(raw.encode_ordinary(text)), name
 
 
+@pytest.mark.slow
 def test_ten_megabytes(encoding_name: str) -> None:
     text = "".join(real_texts().values())
     text = (text * (10_000_000 // len(text) + 1))[:10_000_000]

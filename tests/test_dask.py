@@ -24,6 +24,7 @@ from distributed import Client, LocalCluster
 
 import tokbudget
 import tokbudget.dask as tdask
+import tokbudget.tokenizer.encoder
 from tokbudget import InvalidInputError, MissingDependencyError
 
 from .documents import sample_documents
@@ -34,7 +35,8 @@ CLEAN_DOCS = [d.encode("utf-8", "replace").decode("utf-8") for d in DOCS]
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
+def cluster() -> Iterator[Client]:
+    """A client of a two-process LocalCluster; a test using it must be marked slow (conftest)."""
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 3}),
         LocalCluster(
@@ -43,28 +45,31 @@ def client() -> Iterator[Client]:
             processes=True,
             dashboard_address=None,
             worker_dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as c,
+        ) as local,
+        Client(local) as c,
     ):
         yield c
 
 
-def test_cluster_runs_separate_worker_processes(client: Client) -> None:
-    pids = client.run(os.getpid)
+@pytest.mark.slow  # on the LocalCluster
+def test_cluster_runs_separate_worker_processes(cluster: Client) -> None:
+    pids = cluster.run(os.getpid)
     assert len(set(pids.values())) == 2
     assert os.getpid() not in pids.values()
 
 
-def test_bag_counts_equal_single_process(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_bag_counts_equal_single_process(cluster: Client) -> None:
     bag = db.from_sequence(DOCS, npartitions=13)
     got = tdask.count(bag, model="gpt-4o").compute()
     assert got == tokbudget.count_many(DOCS, model="gpt-4o").tolist()
     # Each worker built the encoder it used, by name: nothing was shipped but the name.
-    built = client.run(lambda: sorted(tokbudget.tokenizer.encoder._CACHE))
+    built = cluster.run(lambda: sorted(tokbudget.tokenizer.encoder._CACHE))
     assert all(names == ["o200k_base"] for names in built.values()), built
 
 
-def test_series_counts_keep_index_and_order(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_series_counts_keep_index_and_order(cluster: Client) -> None:
     index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
     frame = pd.DataFrame({"text": CLEAN_DOCS, "lang": "x"}, index=index)
     ddf = dd.from_pandas(frame, npartitions=7)
@@ -78,7 +83,8 @@ def test_series_counts_keep_index_and_order(client: Client) -> None:
     assert series.tolist() == tokbudget.count_many(CLEAN_DOCS, encoding="cl100k_base").tolist()
 
 
-def test_output_is_deterministic_whatever_the_partitioning(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_output_is_deterministic_whatever_the_partitioning(cluster: Client) -> None:
     first = tdask.count(db.from_sequence(DOCS, npartitions=5), model="gpt-4").compute()
     again = tdask.count(db.from_sequence(DOCS, npartitions=5), model="gpt-4").compute()
     other = tdask.count(db.from_sequence(DOCS, npartitions=31), model="gpt-4").compute()
@@ -94,24 +100,26 @@ def _die_once(values: list[str], marker: str, victim: str) -> list[str]:
     return values
 
 
+@pytest.mark.slow  # on the LocalCluster
 def test_worker_killed_mid_run_is_retried_nothing_lost_or_duplicated(
-    client: Client, tmp_path: Path
+    cluster: Client, tmp_path: Path
 ) -> None:
     marker = tmp_path / "killed"
     victim = DOCS[1777]
-    before = set(client.run(os.getpid).values())
+    before = set(cluster.run(os.getpid).values())
     bag = db.from_sequence(DOCS, npartitions=20).map_partitions(_die_once, str(marker), victim)
     got = tdask.count(bag, model="gpt-4o").compute()
     assert marker.exists(), "no worker was killed: the test proved nothing"
     killed = int(marker.read_text())
     assert killed in before
     assert got == tokbudget.count_many(DOCS, model="gpt-4o").tolist()
-    client.wait_for_workers(2)
-    after = set(client.run(os.getpid).values())
+    cluster.wait_for_workers(2)
+    after = set(cluster.run(os.getpid).values())
     assert killed not in after  # the nanny replaced it
 
 
-def test_non_string_names_partition_position_and_type(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_non_string_names_partition_position_and_type(cluster: Client) -> None:
     docs: list[Any] = ["ok"] * 100
     docs[57] = b"raw bytes"
     bag = db.from_sequence(docs, npartitions=4)  # 25 per partition: 57 is #2, position 7
@@ -130,7 +138,7 @@ def test_wrong_collection_types_say_what_to_pass() -> None:
     with pytest.raises(InvalidInputError, match=r"pass the column, e.g. df\['body'\]"):
         tdask.count(ddf)
     with pytest.raises(InvalidInputError, match=r"got list; .*count_many"):
-        tdask.count(["a", "b"])
+        tdask.count(["a", "b"])  # type: ignore[arg-type]
     with pytest.raises(tokbudget.UnknownModelError):  # on the client, before any task
         tdask.count(db.from_sequence(["a"]), model="gpt-nope")
 
@@ -138,7 +146,7 @@ def test_wrong_collection_types_say_what_to_pass() -> None:
 def test_missing_dask_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "dask.bag", None)  # makes `import dask.bag` fail
     with pytest.raises(MissingDependencyError, match=r"pip install 'tokbudget\[dask\]'"):
-        tdask.count(object())
+        tdask.count(object())  # type: ignore[arg-type]
 
 
 def test_importing_tokbudget_does_not_import_dask() -> None:
@@ -150,7 +158,8 @@ def test_importing_tokbudget_does_not_import_dask() -> None:
     assert out.stdout.strip() == b"[]"
 
 
-def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_estimate_cost_equals_pricing_every_document(cluster: Client) -> None:
     model = "text-embedding-3-small"
     short = [d[:2000] for d in DOCS]  # within the model's 8,191 tokens per input
     expected = sum(
@@ -171,7 +180,8 @@ def test_estimate_cost_equals_pricing_every_document(client: Client) -> None:
     assert chat.output_tokens == 50 * len(CLEAN_DOCS)
 
 
-def test_estimate_cost_errors(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_estimate_cost_errors(cluster: Client) -> None:
     big = ["word " * 9000, "ok"]
     with pytest.raises(tokbudget.ContextOverflowError, match="partition 0, position 0 needs"):
         tdask.estimate_cost(db.from_sequence(big), "text-embedding-3-small")
@@ -195,14 +205,16 @@ def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
     return list(frame.itertuples(index=False, name=None))
 
 
-def test_bag_chunks_equal_single_process(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_bag_chunks_equal_single_process(cluster: Client) -> None:
     settings: dict[str, Any] = {"max_tokens": 200, "model": "text-embedding-3-small"}
     frame = tdask.split(db.from_sequence(DOCS, npartitions=11), **settings).compute()
     assert _rows(frame) == _expected_rows(DOCS, list(range(len(DOCS))), **settings)
     assert frame["tokens"].max() <= 200
 
 
-def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_series_chunks_keep_document_ids_and_overlap(cluster: Client) -> None:
     index = [f"doc-{i:05d}" for i in range(len(CLEAN_DOCS))]
     column = dd.from_pandas(pd.Series(CLEAN_DOCS, index=index), npartitions=6)
     settings: dict[str, Any] = {"max_tokens": 64, "encoding": "cl100k_base", "overlap": 16}
@@ -213,14 +225,16 @@ def test_series_chunks_keep_document_ids_and_overlap(client: Client) -> None:
     assert by_position["document"].tolist() == [int(d[4:]) for d in chunks.compute()["document"]]
 
 
-def test_split_is_deterministic_whatever_the_partitioning(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_split_is_deterministic_whatever_the_partitioning(cluster: Client) -> None:
     frames = [
         tdask.split(db.from_sequence(DOCS[:800], npartitions=n), 128).compute() for n in (1, 7, 40)
     ]
     assert _rows(frames[0]) == _rows(frames[1]) == _rows(frames[2])
 
 
-def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_split_survives_a_killed_worker(cluster: Client, tmp_path: Path) -> None:
     marker = tmp_path / "killed"
     bag = db.from_sequence(DOCS, npartitions=20).map_partitions(_die_once, str(marker), DOCS[2222])
     frame = tdask.split(bag, 300).compute()
@@ -229,7 +243,8 @@ def test_split_survives_a_killed_worker(client: Client, tmp_path: Path) -> None:
     assert _rows(frame) == expected  # nothing lost, nothing twice, in order
 
 
-def test_split_settings_and_input_errors(client: Client) -> None:
+@pytest.mark.slow  # on the LocalCluster
+def test_split_settings_and_input_errors(cluster: Client) -> None:
     bag = db.from_sequence(["a", None, "b"], npartitions=1)
     with pytest.raises(tokbudget.SettingsError, match="overlap"):  # on the client
         tdask.split(bag, 10, overlap=10)

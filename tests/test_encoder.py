@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import pickle
 import subprocess
@@ -37,8 +38,6 @@ def test_golden_ids(name: str, text: str) -> None:
 
 
 def test_encoder_is_a_tiktoken_encoding() -> None:
-    import tiktoken
-
     enc = tokbudget.encoding_for("gpt-4o")
     assert isinstance(enc, tiktoken.Encoding)
     assert enc.decode(enc.encode("round trip ✓")) == "round trip ✓"
@@ -212,8 +211,6 @@ def test_known_but_not_bundled_encoding_says_where_to_put_it(
 
 def test_user_vocab_dir_and_explicit_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A user's own encoding: a tiny vocab of single bytes plus "ab".
-    import base64
-
     lines = [f"{base64.b64encode(bytes([i])).decode()} {i}" for i in range(256)]
     lines.append(f"{base64.b64encode(b'ab').decode()} 256")
     path = tmp_path / "tiny.tiktoken"

@@ -32,7 +32,7 @@ from tokbudget.tokenizer.pretokenize import (
 )
 from tokbudget.tokenizer.vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
-from .conftest import raw_encoding
+from .helpers import pieces, true_count
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
 PATTERNS = [CL100K_PAT, O200K_PAT, R50K_PAT]
@@ -66,14 +66,6 @@ mostly_letter_free = st.one_of(
         max_size=30,
     ).map("".join),
 )
-
-
-def true_count(text: str, encoding: str) -> int:
-    return len(raw_encoding(encoding).encode_ordinary(text))
-
-
-def pieces(pat: str, text: str) -> list[str]:
-    return list(PieceSplitter(pat).pieces(text))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from tokbudget.budget import limits_for
 from tokbudget.chat.fit import CUT_MARKER, fit_messages
 from tokbudget.chat.messages import count_messages
 
+from .helpers import SdkMessage
 from .strategies import chats
 
 MODEL = "gpt-4o"
@@ -293,20 +294,13 @@ def test_fits_already_returns_copies() -> None:
 
 
 def test_sdk_objects() -> None:
-    class Message:
-        def __init__(self, role: str, content: str) -> None:
-            self.role, self.content = role, content
-
-        def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
-            return {"role": self.role, "content": self.content}
-
-    chat = [Message("user", "word " * 9000), Message("user", "hi")]
+    chat = [SdkMessage("user", "word " * 9000), SdkMessage("user", "hi")]
     result, report = fit_messages(chat, model="gpt-4")
     assert result == [{"role": "user", "content": "hi"}] and report.dropped == (0,)
 
 
 def test_bad_input() -> None:
     with pytest.raises(TypeError, match="messages must be a list of chat messages, got str"):
-        fit_messages("hello")  # type: ignore[arg-type]
+        fit_messages("hello")
     with pytest.raises(ValueError, match=r"messages\[0\]"):
         fit_messages([{"content": "no role"}])

@@ -7,10 +7,7 @@ must bound every measured rule of that family from above, for every size and lev
 
 from __future__ import annotations
 
-import base64
 import json
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,8 @@ from tokbudget.chat.images import DETAILS, assumed_why, image_rules, image_upper
 from tokbudget.cli import main
 from tokbudget.errors import RegistryError, SettingsError
 from tokbudget.models.registry import Registry, default_registry
+
+from .helpers import png_data_url as _png
 
 # community.openai.com/t/1377015 (2026-03-18), Responses API: a 1600x1600 image at
 # "high" is 50 x 50 = 2,500 patches, 3,000 tokens (3,008 input with the text's 8).
@@ -188,13 +187,6 @@ def test_a_bad_family_rule_names_file_and_field(tmp_path: Path) -> None:
     with pytest.raises(RegistryError) as info:
         Registry.from_toml(path)
     assert (info.value.path, info.value.field) == (str(path), "assumed_images.x.patch_multipler")
-
-
-def _png(width: int, height: int) -> str:
-    head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR"
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    return "data:image/png;base64," + base64.b64encode(head + ihdr + crc).decode()
 
 
 @pytest.mark.parametrize("api", ["chat", "responses"])

@@ -6,9 +6,6 @@ The expected counts are the measured ones of the source the registry cites
 
 from __future__ import annotations
 
-import base64
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,8 @@ import tokbudget
 from tokbudget.chat.images import image_tokens, image_upper_bound
 from tokbudget.errors import RegistryError, SettingsError
 from tokbudget.models.registry import Registry
+
+from .helpers import png_data_url as _png
 
 SIZES = [
     (256, 256),
@@ -62,13 +61,6 @@ def test_unknown_size_without_a_known_cap_is_an_error_not_a_guess() -> None:
         image_upper_bound("gpt-6-astra")
     assert image_upper_bound("gpt-6-astra", "high") == 3000  # 2,500 patches x 1.2
     assert image_upper_bound("gpt-5.5") == 12000  # 10,000 x 1.2
-
-
-def _png(width: int, height: int) -> str:
-    head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR"
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    crc = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
-    return "data:image/png;base64," + base64.b64encode(head + ihdr + crc).decode()
 
 
 def test_a_chat_request_counts_the_original_level() -> None:

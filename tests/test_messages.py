@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -19,6 +20,7 @@ from tokbudget.chat.messages import RequestCount, parse_request
 from tokbudget.jsonload import MAX_DEPTH, depth_exceeds
 
 from .conftest import raw_encoding
+from .helpers import SdkMessage
 from .strategies import tricky_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -156,13 +158,10 @@ def test_inputs_are_never_modified() -> None:
 
 
 def test_sdk_objects_with_model_dump() -> None:
-    class Message:  # what the openai SDK returns as choices[0].message
-        def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
-            return {"role": "assistant", "content": "hello world"}
-
-    assert count_messages([Message()]) == count_messages(
+    sdk = [SdkMessage("assistant", "hello world")]
+    assert count_messages(sdk) == count_messages(  # type: ignore[arg-type]
         [{"role": "assistant", "content": "hello world"}]
-    )  # type: ignore[list-item]
+    )
 
 
 # ----------------------------------------------------------------- tool calls, results
@@ -177,7 +176,7 @@ def test_tool_calls_count_like_the_measured_function_calls() -> None:
             "function_call": {"name": "do_stuff", "arguments": args},
         }
     ]
-    modern = [
+    modern: list[dict[str, Any]] = [
         {
             "role": "assistant",
             "content": None,
@@ -570,7 +569,10 @@ def test_a_schema_holding_non_json_values_is_a_format_error(value: object) -> No
 def test_a_schema_of_mappings_and_tuples_is_json() -> None:
     params = MappingProxyType({"type": "object", "properties": {"a": {"enum": ("x", "y")}}})
     plain = {"type": "object", "properties": {"a": {"enum": ["x", "y"]}}}
-    tool = lambda p: {"type": "function", "function": {"name": "f", "parameters": p}}  # noqa: E731
+
+    def tool(p: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "function", "function": {"name": "f", "parameters": p}}
+
     assert count_messages([user("hi")], tools=[tool(params)]) == count_messages(
         [user("hi")], tools=[tool(plain)]
     )

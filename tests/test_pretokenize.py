@@ -6,20 +6,23 @@ pattern, run by the ``regex`` module) of a text with those of its two sides.
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tokbudget.counting as counting
 from tests.strategies import tricky_text
 from tokbudget.counting import count, count_stream
-from tokbudget.tokenizer.pretokenize import PieceSplitter, last_safe_cut, next_safe_cut
+from tokbudget.tokenizer.encoder import load_encoding
+from tokbudget.tokenizer.pretokenize import last_safe_cut, next_safe_cut
 from tokbudget.tokenizer.vocab import CL100K_PAT, O200K_PAT, R50K_PAT
 
+from .helpers import pieces
+
 PATTERNS = {"cl100k": CL100K_PAT, "o200k": O200K_PAT, "r50k": R50K_PAT}
-
-
-def pieces(pat: str, text: str) -> list[str]:
-    return list(PieceSplitter(pat).pieces(text))
 
 
 @pytest.mark.parametrize("name", PATTERNS)
@@ -46,19 +49,15 @@ def test_an_unknown_pattern_has_no_safe_cut() -> None:
 
 
 def test_streaming_a_user_encoding_with_its_own_pattern(
-    tmp_path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No safe cut is proven for a user's pattern: streaming falls back to final piece
     # boundaries and stays exact.
-    import base64
-
-    import tokbudget.counting as counting
 
     lines = [f"{base64.b64encode(bytes([i])).decode()} {i}" for i in range(256)]
     lines.append(f"{base64.b64encode(b'  ').decode()} 256")
     path = tmp_path / "mine.tiktoken"
     path.write_text("\n".join(lines) + "\n")
-    from tokbudget.tokenizer.encoder import load_encoding
 
     load_encoding(path, pat_str=r"\S+|\s+")
     monkeypatch.setattr(counting, "_PIECE", 8)

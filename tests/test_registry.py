@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 import tokbudget
+import tokbudget.models.registry
 from tokbudget import (
     Registry,
     RegistryError,
@@ -20,6 +21,7 @@ from tokbudget import (
     list_models,
 )
 from tokbudget.models.registry import MODELS_ENV, default_registry
+from tokbudget.models.spec import ENCODING_NAMES
 from tokbudget.tokenizer.vocab import ENCODINGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,12 +94,17 @@ def test_every_entry_is_complete_and_consistent(spec: tokbudget.ModelSpec) -> No
             assert spec.price.cached_input <= spec.price.input
         for tier in spec.price.tiers:
             assert tier.input >= spec.price.input  # long prompts never cost less
-            assert spec.max_input_tokens is None or tier.above_input_tokens < spec.input_limit
+            assert spec.input_limit is None or tier.above_input_tokens < spec.input_limit
 
 
 @pytest.mark.parametrize("name", sorted({m.encoding for m in ALL}))
 def test_every_encoding_in_use_builds(name: str) -> None:
     assert tokbudget.get_encoding(name).encode_ordinary("hello world")
+
+
+def test_registry_accepts_exactly_the_encodings_the_tokenizer_defines() -> None:
+    # The registry sits below the tokenizer, so it keeps the names and vocab the definitions.
+    assert tuple(ENCODINGS) == ENCODING_NAMES
 
 
 def test_spot_figures() -> None:
@@ -116,10 +123,11 @@ def test_spot_figures() -> None:
         and new.price
         and (old.price.input, new.price.input) == (Decimal(5), Decimal("2.50"))
     )
-    dims = {
-        n: get_model(n).embedding.dimensions
+    embeddings = {
+        n: get_model(n).embedding
         for n in ("text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002")
-    }  # type: ignore[union-attr]
+    }
+    dims = {n: e.dimensions for n, e in embeddings.items() if e is not None}
     assert dims == {
         "text-embedding-3-small": 1536,
         "text-embedding-3-large": 3072,
@@ -375,6 +383,7 @@ def test_litellm_import_maps_fields_carefully() -> None:
         batch_input=Decimal("1.25"),
         batch_output=Decimal(5),
     )
+    assert gpt4o.price is not None
     assert str(gpt4o.price.output) == "10"  # exact, plain decimals from per-token floats
     assert gpt4o.image == get_model("gpt-4o").image  # rules the JSON lacks come from the base
     # Only max_tokens given: it is the window.

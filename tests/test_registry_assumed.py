@@ -13,10 +13,13 @@ from typing import Any
 import pytest
 
 import tokbudget
-from tokbudget.cli import _notes, main
+from tokbudget.cli import _notes
 from tokbudget.errors import RegistryError
+from tokbudget.figures import text_figures
 from tokbudget.models.lifecycle import model_notes
 from tokbudget.models.registry import Registry, default_registry
+
+from .helpers import run_cli as run
 
 DATA = resources.files("tokbudget") / "data" / "models.toml"
 
@@ -69,12 +72,6 @@ def test_a_bad_assumed_family_is_an_error_naming_the_field(value: str) -> None:
     assert info.value.field == "assumed_encodings"
 
 
-def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("name", ["gpt-6.9-nova", "gpt-6-sol-2026-09-22", "gpt-6.2-sol"])
 def test_a_name_counted_by_the_gpt6_family_says_what_it_rests_on(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -82,13 +79,13 @@ def test_a_name_counted_by_the_gpt6_family_says_what_it_rests_on(
     path = tmp_path / "p.txt"
     path.write_text("hello world")
     line = "is counted with o200k_base, an assumption"
-    code, _, err = _run(["count", "-m", name, str(path)], capsys)
+    code, _, err = run(["count", "-m", name, str(path)], capsys)
     assert code == 0 and line in err
-    code, out, _ = _run(["count", "-m", name, str(path), "--json"], capsys)
+    code, out, _ = run(["count", "-m", name, str(path), "--json"], capsys)
     doc: dict[str, Any] = json.loads(out)
     assert any(line in n for n in doc["model_notes"])
-    fig = tokbudget.figures.text_figures(2, 11, "o200k_base", name)
-    assert any(line in n for n in fig.to_json()["model_notes"])
+    fig = text_figures(2, 11, "o200k_base", name)
+    assert any(line in n for n in fig.to_dict()["model_notes"])
     assert default_registry().encoding_assumed(name)
 
 
@@ -115,10 +112,10 @@ def test_cost_json_carries_each_models_notes(
     monkeypatch.setattr(_notes, "today", lambda: date(2026, 12, 7))
     path = tmp_path / "p.txt"
     path.write_text("hello world")
-    code, out, err = _run(["cost", str(path), "-m", "gpt-5", "-m", "gpt-6-sol", "--json"], capsys)
+    code, out, err = run(["cost", str(path), "-m", "gpt-5", "-m", "gpt-6-sol", "--json"], capsys)
     rows = {r["model"]: r["model_notes"] for r in json.loads(out)}
     assert code == 0
     assert rows["gpt-5"] == ["gpt-5 shuts down on 2026-12-11 (in 4 days); use gpt-5.6-sol instead"]
     assert "an assumption" in rows["gpt-6-sol"][0] and err.count("note: ") == 2
-    code, _, err = _run(["check", "-m", "gpt-6-sol", str(path)], capsys)
+    code, _, err = run(["check", "-m", "gpt-6-sol", str(path)], capsys)
     assert code == 0 and "gpt-6-sol is counted with o200k_base, an assumption" in err

@@ -26,6 +26,7 @@ from tokbudget.errors import (
     UnknownModelError,
     UsageRecordError,
 )
+from tokbudget.figures import text_figures
 from tokbudget.models import lifecycle
 from tokbudget.models.diff import diff_registries
 from tokbudget.models.registry import Registry, default_registry
@@ -92,9 +93,9 @@ def test_gpt6_encoding_is_said_to_be_assumed_wherever_counted(
     code, out, err = run(["models", "show", "gpt-6.2-sol"], capsys)
     assert code == 0 and "o200k_base (assumed, not documented)" in out
     assert "note: gpt-6.2-sol is counted with o200k_base, an assumption" in err
-    fig = tokbudget.figures.text_figures(5, 20, "o200k_base", model="gpt-6-sol", today=TODAY)
-    assert any("assumption" in n for n in fig.to_json()["model_notes"])
-    assert not tokbudget.figures.text_figures(5, 20, "o200k_base", "gpt-5.4").model_notes
+    fig = text_figures(5, 20, "o200k_base", model="gpt-6-sol", today=TODAY)
+    assert any("assumption" in n for n in fig.to_dict()["model_notes"])
+    assert not text_figures(5, 20, "o200k_base", "gpt-5.4").model_notes
 
 
 def test_dated_price_change_of_gpt_5_6_sol() -> None:

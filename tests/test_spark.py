@@ -28,11 +28,14 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql.functions import pandas_udf  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings(
-    # pyspark 4 warns that it does not fully support pandas 3; the recipe's UDFs only pass
-    # Series of str and int64 (tested here), which it does support.
-    "ignore:PySpark does not yet fully support pandas:FutureWarning",
-)
+pytestmark = [
+    pytest.mark.slow,  # a SparkSession (JVM) takes seconds to start
+    pytest.mark.filterwarnings(
+        # pyspark 4 warns that it does not fully support pandas 3; the recipe's UDFs only
+        # pass Series of str and int64 (tested here), which it does support.
+        "ignore:PySpark does not yet fully support pandas:FutureWarning",
+    ),
+]
 
 DOCS = [d.encode("utf-8", "replace").decode("utf-8") for d in sample_documents(2000, seed=9)]
 
@@ -65,7 +68,7 @@ def n_tokens(spark: Any) -> Any:
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
 
         # The recipe, as in the README.
-        @pandas_udf("long")  # type: ignore[call-overload,misc]
+        @pandas_udf("long")  # type: ignore[untyped-decorator]
         def n_tokens(texts: pd.Series) -> pd.Series:
             return count_series(texts, model="gpt-4o")
 

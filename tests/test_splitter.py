@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 
 import pytest
 import regex
@@ -223,8 +224,6 @@ def test_unsplittable_character_names_it() -> None:
 
 
 def test_splitter_pickles() -> None:
-    import pickle
-
     s = Splitter(64, encoding="o200k_base", overlap=8)
     t = pickle.loads(pickle.dumps(s))
     assert (t.max_tokens, t.enc.name, t.overlap) == (64, "o200k_base", 8)

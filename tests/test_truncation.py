@@ -9,20 +9,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokbudget
+import tokbudget.truncation as truncation
 from tokbudget import InvalidInputError, SettingsError
 from tokbudget._util import splits_surrogate_pair
+from tokbudget.tokenizer.longest import Ledger
 from tokbudget.truncation import Side, Truncation, truncate_with_offsets
 
-from .conftest import raw_encoding, real_texts, spy_encoded
+from .conftest import real_texts, spy_encoded
+from .helpers import true_count as count
 from .strategies import tricky_text
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
 SIDES: list[Side] = ["end", "start", "middle"]
 REAL = real_texts()
-
-
-def count(text: str, encoding: str) -> int:
-    return len(raw_encoding(encoding).encode_ordinary(text))
 
 
 def check_cut(text: str, budget: int, encoding: str, side: Side, marker: str = "") -> Truncation:
@@ -275,12 +274,15 @@ def test_cost_without_whitespace(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_guard_falls_back_to_plain_counting(monkeypatch: pytest.MonkeyPatch, side: Side) -> None:
     # If the incremental ledger were ever wrong (here: it forgets every token), the final
     # re-count catches it and plain counting still returns a maximal cut within budget.
-    import tokbudget.truncation as truncation
-
     calls: list[str] = []
     plain = truncation._plain
-    monkeypatch.setattr(truncation.Ledger, "tokens", lambda self, cut: 0)
-    monkeypatch.setattr(truncation, "_plain", lambda *a: calls.append("plain") or plain(*a))
+    monkeypatch.setattr(Ledger, "tokens", lambda self, cut: 0)
+
+    def spy(*args: Any) -> Any:
+        calls.append("plain")
+        return plain(*args)
+
+    monkeypatch.setattr(truncation, "_plain", spy)
     text = REAL["english.txt"][:3000]
     check_cut(text, 50, "o200k_base", side, " … " if side == "middle" else "")
     assert calls  # the guard did step in

@@ -16,14 +16,11 @@ from tokbudget._util import splits_surrogate_pair
 from tokbudget.tokenizer import longest
 from tokbudget.truncation import Side, truncate_with_offsets
 
-from .conftest import raw_encoding, real_texts
+from .conftest import real_texts
+from .helpers import true_count as count
 from .strategies import boundary_text, tricky_text
 
 ENCODINGS = ["cl100k_base", "o200k_base"]
-
-
-def count(text: str, encoding: str) -> int:
-    return len(raw_encoding(encoding).encode_ordinary(text))
 
 
 def _whole_chars(text: str, k: int) -> bool:
@@ -183,7 +180,7 @@ def test_real_text_pieces(encoding: str) -> None:
     text = real_texts()["english.txt"][:300]
     for budget in (1, 7, 30):
         for side in ("end", "start", "middle"):
-            assert_longest(text, budget, encoding, side, "…" if side == "middle" else "")  # type: ignore[arg-type]
+            assert_longest(text, budget, encoding, side, "…" if side == "middle" else "")
 
 
 @pytest.mark.parametrize("side", ["end", "start"])

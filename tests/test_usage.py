@@ -85,7 +85,12 @@ def test_batch_output_lines() -> None:
 
 
 def test_stream_chunks_and_events() -> None:
-    chunk = {"object": "chat.completion.chunk", "model": "gpt-4o", "choices": [], "usage": None}
+    chunk: dict[str, Any] = {
+        "object": "chat.completion.chunk",
+        "model": "gpt-4o",
+        "choices": [],
+        "usage": None,
+    }
     no_usage = {"object": "chat.completion.chunk", "model": "gpt-4o", "choices": []}
     last = {**chat("gpt-4o", 1000, 10), "object": "chat.completion.chunk"}
     created = {"type": "response.created", "response": {"model": "gpt-4o", "usage": None}}

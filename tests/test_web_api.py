@@ -439,7 +439,7 @@ def test_100kb_well_under_100ms(client: Client, path: str, extra: dict[str, obje
 
 
 _BARE_CHAT = {"messages": [{"role": "user", "content": "hello world, naïve 🙂"}]}
-_MODEL_LESS = [  # (path, body): every POST endpoint, asked without a model
+_MODEL_LESS: list[tuple[str, dict[str, object]]] = [  # every POST endpoint, without a model
     ("/api/tokenize", {"text": "hello world, naïve 🙂"}),
     ("/api/check", {"text": "hello world, naïve 🙂"}),
     ("/api/check", {"request": _BARE_CHAT}),

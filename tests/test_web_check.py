@@ -12,8 +12,10 @@ import pytest
 
 import tokbudget
 from tokbudget import InvalidInputError, SettingsError
+from tokbudget.cli import main
 
 from .conftest import real_texts
+from .helpers import tokens
 from .web_support import Client, assert_clean_error
 
 WEATHER: dict[str, Any] = next(
@@ -24,12 +26,7 @@ WEATHER: dict[str, Any] = next(
     if r.get("name") == "weather tool"
 )
 
-# "x" then " x" repeated: one token each in both encodings, so n tokens exactly.
-BIG = "x" + " x" * 300_000  # 300,001 tokens
-
-
-def tokens(n: int) -> str:
-    return "x" + " x" * (n - 1)
+BIG = tokens(300_001)
 
 
 def budget_of(client: Client, doc: dict[str, Any]) -> dict[str, Any]:
@@ -42,7 +39,7 @@ def budget_of(client: Client, doc: dict[str, Any]) -> dict[str, Any]:
 
 def expected(prompt: Any, model: str, **settings: Any) -> dict[str, Any]:
     report = tokbudget.check(prompt, model, exact=True, **settings)
-    return {**report.to_dict(), "prompt": report.prompt, "reason": report.reason()}
+    return report.to_dict()
 
 
 # ---------------------------------------------------------------------------- text
@@ -106,7 +103,7 @@ def test_settings_equal_the_library(client: Client, model: str, settings: dict[s
         fig["input_cost"]
         == tokbudget.figures.text_figures(
             budget["prompt_tokens"], len(text), tokbudget.encoding_for(model).name, model=model
-        ).to_json()["input_cost"]
+        ).to_dict()["input_cost"]
     )
 
 
@@ -259,3 +256,26 @@ def test_unlisted_snapshot_request_is_counted_without_budget(client: Client) -> 
     assert doc["figures"]["tokens"] == tokbudget.count_messages(
         WEATHER["messages"], model, tools=WEATHER["tools"]
     )
+
+
+@pytest.mark.parametrize("prompt", ["hello there", tokens(9_000)])
+def test_check_show_and_the_page_emit_one_report_shape(
+    client: Client, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], prompt: str
+) -> None:
+    # One JSON shape per value: `check --json`, `show --json`'s budget and /api/check's
+    # budget are all BudgetReport.to_dict() (check adds only the file it read and the
+    # model's notes, beside the report).
+    path = tmp_path / "prompt.txt"
+    path.write_text(prompt, encoding="utf-8")
+    main(["check", str(path), "-m", "gpt-4", "--json"])
+    checked = json.loads(capsysbinary.readouterr().out)
+    assert "file" in checked and "model_notes" in checked
+    del checked["file"], checked["model_notes"]
+    main(["show", str(path), "-m", "gpt-4", "--json"])
+    shown = json.loads(capsysbinary.readouterr().out)["budget"]
+    served = budget_of(client, {"text": prompt, "model": "gpt-4"})
+    report = tokbudget.check(prompt, "gpt-4", exact=True)
+    assert list(checked) == list(shown) == list(served) == list(report.to_dict())
+    assert shown == served == report.to_dict()
+    if report.fits:  # check stops counting a prompt once it cannot fit; the rest agree
+        assert checked == report.to_dict()

@@ -38,8 +38,10 @@ __all__ = [
     "by_size",
     "check_errors_handler",
     "fix_surrogates",
+    "reject_single_text",
     "require_choice",
     "require_int",
+    "require_text",
     "splits_surrogate_pair",
     "thread_count",
     "token_ids",
@@ -143,6 +145,32 @@ def _type_hint(value: object) -> str:
     if isinstance(value, bool | np.bool_):
         return "; a bool is not a count"
     return ""
+
+
+def require_text(value: object, what: str = "text") -> str:
+    """Return ``value`` if it is a ``str``; otherwise raise a clear ``InvalidInputError``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise InvalidInputError(
+            f"{what} must be str, got {type(value).__name__} ({len(value)} bytes); decode it "
+            f"first, e.g. data.decode('utf-8') (or data.decode('utf-8', 'replace') if unsure)"
+        )
+    if value is None:
+        raise InvalidInputError(f"{what} must be str, got None")
+    raise InvalidInputError(f"{what} must be str, got {type(value).__name__}: {value!r:.60}")
+
+
+def reject_single_text(texts: object, caller: str, instead: str) -> None:
+    """Raise a clear error when ``texts``, meant to be many texts, is a single one.
+
+    Iterating a str would silently treat each character as a text.
+    """
+    if isinstance(texts, str | bytes):
+        raise InvalidInputError(
+            f"{caller} takes an iterable of strings, got a single {type(texts).__name__}; "
+            f"use {instead} for one text or wrap it in a list"
+        )
 
 
 def thread_count(threads: object, name: str = "threads") -> int:

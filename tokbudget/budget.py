@@ -25,7 +25,8 @@ from .chat.breakdown import count_request
 from .chat.messages import Estimate
 from .chat.request import Request, plain, read_request
 from .counting import DEFAULT_MODEL, BoundedCount, bounded_count
-from .errors import ContextOverflowError, InvalidInputError, SettingsError
+from .errors import ContextOverflowError, InvalidInputError
+from .models.limits import completion_room, output_set_aside, prompt_budget
 from .models.registry import get_model
 from .models.spec import ModelSpec
 from .tokenizer.encoder import get_encoding
@@ -80,7 +81,7 @@ class Limits:
         """The :class:`BudgetReport` of a prompt of ``count`` tokens under these limits."""
         spec = self.spec
         prompt = count.tokens
-        room = _completion_room(spec, prompt + self.reserve)
+        room = completion_room(spec, prompt + self.reserve)
         overflow = max(0, prompt - self.prompt_budget)
         return BudgetReport(
             model=spec.name,
@@ -198,11 +199,17 @@ class BudgetReport:
         return ", ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field."""
+        """A JSON-ready dict of every field, plus ``prompt`` and ``reason()``.
+
+        The one JSON shape of a report: ``check --json``, ``show --json`` and
+        ``/api/check`` all emit it unchanged.
+        """
         data = asdict(self)
         data["message_tokens"] = list(self.message_tokens)
         data["message_labels"] = list(self.message_labels)
         data["estimated"] = [asdict(e) for e in self.estimated]
+        data["prompt"] = self.prompt
+        data["reason"] = self.reason()
         return data
 
     def __str__(self) -> str:
@@ -238,61 +245,9 @@ def limits_for(
         else get_model(DEFAULT_MODEL if model is None else model)
     )
     reserve = require_int("reserve", reserve, unit="tokens")
-    embedding = spec.kind == "embedding"
-    if max_output_tokens is not None:
-        max_output_tokens = require_int(
-            "max_output_tokens", max_output_tokens, least=0 if embedding else 1
-        )
-        if embedding and max_output_tokens:
-            raise SettingsError(
-                f"{spec.name} is an embedding model and produces no output; "
-                f"drop max_output_tokens (got {max_output_tokens:,})",
-                parameter="max_output_tokens",
-                value=max_output_tokens,
-            )
-        cap = spec.max_output_tokens
-        if cap is not None and max_output_tokens > cap:
-            raise SettingsError(
-                f"max_output_tokens={max_output_tokens:,} is more than {spec.name}'s cap of "
-                f"{cap:,} output tokens; ask for at most {cap:,}",
-                parameter="max_output_tokens",
-                value=max_output_tokens,
-            )
-    reasoning_reserve = require_int("reasoning_reserve", reasoning_reserve, unit="tokens")
-    if max_output_tokens is not None or embedding:
-        reasoning_reserve = 0  # an output cap bounds reasoning and reply together
-    elif spec.max_output_tokens is not None:
-        reasoning_reserve = min(reasoning_reserve, spec.max_output_tokens)
-    output = max_output_tokens if max_output_tokens is not None else (0 if embedding else 1)
-    output = max(output, reasoning_reserve)
-    caps = []
-    if spec.max_input_tokens is not None:
-        caps.append(spec.max_input_tokens)
-    if spec.context_window is not None:
-        caps.append(spec.context_window - output)
-    if not caps:
-        raise SettingsError(
-            f"{spec.name} has no known context window or input limit; add context_window "
-            "(and max_output_tokens) to its entry in a TOKBUDGET_MODELS file"
-        )
-    budget = min(caps) - reserve
-    if budget < 0:
-        raise SettingsError(
-            f"reserve={reserve:,} with {output:,} output tokens leaves no room for a prompt in "
-            f"{spec.name} (prompt + reserve at most {min(caps):,}); lower the reserve",
-            parameter="reserve",
-            value=reserve,
-        )
-    return Limits(spec, max_output_tokens, output, reserve, budget, reasoning_reserve)
-
-
-def _completion_room(spec: ModelSpec, used: int) -> int:
-    if spec.kind == "embedding":
-        return 0
-    room = [c for c in (spec.max_output_tokens,) if c is not None]
-    if spec.context_window is not None:
-        room.append(spec.context_window - used)
-    return max(0, min(room)) if room else 0
+    requested, output, reasoning = output_set_aside(spec, max_output_tokens, reasoning_reserve)
+    budget = prompt_budget(spec, output, reserve)
+    return Limits(spec, requested, output, reserve, budget, reasoning)
 
 
 # --------------------------------------------------------------------------- check

@@ -13,13 +13,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._util import by_size, check_errors_handler, require_int, thread_count, token_ids
-from .errors import InvalidInputError, SettingsError, UnknownTokenError
+from ._util import (
+    by_size,
+    check_errors_handler,
+    reject_single_text,
+    require_int,
+    require_text,
+    thread_count,
+    token_ids,
+)
+from .errors import UnknownTokenError
 from .models.defaults import DEFAULT_MODEL
-from .models.registry import default_registry
-from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder, get_encoding
+from .tokenizer.encoder import AllowedSpecial, DisallowedSpecial, Encoder
 from .tokenizer.fast import engine_for
 from .tokenizer.pretokenize import last_final_boundary, last_safe_cut
+from .tokenizer.resolve import encoding_for, resolve_encoding
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -37,57 +45,9 @@ __all__ = [
     "decode_bytes",
     "encode",
     "encoding_for",
+    "require_text",
     "resolve_encoding",
 ]
-
-
-def encoding_for(model: str) -> Encoder:
-    """Return the offline encoding (a ``tiktoken.Encoding``) that ``model`` uses.
-
-    Resolves exact names, aliases, dated snapshots, ``ft:`` fine-tunes and, for models the
-    registry does not list yet, family prefixes (``gpt-5.9-mini-2027-01-01`` -> o200k_base).
-
-    >>> encoding_for("gpt-4o-2024-08-06").name
-    'o200k_base'
-    """
-    return get_encoding(default_registry().encoding_name(model))
-
-
-def resolve_encoding(model: str | None = None, encoding: str | None = None) -> Encoder:
-    """The encoder for ``model`` or ``encoding`` (not both); default :data:`DEFAULT_MODEL`."""
-    if model is not None and encoding is not None:
-        raise SettingsError(
-            f"give model= or encoding=, not both (got model={model!r}, encoding={encoding!r})"
-        )
-    if encoding is not None:
-        return get_encoding(encoding)
-    return encoding_for(model if model is not None else DEFAULT_MODEL)
-
-
-def require_text(value: object, what: str = "text") -> str:
-    """Return ``value`` if it is a ``str``; otherwise raise a clear ``InvalidInputError``."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        raise InvalidInputError(
-            f"{what} must be str, got {type(value).__name__} ({len(value)} bytes); decode it "
-            f"first, e.g. data.decode('utf-8') (or data.decode('utf-8', 'replace') if unsure)"
-        )
-    if value is None:
-        raise InvalidInputError(f"{what} must be str, got None")
-    raise InvalidInputError(f"{what} must be str, got {type(value).__name__}: {value!r:.60}")
-
-
-def reject_single_text(texts: object, caller: str, instead: str) -> None:
-    """Raise a clear error when ``texts``, meant to be many texts, is a single one.
-
-    Iterating a str would silently treat each character as a text.
-    """
-    if isinstance(texts, str | bytes):
-        raise InvalidInputError(
-            f"{caller} takes an iterable of strings, got a single {type(texts).__name__}; "
-            f"use {instead} for one text or wrap it in a list"
-        )
 
 
 def count(text: str, model: str | None = None, *, encoding: str | None = None) -> int:

@@ -234,9 +234,7 @@ def _per_bag_partition(bag: Any, func: Any, *args: Any) -> Any:
 
     parts = bag.to_delayed()
     task = delayed(func, pure=True)
-    return db.from_delayed(  # type: ignore[no-untyped-call]
-        [task(part, *args, i) for i, part in enumerate(parts)]
-    )
+    return db.from_delayed([task(part, *args, i) for i, part in enumerate(parts)])
 
 
 def _untyped(collection: Any) -> Any:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from ._util import require_int
 from .counting import count_many, encoding_for, require_text
 from .errors import ContextOverflowError, SettingsError
+from .models.defaults import DEFAULT_EMBEDDING_MODEL
+from .models.limits import check_embedding_input
 from .models.registry import get_model
 from .pricing import Cost, cost
-from .splitting.splitter import DEFAULT_EMBEDDING_MODEL, Chunk
+from .splitting.splitter import Chunk
 
 __all__ = ["EmbeddingBatch", "EmbeddingPlan", "plan_embedding_batches"]
 
@@ -94,21 +96,12 @@ def plan_embedding_batches(
         for i, c in enumerate(chunks)
     ]
     counts = count_many(texts, encoding=encoding_for(model).name).tolist()
-    per_input = spec.input_limit
     batches: list[EmbeddingBatch] = []
     start = tokens = 0
     for i, (text, n) in enumerate(zip(texts, counts, strict=True)):
         if not text:
             raise SettingsError(f"chunks[{i}] is empty; the embeddings API rejects empty inputs")
-        if per_input is not None and n > per_input:
-            raise ContextOverflowError(
-                f"chunks[{i}] has {n:,} tokens but {spec.name} takes at most {per_input:,} "
-                "per input; split it first, e.g. tokbudget.split(text) (max_tokens defaults "
-                "to the model's limit)",
-                needed=n,
-                available=per_input,
-                model=spec.name,
-            )
+        check_embedding_input(spec, f"chunks[{i}]", n)
         if n > max_request:
             raise ContextOverflowError(
                 f"chunks[{i}] has {n:,} tokens, more than max_tokens_per_request "

@@ -28,12 +28,16 @@ Errors carry their facts as attributes, so callers and the CLI never parse messa
 They pickle with those attributes, so an error raised in a worker process (Dask, Spark,
 a process pool) reaches the caller whole.
 
-Two error types live outside this tree, in the front ends, because they are not library
-errors but translations of them: ``tokbudget.web.protocol.ApiError`` is an HTTP answer (a
-status, a stable ``code`` and a message; the server turns a ``SettingsError`` into 400
-``bad_setting``), and the CLI's ``tokbudget.cli._output.BadInput`` is a
-``click.ClickException`` for an unusable file or flag (exit 2). Neither is ever raised by
-the library, and the CLI maps every ``TokbudgetError`` to a one-line message.
+The front ends' errors live outside this tree, because they are not library errors but
+translations of them, and the library never raises them:
+
+* ``tokbudget.web.protocol.ApiError``: an HTTP answer (a status, a stable ``code`` and a
+  message); the server turns a ``SettingsError``, or an ``InvalidInputError`` that names
+  its parameter, into 400 ``bad_setting``.
+* ``tokbudget.cli._output.BadInput``: a ``click.ClickException`` for a file or flag the CLI
+  itself cannot use (exit 2).
+* ``tokbudget.cli._errors.LibraryError``: any ``TokbudgetError`` raised while a command
+  ran, worded in the CLI's terms (``--max-tokens``, not ``max_tokens=``): one line, exit 2.
 """
 
 from __future__ import annotations

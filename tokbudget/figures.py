@@ -61,7 +61,7 @@ class TextFigures:
         """Tokens as a fraction of the context window (may exceed 1)."""
         return self.tokens / self.context_window if self.context_window else None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; money as exact decimal strings, never floats."""
         share = self.window_share
         cpt = self.chars_per_token

@@ -13,7 +13,8 @@ reproduce):
 * The rates are chosen by :mod:`tokbudget.models.rates`: the price in force on the
   request's date (``at``), the long-context tier (once the prompt *exceeds* 272K on
   GPT-5.4+, the tier prices the whole request: 2x input, cached input and cache writes,
-  1.5x output), the Batch API, the service tier and the region's uplift.
+  1.5x output), the Batch API, the service tier and the region's uplift;
+  :mod:`tokbudget.models.bill` multiplies each part of the request by its rate.
 * ``batch=True`` uses the Batch API prices recorded for the model. No 50% rule is
   guessed: a model without a recorded batch price is an error.
 * Money is never a float: prices are ``Decimal`` and every sum is exact.
@@ -26,12 +27,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal, localcontext
 from typing import Any, SupportsIndex
 
 from ._util import require_int
 from .chat.breakdown import count_request
 from .chat.request import Request, read_request, request_body
+from .counting import count, count_many
 from .errors import (
     ContextOverflowError,
     InvalidInputError,
@@ -39,8 +40,10 @@ from .errors import (
     SettingsError,
     UnknownModelError,
 )
+from .models.bill import amounts, check_output, counts
 from .models.defaults import DEFAULT_MODEL
-from .models.rates import Rates, select_rates
+from .models.limits import check_embedding_input
+from .models.rates import select_rates
 from .models.registry import MODELS_ENV, ModelSpec, Registry, default_registry
 from .money import EXACT, Cost, day_of, decimal_str, money
 
@@ -53,9 +56,6 @@ __all__ = [
     "estimate_cost",
     "money",
 ]
-
-_MILLION = Decimal(1_000_000)
-_ZERO = Decimal(0)
 
 TokenCount = int | SupportsIndex
 """A token count: an ``int`` or anything with ``__index__`` (numpy integers)."""
@@ -76,70 +76,6 @@ def _priced_spec(name: str, registry: Registry | None) -> tuple[ModelSpec, tuple
             f"its price to a TOML file named by {MODELS_ENV}"
         )
     return spec, (f"priced as {spec.name}: the registry has no entry of its own for {name!r}",)
-
-
-@dataclass(frozen=True, slots=True)
-class _Counts:
-    input: int
-    output: int
-    cached: int
-    write: int
-    audio_in: int
-    audio_out: int
-
-
-_COUNT_ARGS = (
-    "input_tokens",
-    "output_tokens",
-    "cached_input_tokens",
-    "cache_write_tokens",
-    "input_audio_tokens",
-    "output_audio_tokens",
-)
-
-
-def _counts(*values: object) -> _Counts:
-    """The token counts of :func:`cost`, validated; the parts never exceed their whole."""
-    c = _Counts(*(require_int(name, v) for name, v in zip(_COUNT_ARGS, values, strict=True)))
-    if c.cached + c.write > c.input:
-        raise SettingsError(
-            f"cached_input_tokens ({c.cached:,}) plus cache_write_tokens ({c.write:,}) "
-            f"exceeds input_tokens ({c.input:,}); cached and cache-write tokens are parts "
-            "of the prompt, so pass the whole prompt as input_tokens",
-            parameter="cached_input_tokens" if c.cached > c.input else "cache_write_tokens",
-            value=c.cached if c.cached > c.input else c.write,
-        )
-    if c.audio_in > c.input or c.audio_out > c.output:
-        raise SettingsError(
-            "input_audio_tokens / output_audio_tokens are parts of input_tokens / "
-            f"output_tokens (got {c.audio_in:,} of {c.input:,} and {c.audio_out:,} of "
-            f"{c.output:,}); pass the totals as input_tokens and output_tokens",
-            parameter="input_audio_tokens" if c.audio_in > c.input else "output_audio_tokens",
-            value=c.audio_in if c.audio_in > c.input else c.audio_out,
-        )
-    return c
-
-
-def _rate_or_input(
-    rate: Decimal | None, base: Decimal, tokens: int, what: str, spec: ModelSpec
-) -> tuple[Decimal, tuple[str, ...]]:
-    if rate is not None or not tokens:
-        return (base if rate is None else rate), ()
-    return base, (f"{spec.name} has no {what} price; those tokens billed as input",)
-
-
-def _audio(spec: ModelSpec, rates: Rates, n: _Counts) -> tuple[Decimal, Decimal]:
-    """(input, output) USD of the audio tokens; an error if the model has no audio rate."""
-    if not (n.audio_in or n.audio_out):
-        return _ZERO, _ZERO
-    audio = next((m for m in rates.modalities if m.modality == "audio"), None)
-    if audio is None or (n.audio_out and audio.output is None):
-        raise SettingsError(
-            f"{spec.name} has no audio price in the registry; audio tokens are billed at "
-            "their own rates, so this request cannot be priced (pass a realtime or audio "
-            "model, or add [price.audio] for it)"
-        )
-    return audio.input * n.audio_in / _MILLION, (audio.output or _ZERO) * n.audio_out / _MILLION
 
 
 def cost(
@@ -186,7 +122,7 @@ def cost(
     >>> [str(cost("gpt-5.6-sol", 200_000, at=date(2026, 8, d)).total) for d in (20, 21)]
     ['1.00', '0.80']
     """
-    n = _counts(
+    n = counts(
         input_tokens,
         output_tokens,
         cached_input_tokens,
@@ -202,53 +138,25 @@ def cost(
     rates = select_rates(
         spec, n.input, day=day_of(at), batch=batch, service_tier=service_tier, region=region
     )
-    _check_output(spec, rates, n.output, batch)
-    rate_cached, note_c = _rate_or_input(
-        rates.cached_input, rates.input, n.cached, "cached-input", spec
-    )
-    rate_write, note_w = _rate_or_input(
-        rates.cache_write, rates.input, n.write, "cache-write", spec
-    )
-    with localcontext(EXACT):
-        audio_in, audio_out = _audio(spec, rates, n)
-        c_in = rates.input * (n.input - n.cached - n.write - n.audio_in) / _MILLION + audio_in
-        c_cached = rate_cached * n.cached / _MILLION
-        c_write = rate_write * n.write / _MILLION
-        c_out = (rates.output or _ZERO) * (n.output - n.audio_out) / _MILLION + audio_out
-        total = c_in + c_cached + c_write + c_out
+    check_output(spec, rates, n.output, batch)
+    a = amounts(spec, rates, n)
     return Cost(
         model=spec.name,
         input_tokens=n.input,
         output_tokens=n.output,
         cached_input_tokens=n.cached,
-        input=c_in,
-        cached_input=c_cached,
-        output=c_out,
-        total=total,
+        input=a.input,
+        cached_input=a.cached_input,
+        output=a.output,
+        total=a.total,
         batch=batch,
         tier=rates.tier,
-        notes=(*notes, *(f"{spec.name}: {x}" for x in rates.notes), *note_c, *note_w),
+        notes=(*notes, *(f"{spec.name}: {x}" for x in rates.notes), *a.notes),
         cache_write_tokens=n.write,
-        cache_write=c_write,
+        cache_write=a.cache_write,
         service_tier="priority" if service_tier == "fast" else service_tier,
         region=region,
         price_date=rates.since,
-    )
-
-
-def _check_output(spec: ModelSpec, rates: Rates, n_out: int, batch: bool) -> None:
-    if rates.output is not None or not n_out:
-        return
-    if spec.kind in ("embedding", "moderation"):
-        article = "an" if spec.kind == "embedding" else "a"
-        raise SettingsError(
-            f"{spec.name} is {article} {spec.kind} model: it produces no output tokens (got "
-            f"output_tokens={n_out:,}); pass output_tokens=0"
-        )
-    kind = "Batch API output" if batch else "output"
-    raise SettingsError(
-        f"{spec.name} has no {kind} price in the registry; add it to "
-        f"[models.{spec.name!r}.price] in a TOML file named by {MODELS_ENV}"
     )
 
 
@@ -400,8 +308,6 @@ def _embeddings_body(payload: Any, body: Mapping[str, Any], model: Any) -> bool:
 
 def _prompt_tokens(payload: Any, name: str, spec: ModelSpec) -> tuple[int, list[str]]:
     """The prompt's tokens, and the names of its parts that are estimates."""
-    from .counting import count
-
     if isinstance(payload, str):
         prompt, estimated = count(payload, model=name), []
     elif isinstance(payload, Request):
@@ -443,8 +349,6 @@ def _check_fits(
 
 
 def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
-    from .counting import count_many
-
     if isinstance(inputs, Mapping) or not isinstance(inputs, Sequence):
         raise MessageFormatError(
             f"embedding input must be a string or a list of strings, got {type(inputs).__name__}",
@@ -452,9 +356,8 @@ def _embedding_tokens(inputs: Any, name: str, spec: ModelSpec) -> int:
         )
     counts = count_many(inputs, model=name)
     limits = spec.embedding
-    per_input = spec.input_limit
     for i, n in enumerate(counts.tolist()):
-        _check_fits(f"embedding input {i}", n, per_input, spec, " per input", "split it first")
+        check_embedding_input(spec, f"embedding input {i}", n)
     total = int(counts.sum())
     if limits is not None:
         most = limits.max_inputs_per_request

@@ -48,6 +48,7 @@ from typing import Any
 from ..errors import MessageFormatError
 from ..jsonload import plain_json
 from ..tokenizer.encoder import Encoder
+from .request import plain
 
 __all__ = [
     "FORCED_CHOICE_OVERHEAD",
@@ -58,9 +59,11 @@ __all__ = [
     "FunctionDef",
     "choice_tokens",
     "is_legacy_choice",
+    "mcp_namespace",
     "parse_tool_choice",
     "parse_tools",
     "render_functions",
+    "render_namespace",
     "tools_tokens",
 ]
 
@@ -328,3 +331,38 @@ class _Style:
         if kind in ("string", "number", "boolean", "null"):
             return str(kind)
         return _literal(schema["const"]) if "const" in schema else "any"
+
+
+def render_namespace(name: str, description: str, functions: list[FunctionDef]) -> str:
+    """``functions`` rendered as the functions namespace is, under the name ``name``."""
+    block = render_functions(functions)
+    block = block.replace("namespace functions {", f"namespace {name} {{", 1)
+    block = block.replace("} // namespace functions", f"}} // namespace {name}")
+    return f"// {description}\n{block}" if description else block
+
+
+def mcp_namespace(label: str, tool: Mapping[str, Any], items: Sequence[Any]) -> str:
+    """The namespace block of an mcp server's tools, from the input's ``mcp_list_tools``
+    item for ``label``; "" if the input has none (the tools are unknown offline)."""
+    for item in items:
+        item = plain(item)
+        if not (isinstance(item, Mapping) and item.get("type") == "mcp_list_tools"):
+            continue
+        if item.get("server_label") != label or not isinstance(item.get("tools"), list):
+            continue
+        defs = []
+        for t in item["tools"]:
+            t = plain(t)
+            if isinstance(t, Mapping) and isinstance(t.get("name"), str):
+                schema = t.get("input_schema")
+                desc = t.get("description")
+                defs.append(
+                    FunctionDef(
+                        t["name"],
+                        desc if isinstance(desc, str) else "",
+                        schema if isinstance(schema, Mapping) else {},
+                    )
+                )
+        description = tool.get("server_description")
+        return render_namespace(label, description if isinstance(description, str) else "", defs)
+    return ""

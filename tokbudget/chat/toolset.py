@@ -40,8 +40,10 @@ from .tools import (
     FunctionDef,
     choice_tokens,
     is_legacy_choice,
+    mcp_namespace,
     parse_tools,
     render_functions,
+    render_namespace,
     tools_tokens,
 )
 
@@ -137,13 +139,6 @@ def _custom_text(tool: Mapping[str, Any], where: str) -> tuple[str, str]:
     return name, "\n".join(lines)
 
 
-def _namespace_block(name: str, description: str, functions: list[FunctionDef]) -> str:
-    block = render_functions(functions)
-    block = block.replace("namespace functions {", f"namespace {name} {{", 1)
-    block = block.replace("} // namespace functions", f"}} // namespace {name}")
-    return f"// {description}\n{block}" if description else block
-
-
 def read_tools(tools: Sequence[Any] | None, api: str, items: Sequence[Any] = ()) -> ToolSet:
     """Sort ``tools`` (either API's shapes) into a :class:`ToolSet`; errors name the tool.
 
@@ -161,123 +156,120 @@ def read_tools(tools: Sequence[Any] | None, api: str, items: Sequence[Any] = ())
             raise _fail(f"{where}.type", f"must be a string, got {kind!r:.40}")
         found.kinds.add(kind)
         if kind == "function":
-            if api == "chat" or "function" in tool:
-                fn = _chat_function(tool, i)  # the Chat shape, as Chat reads it
-                fn_where = where
-            else:
-                fn, fn_where = _function(tool, where), where
-            found.names.add(fn.name)
-            if tool.get("defer_loading") is True:
-                found.fixed.append((fn_where, 0, _DEFERRED_WHY))
-            else:
-                found.functions.append(fn)
+            _add_function(found, tool, i, api)
         elif kind == "custom":
-            name, text = _custom_text(tool, where)
-            found.names.add(name)
-            if tool.get("defer_loading") is True:
-                found.fixed.append((where, 0, _DEFERRED_WHY))
-                continue
-            found.extra.append(
-                (
-                    where,
-                    text,
-                    "custom tool: its rendering is not published; counted like a "
-                    "function taking a string, plus its grammar",
-                )
-            )
-        elif kind == "namespace" and api == "responses":
-            ns = _text(tool.get("name"), f"{where}.name", required=True)
-            members = _list(tool.get("tools"), f"{where}.tools")
-            defs = []
-            for j, member in enumerate(members):
-                member = plain(member)
-                mwhere = f"{where}.tools[{j}]"
-                if not isinstance(member, Mapping):
-                    raise _fail(mwhere, "must be an object")
-                if member.get("type", "function") == "custom":
-                    name, _ = _custom_text(member, mwhere)
-                    fn = FunctionDef(name, str(member.get("description") or ""), {})
-                else:
-                    fn = _function(member, mwhere)
-                found.names.update((f"{ns}.{fn.name}", fn.name))
-                if member.get("defer_loading") is not True:  # deferred: loaded later
-                    defs.append(fn)
-            description = _text(tool.get("description"), f"{where}.description")
-            found.extra.append(
-                (
-                    where,
-                    _namespace_block(ns, description, defs),
-                    "namespace: its rendering is not published; counted as a namespace block "
-                    "like the functions one",
-                )
-            )
-        elif kind == "tool_search" and api == "responses":
-            params = tool.get("parameters")
-            fn = FunctionDef(
-                "tool_search",
-                _text(tool.get("description"), f"{where}.description"),
-                params if isinstance(params, Mapping) else {},
-            )
-            found.extra.append(
-                (
-                    where,
-                    render_functions([fn]),
-                    "tool_search: its prompt is not published; counted as a function",
-                )
-            )
-        elif kind in BUILTIN_TOKENS and api == "responses":
-            n = BUILTIN_TOKENS[kind]
-            if kind == "mcp":
-                label = _text(tool.get("server_label"), f"{where}.server_label", required=True)
-                found.mcp_labels.add(label)
-                text = _mcp_text(label, tool, items)
-                why = (
-                    "mcp server: its tools are counted from the input's mcp_list_tools item "
-                    "as a namespace (rendering not published)"
-                    if text
-                    else "mcp server: its tools are unknown offline (no mcp_list_tools item "
-                    "for it in the input); counted as 0"
-                )
-                found.extra.append((where, text, why))
-            else:
-                found.fixed.append((where, n, _BUILTIN_WHY.format(kind=kind, n=n)))
+            _add_custom(found, tool, where)
+        elif api != "responses":
+            raise _fail(f"{where}.type", f"is {kind!r}; a {api} request takes function, custom")
+        elif kind == "namespace":
+            _add_namespace(found, tool, where)
+        elif kind == "tool_search":
+            _add_tool_search(found, tool, where)
+        elif kind in BUILTIN_TOKENS:
+            _add_builtin(found, tool, where, kind, items)
         else:
-            allowed = "function, custom" if api == "chat" else "function, custom, namespace, "
-            if api == "responses":
-                allowed += "tool_search, " + ", ".join(sorted(BUILTIN_TOKENS))
+            allowed = "function, custom, namespace, tool_search, " + ", ".join(
+                sorted(BUILTIN_TOKENS)
+            )
             raise _fail(f"{where}.type", f"is {kind!r}; a {api} request takes {allowed}")
     return found
+
+
+def _add_function(found: ToolSet, tool: Mapping[str, Any], i: int, api: str) -> None:
+    where = f"tools[{i}]"
+    chat_shape = api == "chat" or "function" in tool  # the Chat shape, as Chat reads it
+    fn = _chat_function(tool, i) if chat_shape else _function(tool, where)
+    found.names.add(fn.name)
+    if tool.get("defer_loading") is True:
+        found.fixed.append((where, 0, _DEFERRED_WHY))
+    else:
+        found.functions.append(fn)
+
+
+def _add_custom(found: ToolSet, tool: Mapping[str, Any], where: str) -> None:
+    name, text = _custom_text(tool, where)
+    found.names.add(name)
+    if tool.get("defer_loading") is True:
+        found.fixed.append((where, 0, _DEFERRED_WHY))
+        return
+    found.extra.append(
+        (
+            where,
+            text,
+            "custom tool: its rendering is not published; counted like a "
+            "function taking a string, plus its grammar",
+        )
+    )
+
+
+def _add_namespace(found: ToolSet, tool: Mapping[str, Any], where: str) -> None:
+    ns = _text(tool.get("name"), f"{where}.name", required=True)
+    members = _list(tool.get("tools"), f"{where}.tools")
+    defs = []
+    for j, member in enumerate(members):
+        member = plain(member)
+        mwhere = f"{where}.tools[{j}]"
+        if not isinstance(member, Mapping):
+            raise _fail(mwhere, "must be an object")
+        if member.get("type", "function") == "custom":
+            name, _ = _custom_text(member, mwhere)
+            fn = FunctionDef(name, str(member.get("description") or ""), {})
+        else:
+            fn = _function(member, mwhere)
+        found.names.update((f"{ns}.{fn.name}", fn.name))
+        if member.get("defer_loading") is not True:  # deferred: loaded later
+            defs.append(fn)
+    description = _text(tool.get("description"), f"{where}.description")
+    found.extra.append(
+        (
+            where,
+            render_namespace(ns, description, defs),
+            "namespace: its rendering is not published; counted as a namespace block "
+            "like the functions one",
+        )
+    )
+
+
+def _add_tool_search(found: ToolSet, tool: Mapping[str, Any], where: str) -> None:
+    params = tool.get("parameters")
+    fn = FunctionDef(
+        "tool_search",
+        _text(tool.get("description"), f"{where}.description"),
+        params if isinstance(params, Mapping) else {},
+    )
+    found.extra.append(
+        (
+            where,
+            render_functions([fn]),
+            "tool_search: its prompt is not published; counted as a function",
+        )
+    )
+
+
+def _add_builtin(
+    found: ToolSet, tool: Mapping[str, Any], where: str, kind: str, items: Sequence[Any]
+) -> None:
+    n = BUILTIN_TOKENS[kind]
+    if kind != "mcp":
+        found.fixed.append((where, n, _BUILTIN_WHY.format(kind=kind, n=n)))
+        return
+    label = _text(tool.get("server_label"), f"{where}.server_label", required=True)
+    found.mcp_labels.add(label)
+    text = mcp_namespace(label, tool, items)
+    why = (
+        "mcp server: its tools are counted from the input's mcp_list_tools item "
+        "as a namespace (rendering not published)"
+        if text
+        else "mcp server: its tools are unknown offline (no mcp_list_tools item "
+        "for it in the input); counted as 0"
+    )
+    found.extra.append((where, text, why))
 
 
 def _list(value: Any, where: str) -> Sequence[Any]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
         raise _fail(where, f"must be a list, got {type(value).__name__}")
     return value
-
-
-def _mcp_text(label: str, tool: Mapping[str, Any], items: Sequence[Any]) -> str:
-    for item in items:
-        item = plain(item)
-        if not (isinstance(item, Mapping) and item.get("type") == "mcp_list_tools"):
-            continue
-        if item.get("server_label") != label or not isinstance(item.get("tools"), list):
-            continue
-        defs = []
-        for t in item["tools"]:
-            t = plain(t)
-            if isinstance(t, Mapping) and isinstance(t.get("name"), str):
-                schema = t.get("input_schema")
-                desc = t.get("description")
-                defs.append(
-                    FunctionDef(
-                        t["name"],
-                        desc if isinstance(desc, str) else "",
-                        schema if isinstance(schema, Mapping) else {},
-                    )
-                )
-        description = tool.get("server_description")
-        return _namespace_block(label, description if isinstance(description, str) else "", defs)
-    return ""
 
 
 def _choice(choice: Any, tools: ToolSet) -> tuple[str, str | None, str]:
@@ -295,31 +287,7 @@ def _choice(choice: Any, tools: ToolSet) -> tuple[str, str | None, str]:
     nested = choice.get(kind)
     body = nested if isinstance(nested, Mapping) else choice
     if kind == "allowed_tools":
-        mode = body.get("mode", "auto")
-        refs = body.get("tools")
-        if mode not in ("auto", "required") or not isinstance(refs, list):
-            raise _fail(
-                "tool_choice",
-                "allowed_tools needs 'mode' ('auto' or 'required') and a 'tools' list",
-            )
-        names = []
-        for ref in refs:
-            ref = plain(ref)
-            inner = ref.get(ref.get("type", "")) if isinstance(ref, Mapping) else None
-            ref = inner if isinstance(inner, Mapping) else ref
-            name = (
-                ref.get("name") or ref.get("server_label") or ref.get("type")
-                if isinstance(ref, Mapping)
-                else None
-            )
-            names.append(str(name))
-        listed = " ".join(names)
-        return (
-            "allowed",
-            listed,
-            f"allowed_tools (mode {mode!r}): its rendering is not published; counted as the "
-            "allowed names + 4",
-        )
+        return _allowed_tools(body)
     if kind in ("function", "custom"):
         name = body.get("name")
         if not isinstance(name, str):
@@ -339,6 +307,35 @@ def _choice(choice: Any, tools: ToolSet) -> tuple[str, str | None, str]:
         raise _fail("tool_choice.server_label", f"is {label!r}, not an mcp tool's ({known})")
     name = str(label or kind)
     return "function", name, f"a forced {kind} tool: counted like a forced function (a guess)"
+
+
+def _allowed_tools(body: Mapping[str, Any]) -> tuple[str, str | None, str]:
+    """tool_choice ``allowed_tools``: the mode and the allowed tools' names."""
+    mode = body.get("mode", "auto")
+    refs = body.get("tools")
+    if mode not in ("auto", "required") or not isinstance(refs, list):
+        raise _fail(
+            "tool_choice",
+            "allowed_tools needs 'mode' ('auto' or 'required') and a 'tools' list",
+        )
+    names = []
+    for ref in refs:
+        ref = plain(ref)
+        inner = ref.get(ref.get("type", "")) if isinstance(ref, Mapping) else None
+        ref = inner if isinstance(inner, Mapping) else ref
+        name = (
+            ref.get("name") or ref.get("server_label") or ref.get("type")
+            if isinstance(ref, Mapping)
+            else None
+        )
+        names.append(str(name))
+    listed = " ".join(names)
+    return (
+        "allowed",
+        listed,
+        f"allowed_tools (mode {mode!r}): its rendering is not published; counted as the "
+        "allowed names + 4",
+    )
 
 
 def _family(kind: str) -> str:

@@ -85,7 +85,7 @@ def check_command(
         except RecursionError:  # a schema deeper than the renderer can follow
             raise BadInput(f"{source.label}: the request is nested too deeply") from None
     if as_json:
-        doc = {"file": source.label, **report.to_dict(), "prompt": report.prompt}
+        doc = {"file": source.label, **report.to_dict()}
         emit_json({**doc, "model_notes": model_notes([report.model])})
     else:
         _print(report)

@@ -11,7 +11,7 @@ import click
 from ..models.diff import RegistryDiff, diff_registries
 from ..models.lifecycle import retiring
 from ..models.registry import ModelSpec, Registry, default_registry, get_model, list_models
-from ..models.spec import KINDS, Price
+from ..models.spec import KINDS, ImageRules, Price
 from ..money import decimal_str
 from . import _notes
 from ._defaults import default_line
@@ -274,23 +274,8 @@ def show_command(name: str, as_json: bool) -> int:
     if (c := spec.chat) is not None:
         overheads = f"{c.tokens_per_message} per message, {c.tokens_per_name} per name"
         fields.append(("chat format", f"{overheads}, {c.reply_priming} reply priming"))
-    if (i := spec.image) is not None:
-        multiplier = decimal_str(i.patch_multiplier)
-        rule = (
-            f"512-px tiles: {i.base_tokens} + {i.tile_tokens} per tile"
-            if i.scheme == "tile"
-            else f"32-px patches (at most {i.max_patches:,}) x {multiplier}"
-        )
-        if i.original:
-            cap = (
-                "no known cap"
-                if i.original_max_patches is None
-                else f"at most {i.original_max_patches:,}"
-            )
-            rule += f"; detail 'original' and 'auto': {cap}"
-        if i.assumed:
-            rule += " (assumed: the family's upper bound, not measured for this model)"
-        fields.append(("images", rule))
+    if spec.image is not None:
+        fields.append(("images", _image_rule(spec.image)))
     if (e := spec.embedding) is not None:
         per_request = (
             f"{_n(e.max_inputs_per_request)} inputs, {_n(e.max_tokens_per_request)} tokens"
@@ -304,6 +289,26 @@ def show_command(name: str, as_json: bool) -> int:
     sys.stdout.write("\n".join(out) + "\n")
     warn_models([spec.name])
     return 0
+
+
+def _image_rule(i: ImageRules) -> str:
+    """How the model counts an image, in one line."""
+    multiplier = decimal_str(i.patch_multiplier)
+    rule = (
+        f"512-px tiles: {i.base_tokens} + {i.tile_tokens} per tile"
+        if i.scheme == "tile"
+        else f"32-px patches (at most {i.max_patches:,}) x {multiplier}"
+    )
+    if i.original:
+        cap = (
+            "no known cap"
+            if i.original_max_patches is None
+            else f"at most {i.original_max_patches:,}"
+        )
+        rule += f"; detail 'original' and 'auto': {cap}"
+    if i.assumed:
+        rule += " (assumed: the family's upper bound, not measured for this model)"
+    return rule
 
 
 @models_group.command("diff")

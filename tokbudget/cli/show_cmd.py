@@ -8,6 +8,7 @@ from typing import IO, Any
 
 import click
 
+from ..chat.request import Request
 from ..counting import DEFAULT_MODEL, resolve_encoding
 from ..errors import InvalidInputError, MessageFormatError, SettingsError
 from ..figures import budget_report, text_figures
@@ -128,17 +129,7 @@ def show_command(
     cut = None if splitter is None else splitter.split(text)
     spans = token_spans(text, model=model, encoding=encoding)
     figures = text_figures(len(spans), len(text), spans.encoding, model=label)
-    request = None
-    if as_request or api is not None or file.lower().endswith(".json"):
-        try:
-            request = read_request_text(text, api)
-        except (MessageFormatError, SettingsError, InvalidInputError) as exc:
-            raise BadInput(f"{file}: {exc}") from None
-        if request is None and (as_request or api is not None):
-            raise BadInput(
-                f"{source.label} is not a request body (JSON: Chat Completions or Responses "
-                "API); drop --request / --api to show it as text"
-            )
+    request = _request(text, file, source.label, as_request, api)
     if request is not None:
         budget = budget_report(request, label, max_output_tokens=max_output, reserve=reserve)
     else:
@@ -154,7 +145,7 @@ def show_command(
                 "count": len(spans),
                 "characters": len(text),
                 "tokens": [],  # written as spans.to_json() made it
-                "figures": figures.to_json(),
+                "figures": figures.to_dict(),
                 "budget": None if budget is None else budget.to_dict(),
                 "model_notes": model_notes([label]),
                 **({} if cut is None or splitter is None else _chunks_doc(cut, splitter)),
@@ -189,3 +180,19 @@ def _chunks_doc(chunks: list[Chunk], splitter: Splitter) -> dict[str, Any]:
         "overlap": splitter.overlap,
         "chunks": [{"start": c.start, "end": c.end, "tokens": c.tokens} for c in chunks],
     }
+
+
+def _request(text: str, file: str, label: str, as_request: bool, api: str | None) -> Request | None:
+    """The request body ``text`` holds, if it is to be read as one (else None)."""
+    if not (as_request or api is not None or file.lower().endswith(".json")):
+        return None
+    try:
+        request = read_request_text(text, api)
+    except (MessageFormatError, SettingsError, InvalidInputError) as exc:
+        raise BadInput(f"{file}: {exc}") from None
+    if request is None and (as_request or api is not None):
+        raise BadInput(
+            f"{label} is not a request body (JSON: Chat Completions or Responses "
+            "API); drop --request / --api to show it as text"
+        )
+    return request

@@ -16,10 +16,13 @@ from typing import Literal
 from ..errors import UnknownModelError
 from .registry import default_registry
 
-__all__ = ["DEFAULT_MODEL", "MODEL_ENV", "DefaultModel", "default_model"]
+__all__ = ["DEFAULT_EMBEDDING_MODEL", "DEFAULT_MODEL", "MODEL_ENV", "DefaultModel", "default_model"]
 
 DEFAULT_MODEL = "gpt-4o"
 """The model assumed when neither ``model`` nor ``encoding`` is given."""
+
+DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+"""The model :mod:`tokbudget.splitting` assumes when given neither ``model`` nor ``encoding``."""
 
 MODEL_ENV = "TOKBUDGET_MODEL"
 """The environment variable that names the command line's default model."""

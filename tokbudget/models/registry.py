@@ -40,7 +40,16 @@ from .genai_prices import read_genai_prices
 from .litellm import Imported, read_litellm
 from .reader import Reader
 from .schema import TOP_KEYS, image_table, parse_model
-from .spec import KINDS, ChatFormat, EmbeddingLimits, ImageRules, ModelSpec, Price, PriceTier
+from .spec import (
+    ENCODING_NAMES,
+    KINDS,
+    ChatFormat,
+    EmbeddingLimits,
+    ImageRules,
+    ModelSpec,
+    Price,
+    PriceTier,
+)
 
 __all__ = [
     "MODELS_ENV",
@@ -125,11 +134,9 @@ class Registry:
         families = data.get("families", {})
         if not isinstance(families, dict) or not all(isinstance(v, str) for v in families.values()):
             raise top.fail("families", "must be a table of prefix = encoding strings")
-        from ..tokenizer.vocab import ENCODINGS
-
         fam = Reader(source, None, families, "families.")
         for prefix in families:
-            fam.str_(prefix, choices=ENCODINGS)
+            fam.str_(prefix, choices=ENCODING_NAMES)
         assumed = top.strs("assumed_encodings")
         for prefix in assumed:
             if prefix not in families:

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import RegistryError
 from .reader import Reader
 from .spec import (
+    ENCODING_NAMES,
     KINDS,
     MODALITIES,
     SERVICE_TIERS,
@@ -173,9 +174,7 @@ def parse_model(
         raise RegistryError(f"{path}: a model name is empty", path=path, model=name)
     r = Reader(path, name, raw)
     r.check_keys(_MODEL_KEYS)
-    from ..tokenizer.vocab import ENCODINGS
-
-    known = tuple(encodings) if encodings is not None else tuple(ENCODINGS)
+    known = tuple(encodings) if encodings is not None else ENCODING_NAMES
 
     kind: Any = r.str_("kind", required=True, choices=KINDS)
     as_of = r.date_("as_of")

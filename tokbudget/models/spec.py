@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 __all__ = [
+    "ENCODING_NAMES",
     "KINDS",
     "MODALITIES",
     "SERVICE_TIERS",
@@ -35,6 +36,18 @@ KINDS: tuple[str, ...] = ("chat", "reasoning", "embedding", "completion", "realt
 SERVICE_TIERS: tuple[str, ...] = ("flex", "priority", "ultrafast")
 """Service tiers a model may offer besides ``default`` (``fast`` is ``priority``'s new name)."""
 MODALITIES: tuple[str, ...] = ("audio", "image")
+
+ENCODING_NAMES: tuple[str, ...] = (
+    "cl100k_base",
+    "o200k_base",
+    "o200k_harmony",
+    "r50k_base",
+    "p50k_base",
+    "p50k_edit",
+)
+"""The encodings a model entry may name. :data:`tokbudget.tokenizer.vocab.ENCODINGS` defines
+each one; the registry sits below the tokenizer, so it holds the names only (a test keeps
+the two equal)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from .._util import by_size, thread_count
-from ..counting import count_with, reject_single_text, require_text
+from .._util import by_size, reject_single_text, require_text, thread_count
+from ..counting import count_with
 from .splitter import Chunk, Splitter
 
 __all__ = ["split_many"]

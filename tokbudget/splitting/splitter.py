@@ -30,14 +30,14 @@ from typing import IO
 from .._util import require_int
 from ..counting import require_text, resolve_encoding, safe_segments
 from ..errors import InvalidInputError, SettingsError
+from ..models.defaults import DEFAULT_EMBEDDING_MODEL
+from ..models.registry import get_model
 from ..tokenizer.encoder import Encoder
 from .boundaries import SAFE_CUT_PATTERNS
 from .chunker import Chunker
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "Chunk", "Splitter", "iter_split", "split"]
 
-DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
-"""The model assumed when neither ``model`` nor ``encoding`` is given."""
 
 _READ = 1 << 20  # characters read from a file object, or sliced from a string, per step
 # Text without any safe cut (a run of digits, say) is cut at pre-tokenizer piece
@@ -129,8 +129,6 @@ def _rebuild(max_tokens: int, model: str | None, encoding: str | None, overlap: 
 
 def _check_max_tokens(max_tokens: object, model: str | None) -> int:
     if max_tokens is None:
-        from ..models.registry import get_model
-
         if model is None:
             raise SettingsError(
                 "max_tokens is required with encoding=; e.g. max_tokens=512",

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import regex
 
-from .._util import fix_surrogates, require_choice
-from ..counting import require_text, resolve_encoding
+from .._util import fix_surrogates, require_choice, require_text
 from .encoder import Encoder, get_encoding
+from .resolve import resolve_encoding
 from .tokenbytes import token_bytes
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ Answer::
     {"model", "encoding", "budget": {...} | null, "figures": {...}}
 
 ``budget`` is :func:`tokbudget.check` of the prompt (``exact=True``: the prompt is
-counted to its end even when it does not fit), as :meth:`BudgetReport.to_dict` plus
+counted to its end even when it does not fit), as :meth:`BudgetReport.to_dict`, with
 ``"prompt"`` (the size in words) and ``"reason"`` (why the prompt budget is what it
-is): ``prompt_tokens``, ``context_window``, ``max_input_tokens``, ``max_output_tokens``,
+is) besides ``prompt_tokens``, ``context_window``, ``max_input_tokens``, ``max_output_tokens``,
 ``requested_output``, ``output_set_aside``, ``reserve``, ``prompt_budget``,
 ``completion_room``, ``fits``, ``overflow``, and for a request ``message_tokens`` (named
 by ``message_labels``), ``tool_tokens``, ``format_tokens`` and ``estimated``. It is null
@@ -101,14 +101,12 @@ def _answer(
     label: str | None,
 ) -> Response:
     figures = text_figures(tokens, characters, enc.name, model=label)
-    budget = None
-    if report is not None:
-        budget = {**report.to_dict(), "prompt": report.prompt, "reason": report.reason()}
+    budget = None if report is None else report.to_dict()
     return Response.of(
         {
             "model": figures.model,
             "encoding": enc.name,
             "budget": budget,
-            "figures": figures.to_json(),
+            "figures": figures.to_dict(),
         }
     )

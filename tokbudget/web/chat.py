@@ -91,7 +91,7 @@ def chat(body: bytes, call: Call) -> Response:
             "estimated": [
                 {"part": e.part, "tokens": e.tokens, "why": e.why} for e in counts.estimated
             ],
-            "figures": figures.to_json(),
+            "figures": figures.to_dict(),
         }
     )
 
