@@ -34,7 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import MissingDependencyError, RegistryError, UnknownModelError
+from ..errors import MissingDependencyError, RegistryError
 from .schema import check_spec
 from .spec import SERVICE_TIERS, ChatFormat, ModalityPrice, ModelSpec, Price, PriceTier, ServiceTier
 
@@ -239,14 +239,10 @@ def _variants(
 
 
 def _convert(name: str, raw: dict[str, Any], base: Registry, source: str) -> ModelSpec | None:
-    try:
-        encoding = base.encoding_name(name)
-    except UnknownModelError:
+    resolved = base.resolve(name)
+    if resolved is None:
         return None
-    try:
-        known: ModelSpec | None = base.get(name)
-    except UnknownModelError:
-        known = None
+    encoding, known = resolved
     prices = _prices(raw)
     if not prices:
         return None

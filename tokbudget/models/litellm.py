@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RegistryError, UnknownModelError
+from ..errors import RegistryError
 from .schema import check_spec
 from .spec import ChatFormat, EmbeddingLimits, ModelSpec, Price, PriceTier, ServiceTier
 
@@ -101,14 +101,10 @@ def _convert(
     mode = _MODES.get(str(entry.get("mode", "chat")))
     if mode is None:
         return None
-    try:
-        encoding = base.encoding_name(name)
-    except UnknownModelError:
+    resolved = base.resolve(name)
+    if resolved is None:
         return None
-    try:
-        known: ModelSpec | None = base.get(name)
-    except UnknownModelError:
-        known = None
+    encoding, known = resolved
     kind: Any = "reasoning" if mode == "chat" and entry.get("supports_reasoning") else mode
     max_in, max_out = _int(entry.get("max_input_tokens")), _int(entry.get("max_output_tokens"))
     window: int | None

@@ -225,6 +225,18 @@ class Registry:
             raise self._unknown(name)
         return self.models[canonical]
 
+    def resolve(self, name: str) -> tuple[str, ModelSpec | None] | None:
+        """``(encoding, spec)`` of ``name``: spec None where only its family is known; None
+        if the registry cannot resolve it at all (the importers' first question)."""
+        try:
+            encoding = self.encoding_name(name)
+        except UnknownModelError:
+            return None
+        try:
+            return encoding, self.get(name)
+        except UnknownModelError:
+            return encoding, None
+
     def encoding_name(self, name: str) -> str:
         """Return the encoding of ``name``, failing open on family prefixes for new snapshots."""
         if not isinstance(name, str):
