@@ -57,6 +57,7 @@ __all__ = [
     "assumed_why",
     "detail_of",
     "image_guess",
+    "image_part_tokens",
     "image_rules",
     "image_size",
     "image_tokens",
@@ -328,3 +329,17 @@ def image_guess(width: int | None, detail: str, rules: ImageRules) -> str:
     if rules.assumed:
         why.append(assumed_why(rules))
     return "; ".join(why)
+
+
+def image_part_tokens(
+    model: str | None, url: str | None, detail: str, where: str
+) -> tuple[int, str]:
+    """``(tokens, why)`` of an image part of a request (either API), ``why`` "" when exact.
+
+    ``url`` is its URL or data: URL (None for a file id: size unknown); ``where`` names the
+    part in errors (``"messages[2].content[1]"``).
+    """
+    name, rules = image_rules(model, where=where)
+    width, height = (image_size(url) if url else None) or (None, None)
+    tokens = rules_tokens(rules, width, height, detail, name)
+    return tokens, image_guess(width, detail, rules)

@@ -44,7 +44,7 @@ from ..models.defaults import DEFAULT_MODEL
 from ..models.registry import ChatFormat, default_registry
 from ..tokenizer.encoder import Encoder, get_encoding
 from .counts import Estimate, RequestCount
-from .images import DETAILS, detail_of, image_guess, image_rules, image_size, rules_tokens
+from .images import DETAILS, detail_of, image_part_tokens
 from .request import plain, read_request, request_body
 from .tools import is_legacy_choice, parse_tool_choice, parse_tools, tools_tokens
 
@@ -331,10 +331,7 @@ class MessageCounter:
                 i, f"{field}.image_url.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}"
             )
         where = f"messages[{i}].{field}"
-        name, rules = image_rules(self.model, where=where)
-        width, height = image_size(url) or (None, None)
-        tokens = rules_tokens(rules, width, height, detail, name)
-        why = image_guess(width, detail, rules)
+        tokens, why = image_part_tokens(self.model, url, detail, where)
         if why:
             self.estimates.append(Estimate(where, tokens, why))
         return tokens

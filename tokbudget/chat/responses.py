@@ -50,7 +50,7 @@ from .attachments import (
     encrypted_tokens,
     file_data_tokens,
 )
-from .images import DETAILS, detail_of, image_guess, image_rules, image_size, rules_tokens
+from .images import DETAILS, detail_of, image_part_tokens
 from .item_types import ANSWERS, ITEM_TYPES, REQUIRED, item_kind, qualified_name
 from .messages import Estimate
 from .request import plain
@@ -221,10 +221,7 @@ class ItemCounter:
             raise self.fail(i, f"{where}.detail", f"is {detail!r}; use one of {', '.join(DETAILS)}")
         if url is None and not isinstance(part.get("file_id"), str):
             raise self.fail(i, where, "needs 'image_url' (a URL or data: URL) or 'file_id'")
-        name, rules = image_rules(self.model, where=f"input[{i}].{where}")
-        width, height = (image_size(url) if url else None) or (None, None)
-        tokens = rules_tokens(rules, width, height, detail, name)
-        why = image_guess(width, detail, rules)
+        tokens, why = image_part_tokens(self.model, url, detail, f"input[{i}].{where}")
         if why:
             self.estimates.append(Estimate(f"input[{i}].{where}", tokens, why))
         return tokens
